@@ -1,0 +1,46 @@
+# Quick start: `make run` starts the hub; `make test` runs every test.
+# Both create .venv and install what is missing (Debian packages too, when root).
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.deps-installed
+# espeak-ng: the offline Indonesian voice; alsa-utils: `aplay` for hub-side playback.
+DEB_RUN  := espeak-ng alsa-utils
+# chromium: real browser for the page tests.
+DEB_TEST := $(DEB_RUN) chromium fonts-dejavu-core
+
+HOST ?= 0.0.0.0
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: run test lint bench system-deps-run system-deps-test clean
+
+run: system-deps-run $(STAMP)
+	$(PY) run.py --host $(HOST) --port $(PORT) $(ARGS)
+
+test: system-deps-test $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	$(PY) bench/hub_bench.py
+
+system-deps-run:
+	@sh tools/system-deps.sh $(DEB_RUN)
+
+system-deps-test:
+	@sh tools/system-deps.sh $(DEB_TEST)
+
+$(STAMP): pyproject.toml
+	@python3 -c 'import ensurepip' 2>/dev/null || sh tools/system-deps.sh python3-venv
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + p['optional-dependencies']['test']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

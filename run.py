@@ -1,0 +1,109 @@
+"""Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--host H] [--port P]`.
+
+`python run.py hash-pin PIN` prints a salted hash for an officer's `pin_hash`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from config.site import DEFAULT_CONFIG, ConfigError, load_config
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    if argv[:1] == ["hash-pin"]:
+        p = argparse.ArgumentParser(prog="run.py hash-pin", description="Print a salted hash for a PIN.")
+        p.add_argument("command")
+        p.add_argument("pin", help="the officer's PIN (4 to 12 digits recommended)")
+        return p.parse_args(argv)
+    p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
+    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
+    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-audio", action="store_true", help="send calls as text only (no spoken announcements)")
+    p.add_argument("--durability", choices=["FULL", "NORMAL"], default="FULL",
+                   help="SQLite synchronous mode: FULL survives power loss, NORMAL only process crashes")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    args = p.parse_args(argv)
+    args.command = "serve"
+    return args
+
+
+def lan_addresses() -> list[str]:
+    found: list[str] = []
+    try:
+        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=2).stdout
+        found = [a for a in out.split() if ":" not in a]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if not found:
+        try:
+            found = [a for a in socket.gethostbyname_ex(socket.gethostname())[2] if not a.startswith("127.")]
+        except OSError:
+            pass
+    return found or ["127.0.0.1"]
+
+
+def announcer_factory():
+    try:
+        from audio.announcer import Announcer
+    except ImportError as exc:
+        print(f"warning: spoken calls unavailable ({exc}); calls are shown as text only", file=sys.stderr)
+        return None
+    return lambda config, cache_dir: Announcer(config, cache_dir)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import Settings
+    from server.wsprotocol import HubWebSocketProtocol
+
+    try:
+        config = load_config(args.config)
+        settings = Settings(config=config, data_dir=args.data_dir, durability=args.durability,
+                            announcer_factory=None if args.no_audio else announcer_factory())
+        app = create_app(settings)  # builds the announcer, which validates [audio]
+    except ConfigError as exc:
+        print(f"Configuration error in {exc}", file=sys.stderr)
+        return 2
+    hosts = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
+    print(f"{config.site.name}: hub on port {args.port}, data in {args.data_dir.resolve()}")
+    for host in hosts:
+        base = f"http://{host}:{args.port}"
+        print(f"  TV display     {base}/display?zone={next(iter(config.zones))}")
+        print(f"  Counter panel  {base}/counter")
+        print(f"  Kiosk          {base}/kiosk")
+    sys.stdout.flush()
+    server = uvicorn.Server(uvicorn.Config(
+        app, host=args.host, port=args.port, ws=HubWebSocketProtocol, ws_per_message_deflate=False,
+        ws_ping_interval=20.0, ws_ping_timeout=20.0, log_level=args.log_level, access_log=False,
+        ws_max_size=64 * 1024, timeout_graceful_shutdown=3,
+    ))
+    server.run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "hash-pin":
+        from server.pins import hash_pin
+
+        if not args.pin.isdigit() or not 4 <= len(args.pin) <= 12:
+            print("error: a PIN is 4 to 12 digits", file=sys.stderr)
+            return 2
+        print(hash_pin(args.pin))
+        return 0
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

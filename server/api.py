@@ -1,0 +1,171 @@
+"""The JSON HTTP API (contract in docs/protocol.md and /api/openapi.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.auth import bearer
+from server.errors import HubError, NotFound
+from server.openapi import openapi
+
+MAX_BODY = 16 * 1024  # bytes; every request body of this API is tiny
+
+COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "resume", "close")
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HubError("invalid_json", f"Isi permintaan bukan JSON yang valid: {exc}") from None
+    if not isinstance(data, dict):
+        raise HubError("invalid_json", "Isi permintaan harus berupa objek JSON.")
+    return data
+
+
+def field(data: dict, name: str, kind: type, *, required: bool = True, default=None):
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            raise HubError("missing_field", f"Kolom '{name}' wajib diisi.", status=422)
+        return default
+    if kind is bool and not isinstance(value, bool) or kind is str and not isinstance(value, str):
+        label = {bool: "true/false", str: "teks"}[kind]
+        raise HubError("invalid_field", f"Kolom '{name}' harus berupa {label}.", status=422)
+    return value
+
+
+def _hall(request: Request):
+    return request.app.state.hall
+
+
+async def health(request: Request) -> JSONResponse:
+    app = request.app.state
+    announcer = app.announcer
+    return JSONResponse({
+        "status": "ok",
+        "site": app.config.site.name,
+        "seq": app.store.last_seq,
+        "day": app.hall.queue.day,
+        "connections": app.hub.stats(),
+        "audio": announcer.health() if announcer is not None else {"status": "off"},
+    })
+
+
+async def state(request: Request) -> JSONResponse:
+    zone = request.query_params.get("zone") or None
+    if zone is not None and zone not in request.app.state.config.zones:
+        raise NotFound("unknown_zone", f"Zona '{zone}' tidak ditemukan.")
+    return JSONResponse(_hall(request).state(zone))
+
+
+async def issue_ticket(request: Request) -> JSONResponse:
+    data = await read_json(request)
+    service = field(data, "service", str)
+    priority = field(data, "priority", bool, required=False, default=False)
+    hall = _hall(request)
+    ticket = await hall.issue(service, priority)
+    return JSONResponse({"ticket": hall.ticket_view(ticket)}, status_code=201)
+
+
+async def ticket_status(request: Request) -> JSONResponse:
+    hall = _hall(request)
+    ticket = await request.app.state.store.ticket_by_token(request.path_params["token"])
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Tiket tidak ditemukan. Periksa kembali kode QR Anda.")
+    return JSONResponse({"ticket": hall.ticket_view(ticket)})
+
+
+async def login(request: Request) -> JSONResponse:
+    data = await read_json(request)
+    username = field(data, "username", str)
+    pin = field(data, "pin", str)
+    app = request.app.state
+    client = request.client.host if request.client else "?"
+    token = await app.auth.login(username, pin, client, app.clock())
+    officer = app.config.officers[username]
+    return JSONResponse({"token": token, "officer": _officer_json(app.config, officer)})
+
+
+async def me(request: Request) -> JSONResponse:
+    app = request.app.state
+    officer = await app.auth.officer(bearer(request.headers.get("authorization")), app.clock())
+    return JSONResponse({"officer": _officer_json(app.config, officer)})
+
+
+async def logout(request: Request) -> JSONResponse:
+    token = bearer(request.headers.get("authorization"))
+    if token:
+        await request.app.state.auth.logout(token)
+    return JSONResponse({"ok": True})
+
+
+async def counter_action(request: Request) -> JSONResponse:
+    app = request.app.state
+    counter_id = request.path_params["id"]
+    action = request.path_params["action"]
+    if action not in COUNTER_ACTIONS:
+        raise NotFound("unknown_action", f"Aksi '{action}' tidak dikenal.")
+    officer = await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
+    if counter_id not in app.config.counters:
+        raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+    hall = app.hall
+    if action == "transfer":
+        data = await read_json(request)
+        change = await hall.act("transfer", counter_id, service=field(data, "service", str))
+    elif action == "call-next":
+        change = await hall.act("call_next", counter_id, officer=officer.username)
+    else:
+        change = await hall.act(action, counter_id)
+    if action in ("pause", "resume", "close"):
+        return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
+    ticket = change.result
+    return JSONResponse({"ticket": hall.ticket_view(ticket) if ticket is not None else None,
+                         "counter": hall.queue.counter_json(counter_id)})
+
+
+async def counter_view(request: Request) -> JSONResponse:
+    hall = _hall(request)
+    counter_id = request.path_params["id"]
+    if counter_id not in hall.config.counters:
+        raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+    return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
+
+
+async def openapi_json(request: Request) -> JSONResponse:
+    return JSONResponse(openapi(request.app.state.config))
+
+
+def _officer_json(config, officer) -> dict:
+    allowed = [c for c in config.counters.values() if officer.may_use(c.id)]
+    return {"username": officer.username, "name": officer.name,
+            "counters": [{"id": c.id, "name": c.name, "zone": c.zone, "services": list(c.services)} for c in allowed]}
+
+
+routes = [
+    Route("/api/health", health),
+    Route("/api/state", state),
+    Route("/api/openapi.json", openapi_json),
+    Route("/api/tickets", issue_ticket, methods=["POST"]),
+    Route("/api/tickets/{token}", ticket_status),
+    Route("/api/login", login, methods=["POST"]),
+    Route("/api/logout", logout, methods=["POST"]),
+    Route("/api/me", me),
+    Route("/api/counters/{id}", counter_view),
+    Route("/api/counters/{id}/{action}", counter_action, methods=["POST"]),
+]

@@ -1,0 +1,107 @@
+"""`create_app(settings)`: the hub as one Starlette application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+
+from config.site import ConfigError
+from server import api, sockets
+from server.auth import Auth
+from server.errors import HubError
+from server.hall import Hall
+from server.hub import Hub
+from server.settings import Settings
+from server.store import Store
+
+log = logging.getLogger("mpp.app")
+
+
+def _page_routes() -> list:
+    # Each front-end package owns its page routes and static files.
+    from counter_panel.page import routes as counter_routes
+    from display.page import routes as display_routes
+    from kiosk.page import routes as kiosk_routes
+
+    return [*display_routes, *counter_routes, *kiosk_routes]
+
+
+def _make_announcer(settings: Settings):
+    if settings.announcer_factory is None:
+        return None
+    try:
+        return settings.announcer_factory(settings.config, settings.data_dir / "audio-cache")
+    except ConfigError:
+        raise
+    except Exception:
+        log.exception("spoken calls disabled: the announcer could not be created")
+        return None
+
+
+async def hub_error(request: Request, exc: HubError) -> JSONResponse:
+    return JSONResponse(exc.to_json(), status_code=exc.status)
+
+
+async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    messages = {404: "Alamat tidak ditemukan.", 405: "Metode tidak diizinkan untuk alamat ini."}
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse({"error": {"code": code, "message": messages.get(exc.status_code, str(exc.detail))}},
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": {"code": "internal_error",
+                                   "message": "Terjadi kesalahan pada server. Silakan coba lagi."}}, status_code=500)
+
+
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/display")
+
+
+def create_app(settings: Settings) -> Starlette:
+    config = settings.config
+    store = Store(settings.database, synchronous=settings.durability)
+    hub = Hub()
+    announcer = _make_announcer(settings)
+    hall = Hall(config, store, hub, announcer, settings.clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await store.open()
+        await hall.start()
+        if announcer is not None:
+            try:
+                await announcer.start()
+            except Exception:
+                log.exception("audio failed to start; calls go out as text only")
+        try:
+            yield
+        finally:
+            if announcer is not None:
+                await announcer.stop()
+            await store.close()
+
+    routes = [Route("/", home), *api.routes, *sockets.routes, *_page_routes()]
+    if announcer is not None:
+        routes += announcer.routes()
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HubError: hub_error, HTTPException: http_error, Exception: server_error},
+    )
+    app.state.settings = settings
+    app.state.config = config
+    app.state.store = store
+    app.state.hub = hub
+    app.state.hall = hall
+    app.state.auth = Auth(config, store)
+    app.state.announcer = announcer
+    app.state.clock = settings.clock
+    return app

@@ -1,0 +1,106 @@
+"""Officer log-in: PIN check, session tokens, and slowing down PIN guessing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from config.site import Officer, SiteConfig
+from server.errors import Forbidden, HubError, Unauthorized
+from server.pins import DUMMY_HASH, verify_pin
+from server.store import Store
+
+FREE_FAILURES = 3  # wrong PINs allowed before the lock-out starts
+FIRST_LOCK = 15  # seconds; doubles with each further failure
+MAX_LOCK = 15 * 60
+TOUCH_EVERY = timedelta(seconds=60)  # how often activity refreshes a session in the database
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: datetime | None = None
+
+
+class Auth:
+    def __init__(self, config: SiteConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.idle = timedelta(minutes=config.site.session_idle_minutes)
+        self._failures: dict[str, _Failures] = {}
+        self._seen: dict[str, datetime] = {}
+
+    async def login(self, username: str, pin: str, client: str, now: datetime) -> str:
+        """Check a username + PIN; returns a new session token."""
+        keys = (f"user:{username.lower()}", f"ip:{client}")
+        for key in keys:
+            f = self._failures.get(key)
+            if f and f.locked_until and f.locked_until > now:
+                wait = int((f.locked_until - now).total_seconds()) + 1
+                raise HubError(
+                    "too_many_attempts",
+                    f"Terlalu banyak PIN salah. Silakan coba lagi dalam {wait} detik.",
+                    status=429,
+                )
+        officer = self.config.officers.get(username)
+        # scrypt is deliberately slow: keep it off the event loop. An unknown
+        # user is checked against a dummy hash so both answers take as long.
+        ok = await asyncio.to_thread(verify_pin, pin, officer.pin_hash if officer else DUMMY_HASH)
+        if not ok or officer is None:
+            for key in keys:
+                f = self._failures.setdefault(key, _Failures())
+                f.count += 1
+                if f.count > FREE_FAILURES:
+                    seconds = min(MAX_LOCK, FIRST_LOCK * 2 ** (f.count - FREE_FAILURES - 1))
+                    f.locked_until = now + timedelta(seconds=seconds)
+            raise Unauthorized("invalid_credentials", "Nama pengguna atau PIN salah.")
+        for key in keys:
+            self._failures.pop(key, None)
+        token = secrets.token_urlsafe(32)
+        await self.store.save_session(_hash(token), officer.username, now)
+        return token
+
+    async def officer(self, token: str | None, now: datetime) -> Officer:
+        """The officer a session token belongs to; 401 when absent, unknown or idle too long."""
+        if not token:
+            raise Unauthorized("unauthorized", "Silakan masuk (login) terlebih dahulu.")
+        key = _hash(token)
+        found = await self.store.session(key)
+        if found is None:
+            raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
+        username, last_seen = found
+        last_seen = max(last_seen, self._seen.get(key, last_seen))
+        officer = self.config.officers.get(username)
+        if officer is None or now - last_seen > self.idle:
+            await self.store.drop_session(key)
+            self._seen.pop(key, None)
+            raise Unauthorized("session_expired", "Sesi berakhir karena tidak ada aktivitas. Silakan masuk kembali.")
+        self._seen[key] = now
+        if now - last_seen > TOUCH_EVERY:
+            await self.store.touch_session(key, now)
+        return officer
+
+    async def officer_for_counter(self, token: str | None, counter_id: str, now: datetime) -> Officer:
+        officer = await self.officer(token, now)
+        if counter_id in self.config.counters and not officer.may_use(counter_id):
+            counter = self.config.counters[counter_id]
+            raise Forbidden("counter_not_allowed", f"Anda tidak ditugaskan di {counter.name}.")
+        return officer
+
+    async def logout(self, token: str) -> None:
+        key = _hash(token)
+        self._seen.pop(key, None)
+        await self.store.drop_session(key)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer(authorization: str | None) -> str | None:
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return None

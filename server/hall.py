@@ -1,0 +1,181 @@
+"""The hall: runs ticket operations one at a time and announces their events.
+
+Every operation takes the write lock, asks the pure `Queue` for a change,
+commits it (one SQLite transaction, events appended to the log), applies it
+in memory and only then publishes its events. One lock around decide+commit
+is what makes "call next" atomic across any number of counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+
+from config.site import SiteConfig
+from server.events import TicketCalled, TicketRecalled
+from server.hub import Hub
+from server.queue import Change, Queue
+from server.store import Store
+from server.tickets import Status, Ticket
+
+log = logging.getLogger("mpp.hall")
+
+RECENT = 12  # calls kept for the displays' history
+
+
+class Hall:
+    def __init__(self, config: SiteConfig, store: Store, hub: Hub, announcer, clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.store = store
+        self.hub = hub
+        self.announcer = announcer
+        self.clock = clock
+        self.lock = asyncio.Lock()
+        self.queue: Queue | None = None
+        self.recent: deque[dict] = deque(maxlen=RECENT)
+        self.changed = asyncio.Condition()
+
+    async def start(self) -> None:
+        loaded = await self.store.load()
+        now = self.clock()
+        day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
+        self.queue = Queue(self.config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
+        for t in reversed(await self.store.recent_calls(day, RECENT)):
+            if t.counter in self.config.counters:
+                self.recent.appendleft(self._call_entry(t, t.counter))
+        await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
+
+    # ------------------------------------------------------------ operations
+
+    async def issue(self, service: str, priority: bool) -> Ticket:
+        token = secrets.token_urlsafe(16)
+        return (await self.run(lambda now: self.queue.issue(service, priority, now, token))).result
+
+    async def act(self, action: str, counter_id: str, **kwargs) -> Change:
+        """call_next, recall, skip, done, transfer, pause, resume or close at one counter."""
+        method = getattr(self.queue, action)
+        return await self.run(lambda now: method(counter_id, now=now, **kwargs))
+
+    async def run(self, decide: Callable[[datetime], Change]) -> Change:
+        async with self.lock:
+            now = self.clock()
+            rolled = self.queue.roll_day(now)
+            if rolled is not None:
+                await self._commit(rolled, now)
+                self.recent.clear()
+                log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
+            change = decide(now)
+            if change.tickets or change.desks or change.events:
+                await self._commit(change, now)
+            return change
+
+    async def _commit(self, change: Change, now: datetime) -> None:
+        events = [self._announced(e) for e in change.events]
+        day = change.day or self.queue.day
+        logged = await self.store.commit(
+            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json(0)) for e in events], now
+        )
+        self.queue.apply(change)
+        for e in events:
+            if isinstance(e, TicketCalled | TicketRecalled):
+                self._remember_call(e)
+        self.hub.publish(logged)
+        async with self.changed:
+            self.changed.notify_all()
+        self._hint_announcer()
+
+    def _announced(self, event):
+        if self.announcer is None or not isinstance(event, TicketCalled | TicketRecalled):
+            return event
+        try:
+            announcement = self.announcer.announce(event.ticket, event.counter, recall=isinstance(event, TicketRecalled))
+        except Exception:  # audio must never stop a call from going out
+            log.exception("announcer failed; the call goes out without audio")
+            announcement = None
+        return dataclasses.replace(event, announcement=announcement)
+
+    def _hint_announcer(self) -> None:
+        if self.announcer is None:
+            return
+        pairs = []
+        for cid, counter in self.config.counters.items():
+            waiting = self.queue.waiting(counter.services)[:2]
+            ref = {"id": counter.id, "name": counter.name, "zone": counter.zone}
+            pairs += [(t.to_json(), ref) for t in waiting]
+        try:
+            self.announcer.prerender(pairs)
+        except Exception:
+            log.exception("announcer prerender failed")
+
+    # ------------------------------------------------------------ views
+
+    def _call_entry(self, ticket: Ticket | dict, counter_id: str) -> dict:
+        t = ticket if isinstance(ticket, dict) else ticket.to_json()
+        c = self.config.counters[counter_id]
+        return {"number": t["number"], "service": t["service"], "ticket_id": t["id"],
+                "counter": {"id": c.id, "name": c.name, "zone": c.zone}, "called_at": t["called_at"]}
+
+    def _remember_call(self, event: TicketCalled | TicketRecalled) -> None:
+        entry = self._call_entry(event.ticket, event.counter["id"])
+        for existing in list(self.recent):
+            if existing["ticket_id"] == entry["ticket_id"]:
+                self.recent.remove(existing)
+        self.recent.appendleft(entry)
+
+    def state(self, zone: str | None = None) -> dict:
+        """Everything a page needs to draw itself; the WebSocket snapshot."""
+        q, cfg = self.queue, self.config
+        counts = q.queue_counts(cfg.services)
+        services = []
+        for code, s in cfg.services.items():
+            stats = q.stats[code]
+            services.append({
+                "code": code, "name": s.name, "agency": s.agency, "description": s.description,
+                "waiting": counts[code]["waiting"], "priority_waiting": counts[code]["priority"],
+                "issued": stats.issued, "daily_quota": s.daily_quota,
+                "open": s.open.strftime("%H:%M") if s.open else None,
+                "close": s.close.strftime("%H:%M") if s.close else None,
+                "average_service_seconds": round(stats.average_seconds) if stats.average_seconds else None,
+                "estimated_wait": q.estimated_wait(code, counts[code]["waiting"]),
+            })
+        site = cfg.site
+        return {
+            "seq": self.store.last_seq,
+            "day": q.day,
+            "now": self.clock().isoformat(),
+            "zone": zone,
+            "site": {"name": site.name, "address": site.address, "timezone": site.timezone,
+                     "running_text": site.running_text, "logo": site.logo},
+            "zones": [{"id": z.id, "name": z.name} for z in cfg.zones.values()],
+            "agencies": [{"code": a.code, "name": a.name, "short_name": a.short_name} for a in cfg.agencies.values()],
+            "services": services,
+            "counters": [q.counter_json(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
+            "recent": [r for r in self.recent if zone is None or r["counter"]["zone"] == zone],
+        }
+
+    def ticket_view(self, ticket: Ticket) -> dict:
+        """A ticket as its holder sees it: with the people ahead and the estimated wait."""
+        live = self.queue.open.get(ticket.id, ticket)
+        svc = self.config.services[live.service]
+        agency = self.config.agencies.get(svc.agency) if svc.agency else None
+        ahead = self.queue.ahead(live)
+        view = live.to_json()
+        view.update({
+            "ahead": ahead,
+            "estimated_wait": self.queue.estimated_wait(live.service, ahead) if live.status is Status.WAITING else None,
+            "service_name": svc.name,
+            "agency": svc.agency,
+            "agency_name": agency.name if agency else None,
+            "token": live.token,
+            "status_url": f"/t/{live.token}",
+        })
+        if live.counter and live.counter in self.config.counters:
+            c = self.config.counters[live.counter]
+            view["counter"] = live.counter
+            view["counter_name"] = c.name
+        return view

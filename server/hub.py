@@ -1,0 +1,191 @@
+"""Fan-out of committed events to every connected page.
+
+The hub never waits on one client. Each event is encoded to JSON once and,
+for connections served by our uvicorn protocol (`server.wsprotocol`), framed
+once and written straight onto each socket's transport: a synchronous loop
+with no per-client task, no per-client encoding and no await. The transport's
+write buffer is that connection's bounded buffer; a client whose buffer grows
+past `max_buffer` is cut off and resynchronises when it reconnects.
+
+Connections from other ASGI servers (the test client) get the portable path:
+a bounded queue and one writer task each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections.abc import Iterable
+
+from starlette.websockets import WebSocket
+
+from server.store import LoggedEvent
+
+log = logging.getLogger("mpp.hub")
+
+RAW_TRANSPORT = "mpp.raw_transport"  # scope extension set by server.wsprotocol
+MAX_BUFFER = 1 << 20  # bytes queued for one client before it counts as dead or too slow
+QUEUE_LIMIT = 1000  # events queued for one client on the portable path
+
+
+def text_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented, uncompressed server-to-client text frame (RFC 6455 §5.2)."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, n) + payload
+    return struct.pack("!BBQ", 0x81, 127, n) + payload
+
+
+class Subscriber:
+    """One connected page. `zone` None receives the events of every zone."""
+
+    def __init__(self, websocket: WebSocket, zone: str | None, on_drop) -> None:
+        self.websocket = websocket
+        self.zone = zone
+        self.on_drop = on_drop
+        self.dropped = False
+        # While not None, the subscriber is still being sent its backlog and
+        # live events wait here so that nothing overtakes it.
+        self.pending: list[LoggedEvent] | None = None
+        self.last_seq = 0
+
+    def wants(self, event: LoggedEvent) -> bool:
+        return self.zone is None or event.zone is None or event.zone == self.zone
+
+    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+        raise NotImplementedError
+
+    async def send_direct(self, text: str) -> None:
+        """Send outside the fan-out (snapshot, backlog, replies)."""
+        await self.websocket.send_text(text)
+
+    def drop(self, reason: str) -> None:
+        if not self.dropped:
+            self.dropped = True
+            log.info("dropping %s client %s: %s", self.zone or "all", self.websocket.client, reason)
+            self.on_drop(self)
+            self._cut()
+
+    def _cut(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.dropped = True
+
+
+class RawSubscriber(Subscriber):
+    """Writes pre-built frames onto the connection's transport, synchronously."""
+
+    def __init__(self, websocket: WebSocket, zone: str | None, on_drop, protocol) -> None:
+        super().__init__(websocket, zone, on_drop)
+        self.protocol = protocol
+
+    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+        transport = self.protocol.transport
+        if self.protocol.close_sent or transport.is_closing():
+            self.drop("closed")
+        elif transport.get_write_buffer_size() > MAX_BUFFER:
+            self.drop("too slow")
+        else:
+            transport.write(frame)
+            self.last_seq = event.seq
+
+    def _cut(self) -> None:
+        self.protocol.transport.abort()
+
+
+class QueuedSubscriber(Subscriber):
+    """Portable path: a bounded queue drained by one writer task."""
+
+    def __init__(self, websocket: WebSocket, zone: str | None, on_drop) -> None:
+        super().__init__(websocket, zone, on_drop)
+        self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
+        self.writer = asyncio.create_task(self._write())
+
+    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+        try:
+            self.queue.put_nowait(event.text)
+            self.last_seq = event.seq
+        except asyncio.QueueFull:
+            self.drop("too slow")
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                text = await self.queue.get()
+                await self.websocket.send_text(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the socket went away; the reader side notices too
+            self.drop(f"send failed: {exc!r}")
+
+    async def send_direct(self, text: str) -> None:
+        # Keep order with queued events: go through the same queue.
+        await self.queue.put(text)
+
+    def _cut(self) -> None:
+        self.writer.cancel()
+        asyncio.ensure_future(self._close())
+
+    async def _close(self) -> None:
+        try:
+            await self.websocket.close(1013, "terlalu lambat, sambungkan ulang")
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        super().close()
+        self.writer.cancel()
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.subscribers: set[Subscriber] = set()
+        self.published = 0
+        self.dropped = 0
+
+    def subscribe(self, websocket: WebSocket, zone: str | None, *, pending: bool = False) -> Subscriber:
+        protocol = websocket.scope.get("extensions", {}).get(RAW_TRANSPORT)
+        if protocol is not None:
+            sub: Subscriber = RawSubscriber(websocket, zone, self._forget, protocol)
+        else:
+            sub = QueuedSubscriber(websocket, zone, self._forget)
+        if pending:
+            sub.pending = []
+        self.subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+        sub.close()
+
+    def _forget(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+        self.dropped += 1
+
+    def go_live(self, sub: Subscriber, sent_up_to: int) -> None:
+        """End a subscriber's catch-up: deliver what arrived meanwhile, then stream."""
+        pending, sub.pending = sub.pending or [], None
+        sub.last_seq = sent_up_to
+        for event in pending:
+            if event.seq > sent_up_to and not sub.dropped:
+                sub.deliver(event, text_frame(event.text.encode()))
+
+    def publish(self, events: Iterable[LoggedEvent]) -> None:
+        for event in events:
+            frame = text_frame(event.text.encode())
+            # A copy: delivering may drop a subscriber from the set.
+            for sub in tuple(self.subscribers):
+                if not sub.wants(event):
+                    continue
+                if sub.pending is not None:
+                    sub.pending.append(event)
+                else:
+                    sub.deliver(event, frame)
+            self.published += 1
+
+    def stats(self) -> dict:
+        return {"connections": len(self.subscribers), "published": self.published, "dropped": self.dropped}

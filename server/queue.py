@@ -1,0 +1,382 @@
+"""The ticket rules: issue, call next, recall, skip, done, transfer, pause.
+
+Pure Python: no I/O, no await. Each operation validates against the current
+state and returns a `Change` (new ticket and counter values plus the events
+they produce) without mutating anything; the caller persists the change and
+only then `apply()`s it. A failed write therefore leaves the state untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from config.site import Counter, SiteConfig
+from server.errors import Conflict, HubError, NotFound
+from server.events import (
+    CounterUpdated,
+    DayStarted,
+    Event,
+    TicketCalled,
+    TicketDone,
+    TicketIssued,
+    TicketRecalled,
+    TicketSkipped,
+    TicketTransferred,
+)
+from server.tickets import OPEN, CounterState, Desk, Status, Ticket
+
+
+@dataclass
+class Change:
+    tickets: list[Ticket] = field(default_factory=list)
+    desks: list[Desk] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    day: str | None = None  # set when the local day rolled over
+    result: Ticket | Desk | None = None  # what the API answers with
+
+    def __iadd__(self, other: Change) -> Change:
+        self.tickets += other.tickets
+        self.desks += other.desks
+        self.events += other.events
+        self.day = other.day or self.day
+        return self
+
+
+@dataclass
+class ServiceStats:
+    issued: int = 0  # numbers handed out today (transfers excluded)
+    served_seconds: float = 0.0
+    served: int = 0
+
+    @property
+    def average_seconds(self) -> float | None:
+        return self.served_seconds / self.served if self.served else None
+
+
+class Queue:
+    """Today's open tickets and counters for one site."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        day: str,
+        tickets: Iterable[Ticket] = (),
+        desks: Iterable[Desk] = (),
+        *,
+        next_id: int = 1,
+        stats: dict[str, ServiceStats] | None = None,
+    ) -> None:
+        self.config = config
+        self.day = day
+        self.open: dict[int, Ticket] = {t.id: t for t in tickets if t.status in OPEN}
+        self.desks: dict[str, Desk] = {cid: Desk(cid) for cid in config.counters}
+        self.desks.update({d.id: d for d in desks if d.id in config.counters})
+        self.next_id = next_id
+        self.stats: dict[str, ServiceStats] = {code: ServiceStats() for code in config.services}
+        self.stats.update(stats or {})
+
+    # ------------------------------------------------------------ reading
+
+    def local_day(self, now: datetime) -> str:
+        return now.astimezone(self.config.site.tz).date().isoformat()
+
+    def waiting(self, services: Iterable[str] | None = None) -> list[Ticket]:
+        """Waiting tickets in call order (priority first, then arrival)."""
+        wanted = set(services) if services is not None else None
+        found = [
+            t for t in self.open.values()
+            if t.status is Status.WAITING and (wanted is None or t.service in wanted)
+        ]
+        return sorted(found, key=_call_order)
+
+    def queue_counts(self, services: Iterable[str]) -> dict[str, dict[str, int]]:
+        counts = {code: {"waiting": 0, "priority": 0} for code in services}
+        for t in self.open.values():
+            if t.status is Status.WAITING and t.service in counts:
+                counts[t.service]["waiting"] += 1
+                counts[t.service]["priority"] += t.priority
+        return counts
+
+    def ahead(self, ticket: Ticket) -> int:
+        """How many waiting tickets of the same service will be called before this one."""
+        if ticket.status is not Status.WAITING:
+            return 0
+        key = _call_order(ticket)
+        return sum(
+            1 for t in self.open.values()
+            if t.status is Status.WAITING and t.service == ticket.service and _call_order(t) < key
+        )
+
+    def estimated_wait(self, service: str, ahead: int) -> int | None:
+        """Seconds until a ticket with `ahead` people before it is likely called, None when unknown."""
+        average = self.stats[service].average_seconds
+        if average is None:
+            return None
+        serving = sum(
+            1 for c in self.config.counters_serving(service)
+            if self.desks[c.id].state is CounterState.OPEN
+        )
+        return round(ahead * average / max(1, serving))
+
+    def current(self, counter_id: str) -> Ticket | None:
+        desk = self.desks[counter_id]
+        return self.open.get(desk.current) if desk.current is not None else None
+
+    def counter_json(self, counter_id: str) -> dict:
+        return self._counter_view(self.config.counters[counter_id], self.desks[counter_id], self.current(counter_id))
+
+    # ------------------------------------------------------------ operations
+
+    def roll_day(self, now: datetime) -> Change | None:
+        """Expire the previous day's open tickets once the local date changes."""
+        today = self.local_day(now)
+        if today == self.day:
+            return None
+        change = Change(day=today)
+        change.tickets = [t.with_(status=Status.EXPIRED, finished_at=now) for t in self.open.values()]
+        change.desks = [Desk(cid) for cid in self.desks]
+        change.events = [DayStarted(day=today, expired=len(change.tickets))]
+        return change
+
+    def issue(self, service: str, priority: bool, now: datetime, token: str) -> Change:
+        svc = self.config.services.get(service)
+        if svc is None:
+            raise NotFound("unknown_service", f"Layanan dengan kode '{service}' tidak ditemukan.")
+        local = now.astimezone(self.config.site.tz)
+        zone_name = local.tzname() or ""
+        if svc.open and local.time() < svc.open:
+            raise Conflict(
+                "service_not_open",
+                f"Layanan {svc.name} belum dibuka. Pengambilan nomor mulai pukul {svc.open:%H.%M} {zone_name}.",
+            )
+        if svc.close and local.time() >= svc.close:
+            raise Conflict(
+                "service_closed",
+                f"Pengambilan nomor layanan {svc.name} sudah ditutup pukul {svc.close:%H.%M} {zone_name}. "
+                "Silakan datang kembali pada hari kerja berikutnya.",
+            )
+        stats = self.stats[service]
+        if svc.daily_quota is not None and stats.issued >= svc.daily_quota:
+            raise Conflict(
+                "quota_reached",
+                f"Kuota harian layanan {svc.name} ({svc.daily_quota} nomor) sudah habis. "
+                "Silakan datang kembali pada hari kerja berikutnya.",
+            )
+        ticket = Ticket(
+            id=self.next_id,
+            number=f"{service}{stats.issued + 1:03d}",
+            service=service,
+            day=self.day,
+            priority=bool(priority),
+            status=Status.WAITING,
+            issued_at=now,
+            arrived_at=now,
+            token=token,
+        )
+        queue = self._counts_after([ticket], service)
+        return Change(tickets=[ticket], events=[TicketIssued(ticket.to_json(), queue)], result=ticket)
+
+    def call_next(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        counter, desk = self._desk(counter_id)
+        if desk.state is CounterState.PAUSED:
+            raise Conflict(
+                "counter_paused", f"{counter.name} sedang istirahat. Buka kembali loket sebelum memanggil."
+            )
+        change = Change()
+        if desk.state is CounterState.CLOSED:
+            desk = desk.with_(state=CounterState.OPEN)
+        current = self.current(counter_id)
+        if current is not None:
+            # Calling the next citizen finishes the one at the desk.
+            finished = current.with_(status=Status.DONE, finished_at=now)
+            desk = desk.with_(current=None, served=desk.served + 1)
+            change.tickets.append(finished)
+            change.events.append(TicketDone(finished.to_json(), _counter_ref(counter)))
+
+        waiting = self.waiting(counter.services)
+        pick = self._pick(waiting, desk.priority_streak)
+        if pick is None:
+            desk = desk.with_(officer=officer or desk.officer)
+            change.desks.append(desk)
+            change.events.append(CounterUpdated(self._counter_view(counter, desk, None)))
+            return change
+        has_regular = any(not t.priority for t in waiting)
+        streak = desk.priority_streak + 1 if pick.priority and has_regular else 0
+        called = pick.with_(status=Status.CALLED, counter=counter_id, called_at=now, calls=1)
+        desk = desk.with_(current=called.id, priority_streak=streak, officer=officer or desk.officer)
+        change.tickets.append(called)
+        change.desks.append(desk)
+        change.events.append(
+            TicketCalled(called.to_json(), _counter_ref(counter), self._counts_after([called], called.service))
+        )
+        change.events.append(CounterUpdated(self._counter_view(counter, desk, called)))
+        change.result = called
+        return change
+
+    def recall(self, counter_id: str, now: datetime) -> Change:
+        counter, desk = self._desk(counter_id)
+        current = self._require_current(counter, desk)
+        recalled = current.with_(calls=current.calls + 1)
+        return Change(
+            tickets=[recalled],
+            events=[TicketRecalled(recalled.to_json(), _counter_ref(counter))],
+            result=recalled,
+        )
+
+    def skip(self, counter_id: str, now: datetime) -> Change:
+        return self._finish(counter_id, now, Status.SKIPPED, TicketSkipped)
+
+    def done(self, counter_id: str, now: datetime) -> Change:
+        return self._finish(counter_id, now, Status.DONE, TicketDone)
+
+    def transfer(self, counter_id: str, service: str, now: datetime) -> Change:
+        counter, desk = self._desk(counter_id)
+        current = self._require_current(counter, desk)
+        target = self.config.services.get(service)
+        if target is None:
+            raise NotFound("unknown_service", f"Layanan dengan kode '{service}' tidak ditemukan.")
+        if service == current.service:
+            raise HubError(
+                "same_service", f"Nomor {current.number} sudah berada di layanan {target.name}. Pilih layanan lain."
+            )
+        left = current.with_(status=Status.TRANSFERRED, finished_at=now)
+        moved = Ticket(
+            id=self.next_id,
+            number=current.number,
+            service=service,
+            day=current.day,
+            priority=current.priority,
+            status=Status.WAITING,
+            issued_at=now,
+            arrived_at=current.arrived_at,
+            token=current.token,
+            origin=current.id,
+        )
+        desk = desk.with_(current=None, served=desk.served + 1)
+        queue = self._counts_after([left, moved], service)
+        return Change(
+            tickets=[left, moved],
+            desks=[desk],
+            events=[
+                TicketTransferred(moved.to_json(), left.to_json(), _counter_ref(counter), queue),
+                CounterUpdated(self._counter_view(counter, desk, None)),
+            ],
+            result=moved,
+        )
+
+    def pause(self, counter_id: str, now: datetime) -> Change:
+        return self._set_state(counter_id, CounterState.PAUSED)
+
+    def resume(self, counter_id: str, now: datetime) -> Change:
+        return self._set_state(counter_id, CounterState.OPEN)
+
+    def close(self, counter_id: str, now: datetime) -> Change:
+        counter, desk = self._desk(counter_id)
+        if desk.current is not None:
+            raise Conflict(
+                "counter_busy",
+                f"{counter.name} masih melayani nomor {self.open[desk.current].number}. Selesaikan dulu.",
+            )
+        return self._set_state(counter_id, CounterState.CLOSED)
+
+    # ------------------------------------------------------------ state
+
+    def apply(self, change: Change) -> None:
+        """Make a persisted change the current state."""
+        if change.day is not None:
+            self.day = change.day
+            self.open.clear()
+            self.stats = {code: ServiceStats() for code in self.config.services}
+        for t in change.tickets:
+            self.next_id = max(self.next_id, t.id + 1)
+            if t.status in OPEN:
+                if t.id not in self.open and t.origin is None:
+                    self.stats[t.service].issued += 1
+                self.open[t.id] = t
+            else:
+                previous = self.open.pop(t.id, None)
+                if previous is not None and t.status is Status.DONE and t.called_at and t.finished_at:
+                    stats = self.stats[t.service]
+                    stats.served += 1
+                    stats.served_seconds += (t.finished_at - t.called_at).total_seconds()
+        for d in change.desks:
+            self.desks[d.id] = d
+
+    # ------------------------------------------------------------ helpers
+
+    def _desk(self, counter_id: str) -> tuple[Counter, Desk]:
+        counter = self.config.counters.get(counter_id)
+        if counter is None:
+            raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+        return counter, self.desks[counter_id]
+
+    def _require_current(self, counter: Counter, desk: Desk) -> Ticket:
+        if desk.current is None or desk.current not in self.open:
+            raise Conflict("no_current_ticket", f"{counter.name} sedang tidak melayani nomor antrian.")
+        return self.open[desk.current]
+
+    def _pick(self, waiting: list[Ticket], streak: int) -> Ticket | None:
+        if not waiting:
+            return None
+        first = waiting[0]
+        if first.priority and streak >= self.config.site.max_consecutive_priority:
+            regular = next((t for t in waiting if not t.priority), None)
+            return regular or first
+        return first
+
+    def _finish(self, counter_id: str, now: datetime, status: Status, event: type) -> Change:
+        counter, desk = self._desk(counter_id)
+        current = self._require_current(counter, desk)
+        finished = current.with_(status=status, finished_at=now)
+        desk = desk.with_(current=None, served=desk.served + (status is Status.DONE))
+        return Change(
+            tickets=[finished],
+            desks=[desk],
+            events=[event(finished.to_json(), _counter_ref(counter)), CounterUpdated(self._counter_view(counter, desk, None))],
+            result=finished,
+        )
+
+    def _set_state(self, counter_id: str, state: CounterState) -> Change:
+        counter, desk = self._desk(counter_id)
+        desk = desk.with_(state=state)
+        return Change(
+            desks=[desk],
+            events=[CounterUpdated(self._counter_view(counter, desk, self.current(counter_id)))],
+            result=desk,
+        )
+
+    def _counter_view(self, counter: Counter, desk: Desk, ticket: Ticket | None) -> dict:
+        return {
+            **_counter_ref(counter),
+            "services": list(counter.services),
+            "state": str(desk.state),
+            "ticket": ticket.to_json() if ticket else None,
+            "served": desk.served,
+        }
+
+    def _counts_after(self, changed: list[Ticket], *services: str) -> dict[str, dict[str, int]]:
+        """Waiting counts for `services` as they will be once `changed` is applied."""
+        open_after = dict(self.open)
+        for t in changed:
+            if t.status in OPEN:
+                open_after[t.id] = t
+            else:
+                open_after.pop(t.id, None)
+        wanted = set(services) | {t.service for t in changed}
+        counts = {code: {"waiting": 0, "priority": 0} for code in sorted(wanted)}
+        for t in open_after.values():
+            if t.status is Status.WAITING and t.service in counts:
+                counts[t.service]["waiting"] += 1
+                counts[t.service]["priority"] += t.priority
+        return counts
+
+
+def _call_order(t: Ticket) -> tuple:
+    return (not t.priority, t.arrived_at, t.id)
+
+
+def _counter_ref(counter: Counter) -> dict:
+    return {"id": counter.id, "name": counter.name, "zone": counter.zone}
+

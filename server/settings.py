@@ -1,0 +1,31 @@
+"""Everything the hub is built from, as constructor arguments (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from config.site import SiteConfig
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Settings:
+    config: SiteConfig
+    data_dir: Path
+    clock: Callable[[], datetime] = utc_now
+    # Extra browser origins allowed to open WebSockets (the hub's own is always allowed).
+    allowed_origins: tuple[str, ...] = ()
+    # SQLite synchronous mode: FULL survives power loss; NORMAL survives process crashes only.
+    durability: str = "FULL"
+    # Builds the announcer (audio/); None disables spoken calls. Called with (config, cache_dir).
+    announcer_factory: Callable | None = field(default=None)
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "mpp.sqlite3"

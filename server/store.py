@@ -1,0 +1,287 @@
+"""SQLite persistence: tickets, counters, the event log and officer sessions.
+
+One aiosqlite connection (one owner thread) does every write. Each state
+change is one transaction that also appends its events to the log, so a
+`kill -9` at any moment leaves either all of a change or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import aiosqlite
+
+from server.queue import ServiceStats
+from server.tickets import OPEN, CounterState, Desk, Status, Ticket
+
+# Forward-only migrations; PRAGMA user_version holds how many have run.
+MIGRATIONS = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        service TEXT NOT NULL,
+        day TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        arrived_at TEXT NOT NULL,
+        token TEXT NOT NULL,
+        counter TEXT,
+        called_at TEXT,
+        finished_at TEXT,
+        calls INTEGER NOT NULL DEFAULT 0,
+        origin INTEGER REFERENCES tickets(id)
+    );
+    CREATE INDEX tickets_status ON tickets(status);
+    CREATE INDEX tickets_day ON tickets(day);
+    CREATE INDEX tickets_token ON tickets(token);
+    CREATE TABLE desks (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        state TEXT NOT NULL,
+        current INTEGER REFERENCES tickets(id),
+        priority_streak INTEGER NOT NULL,
+        served INTEGER NOT NULL,
+        officer TEXT
+    );
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        zone TEXT,
+        at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    """,
+]
+
+EVENT_LOG_KEEP = 20_000  # events kept for reconnecting clients; older ones get a snapshot instead
+
+
+@dataclass
+class Loaded:
+    day: str | None
+    tickets: list[Ticket]
+    desks: list[Desk]
+    next_id: int
+    stats: dict[str, ServiceStats]
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    seq: int
+    type: str
+    zone: str | None
+    text: str  # the JSON sent to clients, encoded once
+
+
+class Store:
+    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.db: aiosqlite.Connection | None = None
+        self.last_seq = 0
+        self._writes = 0
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = await aiosqlite.connect(self.path, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        await self.db.execute("PRAGMA journal_mode=WAL")
+        await self.db.execute(f"PRAGMA synchronous={self.synchronous}")
+        await self.db.execute("PRAGMA foreign_keys=ON")
+        await self.db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+        async with self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:
+            self.last_seq = (await cur.fetchone())[0]
+
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            version = (await cur.fetchone())[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"database {self.path} has schema version {version}, newer than this program "
+                f"({len(MIGRATIONS)}); upgrade the program or restore a matching backup"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+
+    # ------------------------------------------------------------ loading
+
+    async def load(self) -> Loaded:
+        db = self.db
+        async with db.execute("SELECT value FROM meta WHERE key = 'day'") as cur:
+            row = await cur.fetchone()
+        day = row[0] if row else None
+        placeholders = ",".join("?" * len(OPEN))
+        async with db.execute(
+            f"SELECT * FROM tickets WHERE status IN ({placeholders}) OR day = ? ORDER BY id",
+            (*[str(s) for s in OPEN], day or ""),
+        ) as cur:
+            rows = await cur.fetchall()
+        tickets, stats = [], {}
+        for row in rows:
+            t = _ticket(row)
+            if t.status in OPEN:
+                tickets.append(t)
+            if t.day == day:
+                s = stats.setdefault(t.service, ServiceStats())
+                s.issued += t.origin is None
+                if t.status is Status.DONE and t.called_at and t.finished_at:
+                    s.served += 1
+                    s.served_seconds += (t.finished_at - t.called_at).total_seconds()
+        async with db.execute("SELECT * FROM desks WHERE day = ?", (day or "",)) as cur:
+            desks = [
+                Desk(r["id"], CounterState(r["state"]), r["current"], r["priority_streak"], r["served"], r["officer"])
+                for r in await cur.fetchall()
+            ]
+        async with db.execute("SELECT COALESCE(MAX(id), 0) FROM tickets") as cur:
+            next_id = (await cur.fetchone())[0] + 1
+        return Loaded(day, tickets, desks, next_id, stats, self.last_seq)
+
+    # ------------------------------------------------------------ writing
+
+    async def commit(self, day: str, tickets: Iterable[Ticket], desks: Iterable[Desk],
+                     events: Iterable[tuple[str, str | None, dict]], now: datetime) -> list[LoggedEvent]:
+        """Write one change atomically; returns its events with their sequence numbers."""
+        logged = []
+        seq = self.last_seq
+        for type_, zone, body in events:
+            seq += 1
+            body["seq"] = seq
+            logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+        db = self.db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('day', ?)", (day,))
+            await db.executemany(
+                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "service=excluded.service, status=excluded.status, counter=excluded.counter, "
+                "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
+                [_ticket_row(t) for t in tickets],
+            )
+            await db.executemany(
+                "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
+                [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
+            )
+            at = now.isoformat()
+            await db.executemany(
+                "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
+                [(e.seq, e.type, e.zone, at, e.text) for e in logged],
+            )
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        self.last_seq = seq
+        self._writes += 1
+        if self._writes % 1000 == 0:
+            await db.execute("DELETE FROM events WHERE seq <= ?", (self.last_seq - EVENT_LOG_KEEP,))
+        return logged
+
+    # ------------------------------------------------------------ queries
+
+    async def events_since(self, seq: int, limit: int = EVENT_LOG_KEEP) -> list[LoggedEvent] | None:
+        """Events after `seq`, or None when some of them are gone from the log."""
+        if seq >= self.last_seq:
+            return []
+        async with self.db.execute("SELECT MIN(seq) FROM events") as cur:
+            oldest = (await cur.fetchone())[0]
+        if oldest is None or oldest > seq + 1:
+            return None
+        async with self.db.execute(
+            "SELECT seq, type, zone, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+        ) as cur:
+            return [LoggedEvent(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+    async def ticket_by_token(self, token: str) -> Ticket | None:
+        async with self.db.execute(
+            "SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _ticket(row) if row else None
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        async with self.db.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)) as cur:
+            row = await cur.fetchone()
+        return _ticket(row) if row else None
+
+    async def recent_calls(self, day: str, limit: int = 10) -> list[Ticket]:
+        async with self.db.execute(
+            "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at DESC, id DESC LIMIT ?",
+            (day, limit),
+        ) as cur:
+            return [_ticket(r) for r in await cur.fetchall()]
+
+    # ------------------------------------------------------------ sessions
+
+    async def save_session(self, token_hash: str, username: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO sessions VALUES (?,?,?,?)", (token_hash, username, now.isoformat(), now.isoformat())
+        )
+
+    async def session(self, token_hash: str) -> tuple[str, datetime] | None:
+        async with self.db.execute(
+            "SELECT username, last_seen FROM sessions WHERE token_hash = ?", (token_hash,)
+        ) as cur:
+            row = await cur.fetchone()
+        return (row[0], datetime.fromisoformat(row[1])) if row else None
+
+    async def touch_session(self, token_hash: str, now: datetime) -> None:
+        await self.db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now.isoformat(), token_hash))
+
+    async def drop_session(self, token_hash: str) -> None:
+        await self.db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    async def drop_sessions_before(self, cutoff: datetime) -> None:
+        await self.db.execute("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
+
+
+def _ticket(row: sqlite3.Row) -> Ticket:
+    def ts(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Ticket(
+        id=row["id"],
+        number=row["number"],
+        service=row["service"],
+        day=row["day"],
+        priority=bool(row["priority"]),
+        status=Status(row["status"]),
+        issued_at=ts(row["issued_at"]),
+        arrived_at=ts(row["arrived_at"]),
+        token=row["token"],
+        counter=row["counter"],
+        called_at=ts(row["called_at"]),
+        finished_at=ts(row["finished_at"]),
+        calls=row["calls"],
+        origin=row["origin"],
+    )
+
+
+def _ticket_row(t: Ticket) -> tuple:
+    return (
+        t.id, t.number, t.service, t.day, int(t.priority), str(t.status), t.issued_at.isoformat(),
+        t.arrived_at.isoformat(), t.token, t.counter,
+        t.called_at.isoformat() if t.called_at else None,
+        t.finished_at.isoformat() if t.finished_at else None,
+        t.calls, t.origin,
+    )

@@ -1,0 +1,77 @@
+"""Tickets and counters as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    DONE = "done"
+    SKIPPED = "skipped"  # tidak hadir
+    TRANSFERRED = "transferred"
+    EXPIRED = "expired"  # left open when its day ended
+
+
+OPEN = (Status.WAITING, Status.CALLED)
+
+
+class CounterState(StrEnum):
+    CLOSED = "closed"  # tutup: nobody has opened it today
+    OPEN = "open"  # melayani
+    PAUSED = "paused"  # istirahat
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    number: str
+    service: str
+    day: str  # local date, ISO
+    priority: bool
+    status: Status
+    issued_at: datetime
+    arrived_at: datetime  # original arrival; kept across transfers
+    token: str  # unguessable, for the citizen's status page
+    counter: str | None = None
+    called_at: datetime | None = None
+    finished_at: datetime | None = None
+    calls: int = 0
+    origin: int | None = None  # the ticket this one was transferred from
+
+    def with_(self, **changes) -> Ticket:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "service": self.service,
+            "status": str(self.status),
+            "priority": self.priority,
+            "counter": self.counter,
+            "issued_at": self.issued_at.isoformat(),
+            "arrived_at": self.arrived_at.isoformat(),
+            "called_at": self.called_at.isoformat() if self.called_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "calls": self.calls,
+            "origin": self.origin,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """The live state of one counter (loket)."""
+
+    id: str
+    state: CounterState = CounterState.CLOSED
+    current: int | None = None  # ticket id being served
+    priority_streak: int = 0  # consecutive priority calls while regular tickets waited
+    served: int = 0  # tickets finished here today
+    officer: str | None = None
+
+    def with_(self, **changes) -> Desk:
+        return replace(self, **changes)
