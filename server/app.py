@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from config.site import ConfigError
 from server import api, sockets
@@ -21,6 +23,8 @@ from server.settings import Settings
 from server.store import Store
 
 log = logging.getLogger("mpp.app")
+
+STATIC = Path(__file__).with_name("static")  # shared browser code: /static/common/...
 
 
 def _page_routes() -> list:
@@ -88,7 +92,13 @@ def create_app(settings: Settings) -> Starlette:
                 await announcer.stop()
             await store.close()
 
-    routes = [Route("/", home), *api.routes, *sockets.routes, *_page_routes()]
+    routes = [
+        Route("/", home),
+        *api.routes,
+        *sockets.routes,
+        Mount("/static/common", StaticFiles(directory=STATIC), name="common-static"),
+        *_page_routes(),
+    ]
     if announcer is not None:
         routes += announcer.routes()
     app = Starlette(

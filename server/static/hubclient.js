@@ -1,0 +1,149 @@
+// Shared WebSocket client for every page of the hub (display, counter panel, kiosk, status page).
+//
+//   const client = new HubClient({
+//     path: () => "/ws/display?zone=lantai-2",   // string or function (re-read at each connect)
+//     onSnapshot(state) {}, onEvent(event) {}, onStatus(online) {}, onError(message) {},
+//   });
+//   client.start();
+//
+// It reconnects with backoff forever, resumes from the last `seq` it saw (the hub then
+// sends exactly the missed events, or a fresh snapshot), pings so a dead link is noticed,
+// and never throws into the page.
+(function (global) {
+  "use strict";
+
+  const PING_EVERY_MS = 15000;
+  const SILENCE_LIMIT_MS = 45000; // no frame at all for this long: the link is dead
+  const MAX_BACKOFF_MS = 10000;
+
+  class HubClient {
+    constructor(options) {
+      this.options = options;
+      this.seq = null; // last sequence number applied
+      this.ws = null;
+      this.online = false;
+      this.attempt = 0;
+      this.stopped = false;
+      this.lastFrameAt = 0;
+      this.timer = null;
+    }
+
+    start() {
+      this.stopped = false;
+      this.connect();
+      this.timer = setInterval(() => this.tick(), 5000);
+    }
+
+    stop() {
+      this.stopped = true;
+      clearInterval(this.timer);
+      if (this.ws) this.ws.close(1000, "page closed");
+    }
+
+    // Forget the position: the next connection starts with a snapshot.
+    resync() {
+      this.seq = null;
+      if (this.ws) this.ws.close(4000, "resync");
+    }
+
+    url() {
+      const path = typeof this.options.path === "function" ? this.options.path() : this.options.path;
+      const base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+      if (this.seq === null) return base;
+      return base + (base.includes("?") ? "&" : "?") + "since=" + this.seq;
+    }
+
+    connect() {
+      if (this.stopped) return;
+      let ws;
+      try {
+        ws = new WebSocket(this.url());
+      } catch (err) {
+        this.scheduleReconnect();
+        return;
+      }
+      this.ws = ws;
+      ws.onopen = () => {
+        this.attempt = 0;
+        this.lastFrameAt = Date.now();
+        this.setOnline(true);
+      };
+      ws.onmessage = (message) => {
+        this.lastFrameAt = Date.now();
+        let data;
+        try {
+          data = JSON.parse(message.data);
+        } catch (err) {
+          return;
+        }
+        this.handle(data);
+      };
+      ws.onclose = () => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        this.setOnline(false);
+        this.scheduleReconnect();
+      };
+      ws.onerror = () => {}; // onclose follows
+    }
+
+    handle(data) {
+      const call = (name, arg) => {
+        try {
+          if (this.options[name]) this.options[name](arg);
+        } catch (err) {
+          console.error("HubClient " + name + " failed", err);
+        }
+      };
+      if (data.type === "snapshot") {
+        this.seq = data.seq;
+        this.setOnline(true);
+        call("onSnapshot", data);
+      } else if (data.type === "pong") {
+        // keep-alive answer; lastFrameAt is already updated
+      } else if (data.type === "error") {
+        call("onError", data);
+      } else if (typeof data.seq === "number") {
+        if (this.seq !== null && data.seq <= this.seq) return; // already applied
+        this.seq = data.seq;
+        this.setOnline(true);
+        call("onEvent", data);
+      } else {
+        call("onEvent", data);
+      }
+    }
+
+    setOnline(online) {
+      if (online === this.online) return;
+      this.online = online;
+      if (this.options.onStatus) {
+        try {
+          this.options.onStatus(online);
+        } catch (err) {
+          console.error(err);
+        }
+      }
+    }
+
+    scheduleReconnect() {
+      if (this.stopped) return;
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+      this.attempt += 1;
+      setTimeout(() => this.connect(), delay);
+    }
+
+    tick() {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
+        ws.close(4001, "silent link");
+        return;
+      }
+      if (Date.now() - this.lastFrameAt > PING_EVERY_MS) {
+        ws.send(JSON.stringify({ type: "ping", t: Date.now() }));
+      }
+    }
+  }
+
+  global.HubClient = HubClient;
+})(window);
