@@ -1,0 +1,344 @@
+"""server/queue.py: the pure ticket rules, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from config.site import parse_config
+from server.errors import Conflict, HubError, NotFound
+from server.queue import Queue
+from server.tickets import CounterState, Status
+
+WIB = ZoneInfo("Asia/Jakarta")
+PIN = "scrypt$16384$8$1$B1Mf2cXIZI1NW2Ar8Nr6zQ==$E3jaOAQxCztJJJQD0NaDrgmC1u8oyWZ3j4WToTvf8IM="
+DAY = "2026-03-02"
+NINE = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)
+
+
+def site(*, cap: int = 3, quota: int | None = None) -> dict:
+    services = [
+        {"code": "A", "name": "Perekaman KTP-el", "open": "08:00", "close": "15:00"},
+        {"code": "B", "name": "Kartu Keluarga"},
+        {"code": "C", "name": "Pajak Bumi dan Bangunan"},
+    ]
+    if quota is not None:
+        services[0]["daily_quota"] = quota
+    return {
+        "site": {"name": "MPP Uji", "timezone": "Asia/Jakarta", "max_consecutive_priority": cap},
+        "services": services,
+        "counters": [
+            {"id": "1", "name": "Loket 1", "services": ["A", "B"]},
+            {"id": "2", "name": "Loket 2", "services": ["B"]},
+            {"id": "3", "name": "Loket 3", "services": ["C"]},
+        ],
+        "officers": [{"username": "koordinator", "name": "Koordinator", "pin_hash": PIN}],
+    }
+
+
+def make_queue(**kwargs) -> Queue:
+    return Queue(parse_config(site(**kwargs)), DAY)
+
+
+class Clock:
+    """Minutes after 09:00 WIB on DAY, one per operation unless told otherwise."""
+
+    def __init__(self, start: datetime = NINE) -> None:
+        self.now = start
+
+    def tick(self, minutes: float = 1) -> datetime:
+        self.now += timedelta(minutes=minutes)
+        return self.now
+
+
+def apply(queue: Queue, change):
+    queue.apply(change)
+    return change.result
+
+
+def issue(queue: Queue, clock: Clock, service: str = "A", priority: bool = False):
+    return apply(queue, queue.issue(service, priority, clock.tick(), token=f"tok-{queue.next_id}"))
+
+
+def call(queue: Queue, clock: Clock, counter: str = "1"):
+    return apply(queue, queue.call_next(counter, clock.tick()))
+
+
+def test_numbers_are_prefix_and_three_digits_per_service():
+    """Numbers are the service prefix plus three digits, counted separately per service."""
+    q, clock = make_queue(), Clock()
+    numbers = [issue(q, clock, s).number for s in ("A", "A", "B", "A", "B", "C")]
+    assert numbers == ["A001", "A002", "B001", "A003", "B002", "C001"]
+    assert q.stats["A"].issued == 3
+
+
+def test_change_is_not_applied_until_apply():
+    """Operations only describe a change: the queue is untouched until apply()."""
+    q = make_queue()
+    change = q.issue("A", False, NINE, token="t")
+    assert change.result.number == "A001" and change.result.status is Status.WAITING
+    assert [e.type for e in change.events] == ["ticket.issued"]
+    assert q.open == {} and q.stats["A"].issued == 0
+    q.apply(change)
+    assert list(q.open) == [change.result.id]
+
+
+def test_day_changes_at_17_utc_and_restarts_numbering():
+    """The Jakarta day changes at 17:00 UTC: roll_day expires open tickets and numbering restarts at 001."""
+    q, clock = make_queue(), Clock()
+    waiting = issue(q, clock)
+    called = call(q, clock)
+    also_waiting = issue(q, clock)
+    assert called.id == waiting.id
+    assert q.roll_day(datetime(2026, 3, 2, 16, 59, 59, tzinfo=UTC)) is None
+    midnight = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    change = q.roll_day(midnight)
+    assert change.day == "2026-03-03"
+    assert {t.id: t.status for t in change.tickets} == {called.id: Status.EXPIRED, also_waiting.id: Status.EXPIRED}
+    assert all(t.finished_at == midnight for t in change.tickets)
+    assert [(e.type, e.day, e.expired) for e in change.events] == [("day.started", "2026-03-03", 2)]
+    q.apply(change)
+    assert q.day == "2026-03-03" and q.open == {}
+    assert q.desks["1"].current is None and q.desks["1"].state is CounterState.CLOSED
+    fresh = apply(q, q.issue("A", False, datetime(2026, 3, 3, 8, 0, tzinfo=WIB), token="x"))
+    assert fresh.number == "A001" and fresh.day == "2026-03-03"
+    assert fresh.id > also_waiting.id
+
+
+def test_priority_is_called_first():
+    """A priority ticket is called before regular tickets that arrived earlier."""
+    q, clock = make_queue(), Clock()
+    issue(q, clock)
+    issue(q, clock)
+    vip = issue(q, clock, priority=True)
+    assert call(q, clock).id == vip.id
+
+
+def test_priority_cap_lets_a_regular_through():
+    """After `max_consecutive_priority` priority calls in a row, a waiting regular ticket goes next."""
+    q, clock = make_queue(cap=2), Clock()
+    regular = issue(q, clock)
+    prio = [issue(q, clock, priority=True) for _ in range(4)]
+    order = [call(q, clock).id for _ in range(5)]
+    assert order == [prio[0].id, prio[1].id, regular.id, prio[2].id, prio[3].id]
+    assert call(q, clock) is None
+
+
+def test_priority_cap_does_not_hold_back_priority_when_no_regular_waits():
+    """With no regular ticket waiting, priority tickets keep being called beyond the cap."""
+    q, clock = make_queue(cap=1), Clock()
+    prio = [issue(q, clock, priority=True) for _ in range(3)]
+    assert [call(q, clock).id for _ in range(3)] == [t.id for t in prio]
+
+
+def test_earliest_arrival_across_the_counters_services():
+    """Among regular tickets of a counter's services, the earliest arrival is called first."""
+    q, clock = make_queue(), Clock()
+    b = issue(q, clock, "B")
+    a = issue(q, clock, "A")
+    c = issue(q, clock, "C")
+    assert [call(q, clock, "1").id, call(q, clock, "1").id] == [b.id, a.id]
+    assert call(q, clock, "1") is None
+    assert call(q, clock, "3").id == c.id
+
+
+def test_call_next_finishes_the_current_ticket():
+    """Calling next while a ticket is at the counter marks that ticket done."""
+    q, clock = make_queue(), Clock()
+    first, second = issue(q, clock), issue(q, clock)
+    call(q, clock)
+    change = q.call_next("1", clock.tick())
+    assert [e.type for e in change.events] == ["ticket.done", "ticket.called", "counter.updated"]
+    done = next(t for t in change.tickets if t.id == first.id)
+    assert done.status is Status.DONE and done.finished_at == clock.now
+    q.apply(change)
+    assert change.result.id == second.id and change.result.status is Status.CALLED
+    assert q.desks["1"].served == 1 and q.current("1").id == second.id
+    assert first.id not in q.open
+
+
+def test_call_next_with_nothing_waiting_returns_none_and_opens_counter():
+    """An empty queue answers None, still opens the counter and finishes its current ticket."""
+    q, clock = make_queue(), Clock()
+    assert q.desks["1"].state is CounterState.CLOSED
+    issue(q, clock)
+    call(q, clock)
+    change = q.call_next("1", clock.tick())
+    assert change.result is None
+    assert [e.type for e in change.events] == ["ticket.done", "counter.updated"]
+    q.apply(change)
+    assert q.desks["1"].state is CounterState.OPEN and q.current("1") is None
+
+
+def test_recall_increments_calls():
+    """Recall re-announces the current ticket and counts the call."""
+    q, clock = make_queue(), Clock()
+    issue(q, clock)
+    called = call(q, clock)
+    assert called.calls == 1
+    change = q.recall("1", clock.tick())
+    assert [e.type for e in change.events] == ["ticket.recalled"]
+    assert apply(q, change).calls == 2
+    assert apply(q, q.recall("1", clock.tick())).calls == 3
+    assert q.current("1").status is Status.CALLED
+
+
+def test_skip_and_done_finish_the_ticket():
+    """Skip marks the ticket skipped (tidak hadir); done marks it done and counts it served."""
+    q, clock = make_queue(), Clock()
+    issue(q, clock)
+    issue(q, clock)
+    call(q, clock)
+    skipped = apply(q, q.skip("1", clock.tick()))
+    assert skipped.status is Status.SKIPPED and q.desks["1"].served == 0 and q.current("1") is None
+    call(q, clock)
+    done = apply(q, q.done("1", clock.tick()))
+    assert done.status is Status.DONE and q.desks["1"].served == 1
+    assert q.stats["A"].served == 1 and q.stats["A"].average_seconds == 60
+
+
+@pytest.mark.parametrize("action", ["recall", "skip", "done"])
+def test_actions_need_a_current_ticket(action):
+    """Recall, skip and done without a ticket at the counter are a 409 conflict."""
+    q = make_queue()
+    with pytest.raises(Conflict) as caught:
+        getattr(q, action)("1", NINE)
+    assert caught.value.code == "no_current_ticket" and caught.value.status == 409
+    assert "Loket 1" in caught.value.message
+
+
+def test_transfer_keeps_number_and_arrival_and_goes_ahead_of_later_arrivals():
+    """A transferred ticket keeps its number and arrival, so it is called before later arrivals there."""
+    q, clock = make_queue(), Clock()
+    a = issue(q, clock, "A")
+    later_b = issue(q, clock, "B")
+    call(q, clock, "1")
+    change = q.transfer("1", "B", clock.tick())
+    assert [e.type for e in change.events] == ["ticket.transferred", "counter.updated"]
+    moved = apply(q, change)
+    assert (moved.number, moved.service, moved.status) == ("A001", "B", Status.WAITING)
+    assert moved.arrived_at == a.arrived_at and moved.origin == a.id and moved.id != a.id
+    assert moved.token == a.token
+    left = next(t for t in change.tickets if t.id == a.id)
+    assert left.status is Status.TRANSFERRED and a.id not in q.open
+    assert q.current("1") is None
+    assert q.ahead(moved) == 0 and q.ahead(q.open[later_b.id]) == 1
+    assert call(q, clock, "2").id == moved.id
+    assert q.stats["B"].issued == 1  # a transfer is not a new number
+
+
+def test_transfer_errors():
+    """Transfer to the same or an unknown service is refused with a clear error."""
+    q, clock = make_queue(), Clock()
+    issue(q, clock)
+    call(q, clock)
+    with pytest.raises(HubError) as same:
+        q.transfer("1", "A", clock.tick())
+    assert same.value.code == "same_service" and "A001" in same.value.message
+    with pytest.raises(NotFound) as unknown:
+        q.transfer("1", "Z", clock.tick())
+    assert unknown.value.code == "unknown_service" and unknown.value.status == 404
+
+
+def test_pause_blocks_calls_until_resume():
+    """A paused counter gets no calls (409 counter_paused) until it resumes."""
+    q, clock = make_queue(), Clock()
+    ticket = issue(q, clock)
+    desk = apply(q, q.pause("1", clock.tick()))
+    assert desk.state is CounterState.PAUSED
+    with pytest.raises(Conflict) as caught:
+        q.call_next("1", clock.tick())
+    assert caught.value.code == "counter_paused" and "istirahat" in caught.value.message
+    assert q.open[ticket.id].status is Status.WAITING
+    apply(q, q.resume("1", clock.tick()))
+    assert call(q, clock).id == ticket.id
+
+
+def test_close_refused_while_serving():
+    """A counter cannot be closed while a ticket is at it."""
+    q, clock = make_queue(), Clock()
+    issue(q, clock)
+    call(q, clock)
+    with pytest.raises(Conflict) as caught:
+        q.close("1", clock.tick())
+    assert caught.value.code == "counter_busy" and "A001" in caught.value.message
+    apply(q, q.done("1", clock.tick()))
+    assert apply(q, q.close("1", clock.tick())).state is CounterState.CLOSED
+
+
+def test_unknown_counter_and_service():
+    """Unknown counters and services are 404 errors with Indonesian messages."""
+    q = make_queue()
+    with pytest.raises(NotFound) as counter:
+        q.call_next("99", NINE)
+    assert counter.value.code == "unknown_counter" and "Loket" in counter.value.message
+    with pytest.raises(NotFound) as service:
+        q.issue("Z", False, NINE, token="t")
+    assert service.value.code == "unknown_service" and "Layanan" in service.value.message
+
+
+def test_daily_quota_refuses_with_indonesian_message():
+    """Once the daily quota is used up, issuing is a 409 quota_reached in Indonesian."""
+    q, clock = make_queue(quota=2), Clock()
+    issue(q, clock)
+    issue(q, clock)
+    with pytest.raises(Conflict) as caught:
+        issue(q, clock)
+    assert caught.value.code == "quota_reached"
+    assert caught.value.message.startswith("Kuota harian layanan Perekaman KTP-el (2 nomor) sudah habis.")
+    assert issue(q, clock, "B").number == "B001"
+
+
+def test_quota_resets_the_next_day():
+    """The quota counts one local day: after roll_day, numbers are handed out again."""
+    q, clock = make_queue(quota=1), Clock()
+    issue(q, clock)
+    tomorrow = datetime(2026, 3, 3, 9, 0, tzinfo=WIB)
+    q.apply(q.roll_day(tomorrow))
+    assert apply(q, q.issue("A", False, tomorrow, token="t")).number == "A001"
+
+
+def test_opening_hours_use_local_time():
+    """Hours are checked in the site's time zone; messages give the local time as 08.00/15.00 WIB."""
+    q = make_queue()
+    before = datetime(2026, 3, 2, 0, 59, tzinfo=UTC)  # 07:59 WIB
+    with pytest.raises(Conflict) as early:
+        q.issue("A", False, before, token="t")
+    assert early.value.code == "service_not_open"
+    assert early.value.message == (
+        "Layanan Perekaman KTP-el belum dibuka. Pengambilan nomor mulai pukul 08.00 WIB."
+    )
+    assert q.issue("A", False, datetime(2026, 3, 2, 1, 0, tzinfo=UTC), token="t").result.number == "A001"
+    assert q.issue("A", False, datetime(2026, 3, 2, 7, 59, tzinfo=UTC), token="t").result is not None
+    with pytest.raises(Conflict) as late:
+        q.issue("A", False, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), token="t")  # 15:00 WIB
+    assert late.value.code == "service_closed" and late.value.status == 409
+    assert "sudah ditutup pukul 15.00 WIB" in late.value.message
+    assert q.issue("B", False, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), token="t").result.number == "B001"
+
+
+def test_ahead_counts_tickets_called_before():
+    """ahead() counts waiting tickets of the same service that will be called first (priority first)."""
+    q, clock = make_queue(), Clock()
+    a1, a2 = issue(q, clock), issue(q, clock)
+    issue(q, clock, "B")
+    vip = issue(q, clock, priority=True)
+    a4 = issue(q, clock)
+    assert [q.ahead(t) for t in (vip, a1, a2, a4)] == [0, 1, 2, 3]
+    call(q, clock)
+    assert q.ahead(q.open[a4.id]) == 2
+    assert q.ahead(q.open[vip.id]) == 0  # called: nobody ahead any more
+
+
+def test_queue_rebuilt_from_stored_state_continues():
+    """A Queue built from loaded tickets and stats continues ids, numbers and the current ticket."""
+    q, clock = make_queue(), Clock()
+    for _ in range(3):
+        issue(q, clock)
+    call(q, clock)
+    rebuilt = Queue(q.config, DAY, list(q.open.values()), list(q.desks.values()), next_id=q.next_id, stats=q.stats)
+    assert rebuilt.current("1").number == "A001"
+    assert issue(rebuilt, clock).number == "A004"
+    assert [t.number for t in rebuilt.waiting(["A"])] == ["A002", "A003", "A004"]
