@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
+import resource
 import socket
 import subprocess
 import sys
@@ -50,6 +52,13 @@ def lan_addresses() -> list[str]:
     return found or ["127.0.0.1"]
 
 
+def _raise_file_limit() -> None:
+    """Each TV, panel and phone holds a socket: allow as many as the system lets us."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
 def announcer_factory():
     try:
         from audio.announcer import Announcer
@@ -82,6 +91,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  Counter panel  {base}/counter")
         print(f"  Kiosk          {base}/kiosk")
     sys.stdout.flush()
+    _raise_file_limit()
+    # Everything imported and configured so far lives as long as the process:
+    # keep it out of the collector's way so a full collection stays short.
+    gc.collect()
+    gc.freeze()
     server = uvicorn.Server(uvicorn.Config(
         app, host=args.host, port=args.port, ws=HubWebSocketProtocol, ws_per_message_deflate=False,
         ws_ping_interval=20.0, ws_ping_timeout=20.0, log_level=args.log_level, access_log=False,

@@ -284,7 +284,9 @@ def _zones(r: _Reader, items: list[dict]) -> dict[str, Zone]:
     return out
 
 
-def _counters(r: _Reader, items: list[dict], services: dict[str, Service], zones: dict[str, Zone]) -> dict[str, Counter]:
+def _counters(
+    r: _Reader, items: list[dict], services: dict[str, Service], zones: dict[str, Zone]
+) -> dict[str, Counter]:
     out: dict[str, Counter] = {}
     for i, item in enumerate(items):
         where = f"counters[{i}]"

@@ -20,6 +20,13 @@ TOUCH_EVERY = timedelta(seconds=60)  # how often activity refreshes a session in
 
 
 @dataclass
+class _Session:
+    username: str
+    last_seen: datetime
+    touched: datetime  # last_seen as last written to the database
+
+
+@dataclass
 class _Failures:
     count: int = 0
     locked_until: datetime | None = None
@@ -31,7 +38,7 @@ class Auth:
         self.store = store
         self.idle = timedelta(minutes=config.site.session_idle_minutes)
         self._failures: dict[str, _Failures] = {}
-        self._seen: dict[str, datetime] = {}
+        self._sessions: dict[str, _Session] = {}  # token hash -> session, for sessions used since start
 
     async def login(self, username: str, pin: str, client: str, now: datetime) -> str:
         """Check a username + PIN; returns a new session token."""
@@ -61,6 +68,7 @@ class Auth:
             self._failures.pop(key, None)
         token = secrets.token_urlsafe(32)
         await self.store.save_session(_hash(token), officer.username, now)
+        self._sessions[_hash(token)] = _Session(officer.username, now, now)
         return token
 
     async def officer(self, token: str | None, now: datetime) -> Officer:
@@ -68,18 +76,19 @@ class Auth:
         if not token:
             raise Unauthorized("unauthorized", "Silakan masuk (login) terlebih dahulu.")
         key = _hash(token)
-        found = await self.store.session(key)
-        if found is None:
-            raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
-        username, last_seen = found
-        last_seen = max(last_seen, self._seen.get(key, last_seen))
-        officer = self.config.officers.get(username)
-        if officer is None or now - last_seen > self.idle:
-            await self.store.drop_session(key)
-            self._seen.pop(key, None)
+        session = self._sessions.get(key)
+        if session is None:  # not seen since the hub started: ask the database
+            found = await self.store.session(key)
+            if found is None:
+                raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
+            session = self._sessions[key] = _Session(*found, touched=found[1])
+        officer = self.config.officers.get(session.username)
+        if officer is None or now - session.last_seen > self.idle:
+            await self.logout(token)
             raise Unauthorized("session_expired", "Sesi berakhir karena tidak ada aktivitas. Silakan masuk kembali.")
-        self._seen[key] = now
-        if now - last_seen > TOUCH_EVERY:
+        session.last_seen = now
+        if now - session.touched > TOUCH_EVERY:
+            session.touched = now
             await self.store.touch_session(key, now)
         return officer
 
@@ -92,7 +101,7 @@ class Auth:
 
     async def logout(self, token: str) -> None:
         key = _hash(token)
-        self._seen.pop(key, None)
+        self._sessions.pop(key, None)
         await self.store.drop_session(key)
 
 

@@ -93,7 +93,8 @@ class Hall:
         if self.announcer is None or not isinstance(event, TicketCalled | TicketRecalled):
             return event
         try:
-            announcement = self.announcer.announce(event.ticket, event.counter, recall=isinstance(event, TicketRecalled))
+            recall = isinstance(event, TicketRecalled)
+            announcement = self.announcer.announce(event.ticket, event.counter, recall=recall)
         except Exception:  # audio must never stop a call from going out
             log.exception("announcer failed; the call goes out without audio")
             announcement = None
@@ -103,7 +104,7 @@ class Hall:
         if self.announcer is None:
             return
         pairs = []
-        for cid, counter in self.config.counters.items():
+        for counter in self.config.counters.values():
             waiting = self.queue.waiting(counter.services)[:2]
             ref = {"id": counter.id, "name": counter.name, "zone": counter.zone}
             pairs += [(t.to_json(), ref) for t in waiting]

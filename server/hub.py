@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
-from collections.abc import Iterable
 
 from starlette.websockets import WebSocket
 
@@ -55,7 +54,8 @@ class Subscriber:
     def wants(self, event: LoggedEvent) -> bool:
         return self.zone is None or event.zone is None or event.zone == self.zone
 
-    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+    def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
+        """Send `events`; `frames` holds them already framed, concatenated."""
         raise NotImplementedError
 
     async def send_direct(self, text: str) -> None:
@@ -83,15 +83,15 @@ class RawSubscriber(Subscriber):
         super().__init__(websocket, zone, on_drop)
         self.protocol = protocol
 
-    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+    def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
         transport = self.protocol.transport
         if self.protocol.close_sent or transport.is_closing():
             self.drop("closed")
         elif transport.get_write_buffer_size() > MAX_BUFFER:
             self.drop("too slow")
         else:
-            transport.write(frame)
-            self.last_seq = event.seq
+            transport.write(frames)
+            self.last_seq = events[-1].seq
 
     def _cut(self) -> None:
         self.protocol.transport.abort()
@@ -105,10 +105,11 @@ class QueuedSubscriber(Subscriber):
         self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
         self.writer = asyncio.create_task(self._write())
 
-    def deliver(self, event: LoggedEvent, frame: bytes) -> None:
+    def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
         try:
-            self.queue.put_nowait(event.text)
-            self.last_seq = event.seq
+            for event in events:
+                self.queue.put_nowait(event.text)
+                self.last_seq = event.seq
         except asyncio.QueueFull:
             self.drop("too slow")
 
@@ -170,22 +171,31 @@ class Hub:
         """End a subscriber's catch-up: deliver what arrived meanwhile, then stream."""
         pending, sub.pending = sub.pending or [], None
         sub.last_seq = sent_up_to
-        for event in pending:
-            if event.seq > sent_up_to and not sub.dropped:
-                sub.deliver(event, text_frame(event.text.encode()))
+        late = [e for e in pending if e.seq > sent_up_to]
+        if late and not sub.dropped:
+            sub.deliver(late, b"".join(text_frame(e.text.encode()) for e in late))
 
-    def publish(self, events: Iterable[LoggedEvent]) -> None:
-        for event in events:
-            frame = text_frame(event.text.encode())
-            # A copy: delivering may drop a subscriber from the set.
-            for sub in tuple(self.subscribers):
-                if not sub.wants(event):
-                    continue
-                if sub.pending is not None:
-                    sub.pending.append(event)
-                else:
-                    sub.deliver(event, frame)
-            self.published += 1
+    def publish(self, events: list[LoggedEvent]) -> None:
+        """Send one committed change's events: one write per client, frames built once per zone."""
+        if not events:
+            return
+        frames = [text_frame(e.text.encode()) for e in events]
+        # subscriber zone -> (the events it gets, their frames concatenated)
+        batches: dict[str | None, tuple[list[LoggedEvent], bytes]] = {}
+        # A copy: delivering may drop a subscriber from the set.
+        for sub in tuple(self.subscribers):
+            batch = batches.get(sub.zone)
+            if batch is None:
+                picked = [(e, f) for e, f in zip(events, frames, strict=True) if sub.wants(e)]
+                batch = batches[sub.zone] = ([e for e, _ in picked], b"".join(f for _, f in picked))
+            wanted, data = batch
+            if not wanted:
+                continue
+            if sub.pending is not None:
+                sub.pending.extend(wanted)
+            else:
+                sub.deliver(wanted, data)
+        self.published += len(events)
 
     def stats(self) -> dict:
         return {"connections": len(self.subscribers), "published": self.published, "dropped": self.dropped}

@@ -334,7 +334,10 @@ class Queue:
         return Change(
             tickets=[finished],
             desks=[desk],
-            events=[event(finished.to_json(), _counter_ref(counter)), CounterUpdated(self._counter_view(counter, desk, None))],
+            events=[
+                event(finished.to_json(), _counter_ref(counter)),
+                CounterUpdated(self._counter_view(counter, desk, None)),
+            ],
             result=finished,
         )
 
