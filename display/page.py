@@ -38,8 +38,10 @@ MEDIA_LIMIT = 200  # files listed from the media folder
 # Indonesia's three civil time zones, by UTC offset in hours.
 ZONE_LABELS = {7: "WIB", 8: "WITA", 9: "WIT"}
 
-# Everything the page loads comes from the hub; inline scripts and handlers never run.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+# Everything the page loads comes from the hub; inline scripts and inline handlers (onerror=...)
+# never run. 'unsafe-eval' stays allowed: our code never evals, but browser automation
+# (Playwright's wait_for_function) and diagnostic consoles do.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 
 

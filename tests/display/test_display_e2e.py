@@ -1,0 +1,243 @@
+"""The TV page in real headless Chromium against a real hub process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, HubProcess
+from tests.display.support import act, call_next, open_display, played, wait_played
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+HERE = Path(__file__).parent
+HOSTILE_NAME = "<img src=x onerror=alert(1)>Loket 9"
+HOSTILE_SITE = "<b>MPP</b> <script>alert(2)</script>"
+
+
+def test_call_appears_and_survives_a_hub_restart(hub, browser):
+    """A call shows at once; after the hub stops and starts again the page reconnects alone and shows new calls."""
+    page = open_display(browser, hub)
+    token = hub.login()
+    hub.issue("A")
+    call_next(hub, "1", token)
+    page.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+    tile = page.locator(".tile[data-counter='1']")
+    assert tile.locator(".tile-number").text_content() == "A001"
+    assert tile.locator(".tile-state").text_content() == "Melayani"
+
+    hub.stop()
+    page.wait_for_selector("#status", state="visible")
+    assert page.locator("#call-number").text_content() == "A001"  # the last state stays on screen
+    hub.start()
+    page.wait_for_selector("#status", state="hidden", timeout=20_000)
+    hub.issue("A")
+    call_next(hub, "2", hub.login())
+    page.wait_for_function("document.getElementById('call-number').textContent === 'A002'")
+    assert page.locator(".tile[data-counter='2'] .tile-number").text_content() == "A002"
+    assert page.locator(".history-number").all_text_contents() == ["A001"]
+    assert page.errors == []
+    page.context.close()
+
+
+def test_counter_states_show_on_tiles(hub, browser):
+    """Pausing and closing a counter changes its tile to Istirahat and Tutup."""
+    page = open_display(browser, hub)
+    token = hub.login()
+    hub.issue("A")
+    call_next(hub, "1", token)
+    act(hub, "1", "pause", token)
+    page.wait_for_function("document.querySelector(\".tile[data-counter='1']\").dataset.state === 'paused'")
+    assert page.locator(".tile[data-counter='1'] .tile-state").text_content() == "Istirahat"
+    act(hub, "1", "done", token)
+    act(hub, "1", "resume", token)
+    act(hub, "1", "close", token)
+    page.wait_for_function("document.querySelector(\".tile[data-counter='1']\").dataset.state === 'closed'")
+    assert page.locator(".tile[data-counter='1'] .tile-state").text_content() == "Tutup"
+    assert page.locator(".tile[data-counter='1'] .tile-number").text_content() == "–"
+    page.context.close()
+
+
+def test_chime_plays_when_the_hub_sends_no_audio(hub, browser):
+    """With audio off at the hub (announcement null) the page plays its WebAudio chime once for the call."""
+    page = open_display(browser, hub)
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    [entry] = wait_played(page, 1)
+    assert entry["number"] == "A001" and entry["counter"] == "Loket 1"
+    assert entry["audio_url"] is None and entry["sound"] == "chime" and entry["kind"] == "called"
+    assert page.evaluate("displayPlayer.blocked") is False
+    page.context.close()
+
+
+def test_two_calls_made_together_play_one_after_the_other(hub, browser):
+    """Two counters calling at once are queued: the second starts only after the first ended."""
+    page = open_display(browser, hub)
+    token = hub.login()
+    hub.issue("A")
+    hub.issue("B")
+    call_next(hub, "1", token)
+    call_next(hub, "2", token)
+    page.wait_for_function("displayPlayer.playing !== null && displayPlayer.queue.length === 1")
+    first, second = wait_played(page, 2)
+    assert [first["number"], second["number"]] == ["A001", "B001"]
+    assert second["started_at"] >= first["ended_at"]
+    page.context.close()
+
+
+def test_recall_plays_again(hub, browser):
+    """A recall of the ticket at the desk is played again, after the call."""
+    page = open_display(browser, hub)
+    token = hub.login()
+    hub.issue("A")
+    call_next(hub, "1", token)
+    wait_played(page, 1)
+    act(hub, "1", "recall", token)
+    first, second = wait_played(page, 2)
+    assert (first["number"], first["kind"]) == ("A001", "called")
+    assert (second["number"], second["kind"]) == ("A001", "recalled")
+    page.context.close()
+
+
+def test_replayed_call_is_not_spoken_twice(hub, browser):
+    """A call replayed after a resume (same ticket and seq) updates the screen but is not played again."""
+    page = open_display(browser, hub)
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    [entry] = wait_played(page, 1)
+    # Pretend the page had not seen the call: the hub replays it on the resumed connection.
+    page.evaluate("s => { displayHub.seq = s - 1; displayHub.ws.close(); }", entry["seq"])
+    page.wait_for_function(
+        "s => displayPlayer.skipped.some(x => x.seq === s && x.reason === 'already-played')", arg=entry["seq"],
+        timeout=20_000,
+    )
+    assert len(played(page)) == 1
+    page.context.close()
+
+
+def test_stale_call_is_shown_but_not_spoken(hub, browser):
+    """A call older than two minutes by the hub's clock (a display catching up) is drawn silently."""
+    page = open_display(browser, hub)
+    page.evaluate("displayHub.stop()")
+    page.wait_for_function("displayHub.ws === null")
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    # The page's idea of the hub clock jumps three minutes ahead: the missed call is now old.
+    page.evaluate("""() => {
+        const realNow = Date.now.bind(Date);
+        Date.now = () => realNow() + 3 * 60 * 1000;
+        displayHub.stopped = false;
+        displayHub.connect();
+    }""")
+    page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'stale')")
+    assert page.locator("#call-number").text_content() == "A001"
+    assert played(page) == [] and page.evaluate("displayPlayer.queue.length") == 0
+    page.context.close()
+
+
+def test_new_day_clears_tiles_and_history(hub, browser):
+    """A day.started event empties the tiles, the call panel and the history."""
+    page = open_display(browser, hub)
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    wait_played(page, 1)
+    page.evaluate("displayHub.handle({type: 'day.started', seq: displayHub.seq + 1, day: '2099-01-01', expired: 1})")
+    assert page.locator("#call-number").text_content() == "–"
+    assert page.locator(".tile[data-counter='1'] .tile-number").text_content() == "–"
+    assert page.locator(".tile[data-counter='1']").get_attribute("data-state") == "closed"
+    assert page.locator(".history-number").count() == 0
+    page.context.close()
+
+
+def test_long_run_keeps_dom_and_player_bounded(hub, browser):
+    """Thousands of calls leave the DOM size, the history and the player's lists bounded."""
+    page = open_display(browser, hub)
+    inject = """start => {
+        const old = new Date(Date.now() - 3600 * 1000).toISOString();
+        for (let i = start; i < start + 1500; i++) {
+            const counter = {id: String(1 + i % 3), name: 'Loket ' + (1 + i % 3), zone: 'lantai-2'};
+            const ticket = {id: 100000 + i, number: 'A' + String(i).padStart(3, '0'), called_at: i % 2 ? old : null};
+            displayHub.handle({type: i % 5 ? 'ticket.called' : 'ticket.recalled', seq: displayHub.seq + 1,
+                               ticket, counter, announcement: null});
+        }
+        return document.getElementsByTagName('*').length;
+    }"""
+    first = page.evaluate(inject, 1)
+    second = page.evaluate(inject, 1501)
+    sizes = page.evaluate("[displayPlayer.queue.length, displayPlayer.played.length, displayPlayer.skipped.length,"
+                          " JSON.parse(localStorage.getItem('mpp.display.played.lantai-2') || '[]').length]")
+    assert second == first, (first, second)
+    assert sizes[0] <= 20 and sizes[1] <= 50 and sizes[2] <= 50 and sizes[3] <= 300, sizes
+    assert page.locator(".history-row").count() <= 5
+    page.context.close()
+
+
+def test_silent_screen_shows_calls_without_sound(hub, browser):
+    """With audio=0 the call is still cued on screen, but no sound is played."""
+    page = open_display(browser, hub, "zone=lantai-2&audio=0")
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    [entry] = wait_played(page, 1)
+    assert entry["number"] == "A001" and entry["sound"] == "none"
+    page.context.close()
+
+
+def test_other_zone_calls_stay_off_this_screen(hub, browser):
+    """A call in lantai-3 does not reach the lantai-2 display."""
+    page = open_display(browser, hub)
+    other = open_display(browser, hub, "zone=lantai-3")
+    hub.issue("A")
+    call_next(hub, "4", hub.login("sari", "2345"))
+    other.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+    assert page.locator("#call-number").text_content() == "–"
+    assert page.locator(".tile").count() == 3 and other.locator(".tile").count() == 1
+    page.context.close()
+    other.context.close()
+
+
+def test_names_with_html_are_shown_as_text(tmp_path, browser):
+    """A counter and a site named with HTML show that literal text; no element is created from it."""
+    config = tmp_path / "site.toml"
+    text = (ROOT / "tests" / "site.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "Loket 1"', f"name = '{HOSTILE_NAME}'").replace(
+        'name = "MPP Uji Coba"', f"name = '{HOSTILE_SITE}'").replace(
+        'running_text = "Selamat datang di MPP Uji Coba."', "running_text = '<i>Selamat</i> datang'")
+    config.write_text(text, encoding="utf-8")
+    hub = HubProcess(tmp_path / "data", config=config).start()
+    try:
+        page = open_display(browser, hub)
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        hub.issue("A")
+        call_next(hub, "1", hub.login())
+        page.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+        assert page.locator("#call-counter").text_content() == HOSTILE_NAME
+        assert page.locator(".tile[data-counter='1'] .tile-name").text_content() == HOSTILE_NAME
+        assert page.locator("#site-name").text_content() == HOSTILE_SITE
+        assert page.locator("#ticker-text").text_content() == "<i>Selamat</i> datang"
+        assert page.evaluate("document.querySelectorAll('img, script:not([src]):not([type]), b, i').length") == 0
+        assert dialogs == [] and page.errors == []
+        page.context.close()
+    finally:
+        hub.stop()
+
+
+@pytest.mark.skipif(not (ROOT / "audio" / "announcer.py").exists(), reason="audio/announcer.py has not landed yet")
+def test_announcement_from_the_hub_is_played(tmp_path, browser):
+    """With hub audio on, the page plays the WAV named by the event's announcement.audio_url."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    hub = HubProcess(tmp_path / "data", audio=True).start()
+    try:
+        page = open_display(browser, hub)
+        hub.issue("A")
+        called = call_next(hub, "1", hub.login())
+        [entry] = wait_played(page, 1, timeout=60_000)
+        assert entry["number"] == called["number"]
+        assert entry["audio_url"] and entry["audio_url"].startswith("/audio/"), entry
+        assert entry["sound"] == "announcement", entry
+        page.context.close()
+    finally:
+        hub.stop()
