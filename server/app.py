@@ -88,6 +88,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await hall.stop()
             if announcer is not None:
                 await announcer.stop()
             await store.close()

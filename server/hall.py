@@ -9,6 +9,7 @@ is what makes "call next" atomic across any number of counters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
@@ -26,6 +27,7 @@ from server.tickets import Status, Ticket
 log = logging.getLogger("mpp.hall")
 
 RECENT = 12  # calls kept for the displays' history
+DAY_CHECK_SECONDS = 30
 
 
 class Hall:
@@ -39,6 +41,7 @@ class Hall:
         self.queue: Queue | None = None
         self.recent: deque[dict] = deque(maxlen=RECENT)
         self.changed = asyncio.Condition()
+        self._day_watch: asyncio.Task | None = None
 
     async def start(self) -> None:
         loaded = await self.store.load()
@@ -49,6 +52,24 @@ class Hall:
             if t.counter in self.config.counters:
                 self.recent.appendleft(self._call_entry(t, t.counter))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
+        self._day_watch = asyncio.create_task(self._watch_day())
+
+    async def stop(self) -> None:
+        if self._day_watch is not None:
+            self._day_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._day_watch
+
+    async def _watch_day(self) -> None:
+        """Start the new day at local midnight even when nobody takes a ticket:
+        the TVs then clear yesterday's calls by themselves."""
+        while True:
+            await asyncio.sleep(DAY_CHECK_SECONDS)
+            if self.queue.local_day(self.clock()) != self.queue.day:
+                try:
+                    await self.run(lambda now: Change())
+                except Exception:
+                    log.exception("could not start the new day; retrying")
 
     # ------------------------------------------------------------ operations
 

@@ -72,6 +72,9 @@ class Subscriber:
     def _cut(self) -> None:
         pass
 
+    async def flush(self) -> None:
+        """Wait until everything handed to this subscriber has been written."""
+
     def close(self) -> None:
         self.dropped = True
 
@@ -117,7 +120,10 @@ class QueuedSubscriber(Subscriber):
         try:
             while True:
                 text = await self.queue.get()
-                await self.websocket.send_text(text)
+                try:
+                    await self.websocket.send_text(text)
+                finally:
+                    self.queue.task_done()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the socket went away; the reader side notices too
@@ -126,6 +132,10 @@ class QueuedSubscriber(Subscriber):
     async def send_direct(self, text: str) -> None:
         # Keep order with queued events: go through the same queue.
         await self.queue.put(text)
+
+    async def flush(self) -> None:
+        if not self.writer.done():
+            await self.queue.join()
 
     def _cut(self) -> None:
         self.writer.cancel()

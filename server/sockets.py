@@ -131,6 +131,7 @@ async def _read(websocket: WebSocket, sub: Subscriber) -> None:
             bad += 1
             if bad >= MAX_BAD_MESSAGES:
                 await sub.send_direct(_json(reply))
+                await sub.flush()
                 await websocket.close(1008, "too many invalid messages")
                 return
         await sub.send_direct(_json(reply))
