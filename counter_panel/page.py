@@ -1,11 +1,32 @@
-"""Page routes of `counter_panel/` (placeholder until the page lands).
+"""The officer's counter panel: `GET /counter` and its static files.
 
-ENGINEER WORKING ON THIS PACKAGE: read /work/main/CONTRIBUTING.md FIRST. It lists
-the hub's interfaces, the test fixtures in tests/conftest.py, which files you may
-edit (only your package, tests/counter_panel/, docs/counter_panel.md) and how to commit (only your
-own paths: `git commit -m "..." -- <paths>`; never `git add -A`).
+The page itself is one template; everything live comes from the hub's API and
+the counter WebSocket. The template only hands over what the page cannot ask
+the hub for: the idle time after which the officer is logged out.
 """
 
 from __future__ import annotations
 
-routes: list = []
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+async def counter_page(request: Request):
+    site = request.app.state.config.site
+    return templates.TemplateResponse(request, "counter.html", {
+        "site_name": site.name,
+        "idle_minutes": site.session_idle_minutes,
+    })
+
+
+routes = [
+    Route("/counter", counter_page),
+    Mount("/static/counter", StaticFiles(directory=HERE / "static"), name="counter-static"),
+]
