@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -76,10 +77,11 @@ class DisplayOptions:
     def media(self) -> list[dict]:
         """The playable files of the media folder, in name order."""
         try:
-            files = sorted(p for p in self.media_dir.iterdir() if p.is_file() and _media_type(p))
+            files = sorted(p for p in self.media_dir.iterdir()
+                           if not p.name.startswith(".") and _media_type(p) and p.is_file())
         except OSError:
             return []
-        return [{"url": f"/display/media/{p.name}", "kind": _media_type(p)[0]} for p in files[:MEDIA_LIMIT]]
+        return [{"url": f"/display/media/{quote(p.name)}", "kind": _media_type(p)[0]} for p in files[:MEDIA_LIMIT]]
 
 
 def _beside_config(config: SiteConfig, value: str) -> Path:

@@ -1,0 +1,139 @@
+"""The display's HTTP routes through TestClient: the page, its errors, the logo and the media folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from config.site import load_config
+from display.page import zone_label
+from tests.conftest import TEST_CONFIG
+from tests.hub.support import running
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9"><rect width="16" height="9" fill="#08c"/></svg>'
+
+
+def with_display(tmp_path, section: dict | None = None, **site):
+    """The test configuration, located in tmp_path, with a [display] section and site fields changed."""
+    config = load_config(TEST_CONFIG)
+    sections = {**config.sections, "display": section or {}}
+    return dataclasses.replace(config, path=str(tmp_path / "site.toml"), sections=sections,
+                               site=dataclasses.replace(config.site, **site))
+
+
+def setup_of(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="display-setup">(.*?)</script>', html, re.S)
+    assert found, html
+    return json.loads(found.group(1))
+
+
+def test_display_page_for_a_zone(tmp_path):
+    """The page names the site and zone, and passes zone, audio and the WIB offset to its script."""
+    with running(tmp_path) as client:
+        response = client.get("/display?zone=lantai-2")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "MPP Uji Coba" in response.text and "Lantai 2" in response.text
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    setup = setup_of(response.text)
+    assert setup["zone"] == "lantai-2" and setup["audio"] is True
+    assert setup["zone_label"] == "WIB" and setup["utc_offset_minutes"] == 420
+    assert 'data-theme="gelap"' in response.text
+
+
+def test_unknown_zone_is_a_404_page_in_indonesian(tmp_path):
+    """An unknown zone answers 404 with an Indonesian page linking the configured zones."""
+    with running(tmp_path) as client:
+        response = client.get("/display?zone=lantai-9")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Zona tidak ditemukan" in response.text and "lantai-9" in response.text
+    assert 'href="/display?zone=lantai-2"' in response.text and 'href="/display?zone=lantai-3"' in response.text
+
+
+def test_theme_and_silent_options(tmp_path):
+    """theme=terang switches the colours, an unknown theme falls back, audio=0 makes a silent screen."""
+    with running(tmp_path) as client:
+        light = client.get("/display?zone=lantai-2&theme=terang&audio=0")
+        unknown = client.get("/display?zone=lantai-2&theme=ungu")
+    assert 'data-theme="terang"' in light.text and setup_of(light.text)["audio"] is False
+    assert 'data-theme="gelap"' in unknown.text
+
+
+def test_names_are_escaped_in_the_page(tmp_path):
+    """A site name holding HTML reaches the page escaped."""
+    config = with_display(tmp_path, name="<img src=x onerror=alert(1)>MPP")
+    with running(tmp_path, config=config) as client:
+        response = client.get("/display?zone=lantai-2")
+    assert "<img src=x" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;MPP" in response.text
+
+
+def test_invalid_display_section_names_the_key(tmp_path):
+    """A mistake in [display] shows a page naming the file and key instead of a blank TV."""
+    config = with_display(tmp_path, {"image_second": 5})
+    with running(tmp_path, config=config) as client:
+        response = client.get("/display?zone=lantai-2")
+    assert response.status_code == 500
+    assert "display.image_second" in response.text and "unknown key" in response.text
+
+
+def test_logo_is_served_from_beside_the_config(tmp_path):
+    """site.logo relative to the configuration file is shown in the header and served at /display/logo."""
+    (tmp_path / "logo.svg").write_bytes(SVG)
+    with running(tmp_path / "data", config=with_display(tmp_path, logo="logo.svg")) as client:
+        page = client.get("/display?zone=lantai-2")
+        logo = client.get("/display/logo")
+    assert 'src="/display/logo"' in page.text
+    assert logo.status_code == 200 and logo.headers["content-type"].startswith("image/svg+xml")
+    assert logo.content == SVG
+
+
+def test_missing_logo_is_left_out(tmp_path):
+    """Without a logo file the header has no image and /display/logo is 404."""
+    with running(tmp_path, config=with_display(tmp_path, logo="nowhere.png")) as client:
+        assert 'src="/display/logo"' not in client.get("/display?zone=lantai-2").text
+        assert client.get("/display/logo").status_code == 404
+
+
+def test_media_folder_lists_and_serves_only_media(tmp_path):
+    """The media list holds the images and videos of media_dir; other files and paths outside it are refused."""
+    media = tmp_path / "promo"
+    media.mkdir()
+    (media / "01-layanan.svg").write_bytes(SVG)
+    (media / "02-video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    (media / "notes.txt").write_text("not media")
+    (media / ".hidden.png").write_bytes(b"x")
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    config = with_display(tmp_path, {"media_dir": "promo", "image_seconds": 7})
+    with running(tmp_path / "data", config=config) as client:
+        listed = client.get("/display/media").json()["media"]
+        image = client.get("/display/media/01-layanan.svg")
+        refused = [client.get(f"/display/media/{name}").status_code
+                   for name in ("notes.txt", ".hidden.png", "..%2Fsecret.png", "missing.png")]
+        setup = setup_of(client.get("/display?zone=lantai-2").text)
+    assert listed == [{"url": "/display/media/01-layanan.svg", "kind": "image"},
+                      {"url": "/display/media/02-video.mp4", "kind": "video"}]
+    assert image.status_code == 200 and image.content == SVG
+    assert refused == [404, 404, 404, 404]
+    assert setup["image_seconds"] == 7
+
+
+def test_media_defaults_to_the_data_folder(tmp_path):
+    """Without media_dir the folder is <data-dir>/media; an absent folder simply means no media."""
+    with running(tmp_path / "data") as client:
+        assert client.get("/display/media").json() == {"media": []}
+        (tmp_path / "data" / "media").mkdir()
+        (tmp_path / "data" / "media" / "a.png").write_bytes(b"png")
+        assert client.get("/display/media").json() == {"media": [{"url": "/display/media/a.png", "kind": "image"}]}
+
+
+def test_zone_labels_for_indonesian_time_zones():
+    """Jakarta is WIB, Makassar WITA, Jayapura WIT; other zones keep their own abbreviation."""
+    moment = datetime(2026, 11, 28, 2, 41, tzinfo=ZoneInfo("UTC"))
+    labels = [zone_label(moment.astimezone(ZoneInfo(z)))
+              for z in ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "Europe/Amsterdam")]
+    assert labels == ["WIB", "WIB", "WITA", "WIT", "CET"]
