@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from config.site import DEFAULT_CONFIG, load_config, parse_config
+from server import hall as hall_module
 from server.api import COUNTER_ACTIONS, MAX_BODY
 from server.api import routes as api_routes
-from tests.hub.support import PIN_1111, Clock, act, error_of, issue, login, running
+from tests.hub.support import PIN_1111, Clock, act, error_of, issue, login, receive_json, running
 
 
 @pytest.fixture
@@ -378,13 +379,17 @@ def test_hub_off_over_midnight_expires_yesterday_on_start(tmp_path, clock):
         assert issue(client, "A")["number"] == "A001"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the day only rolls over on the next write; reads after midnight "
-                                       "still show yesterday's day and waiting tickets")
-def test_reads_after_midnight_show_the_new_day(client, clock):
-    """Right after local midnight, without any new operation, state and ticket status show the new day."""
+def test_new_day_starts_by_itself_at_midnight(tmp_path, clock, monkeypatch):
+    """Without any operation, the hall starts the new day after local midnight: displays get day.started."""
+    monkeypatch.setattr(hall_module, "DAY_CHECK_SECONDS", 0.02)  # instead of checking every 30 s
     clock.set(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    old = issue(client, "A")
-    clock.set(datetime(2026, 3, 2, 17, 1, tzinfo=UTC))
-    state = client.get("/api/state").json()
-    assert state["day"] == "2026-03-03" and state["services"][0]["waiting"] == 0
-    assert client.get(f"/api/tickets/{old['token']}").json()["ticket"]["status"] == "expired"
+    with running(tmp_path / "data", clock) as client:
+        old = issue(client, "A")
+        with client.websocket_connect("/ws/display") as ws:
+            assert receive_json(ws)["day"] == "2026-03-02"
+            clock.set(datetime(2026, 3, 2, 17, 1, tzinfo=UTC))
+            started = receive_json(ws)
+        assert (started["type"], started["day"], started["expired"]) == ("day.started", "2026-03-03", 1)
+        state = client.get("/api/state").json()
+        assert state["day"] == "2026-03-03" and state["services"][0]["waiting"] == 0
+        assert client.get(f"/api/tickets/{old['token']}").json()["ticket"]["status"] == "expired"

@@ -193,7 +193,6 @@ def test_five_bad_messages_close_with_1008(client):
         assert receive_json(other)["type"] == "ticket.issued"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: on the queued (non-uvicorn) path the close overtakes the 5th error event")
 def test_fifth_bad_message_gets_its_error_before_the_close(client):
     """The fifth invalid message is answered with its error event before the 1008 close."""
     with client.websocket_connect("/ws/display") as ws:
