@@ -1,0 +1,140 @@
+"""Speech engines: text in, PCM out. Called only from the synthesizer's worker thread.
+
+Two engines share one small interface (`name`, `version`, `synthesize`):
+
+- `Pyttsx3Engine`, the default: pyttsx3's espeak driver, i.e. libespeak-ng
+  in-process. Neither is thread-safe, so exactly one thread may own it.
+- `EspeakCliEngine`: runs the `espeak-ng` command per call. Slower to start,
+  but a hung or crashed synthesis is a killed process, not a stuck thread.
+
+What we found about pyttsx3 2.99 with espeak-ng 1.51 (see docs/audio.md):
+`save_to_file` + `runAndWait` works from a non-main thread, synthesis is
+synchronous (AUDIO_OUTPUT_RETRIEVAL), and each call costs ~10 ms, almost all
+of it the driver loop's `time.sleep(0.01)`. But if writing the WAV fails
+inside espeak's callback (missing directory, full disk) the exception is
+swallowed by ctypes and `runAndWait` never returns. We therefore hand the
+driver an in-memory buffer instead of a path (`wave.open` accepts either), so
+the callback cannot fail on I/O, and write the file ourselves. An unknown
+voice is also swallowed (reported only on the "error" callback), so we
+listen for it and raise.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+from audio.settings import AudioSettings
+from audio.wav import Pcm, read_wav
+
+log = logging.getLogger("audio")
+
+INSTALL_HINT = "install it with `sudo apt-get install espeak-ng`"
+
+
+class EngineUnavailable(Exception):
+    """The speech engine cannot run on this machine; the message says what to install."""
+
+
+class SynthesisError(Exception):
+    """One piece of text could not be synthesised."""
+
+
+class SpeechEngine(Protocol):
+    name: str  # shown in health()
+    version: str  # part of every cache key: another engine version may sound different
+
+    def synthesize(self, text: str, voice: str) -> Pcm: ...
+
+
+class Pyttsx3Engine:
+    def __init__(self, rate: int, volume: float) -> None:
+        try:
+            import pyttsx3
+            import pyttsx3.drivers._espeak as espeak_lib
+            import pyttsx3.drivers.espeak as espeak_driver
+        except Exception as exc:  # the driver raises a bare Exception when libespeak-ng is missing
+            raise EngineUnavailable(f"libespeak-ng could not be loaded ({exc}); {INSTALL_HINT}") from None
+        # The driver prints "Audio saved to ..." on stdout for every file; route it to the debug log.
+        espeak_driver.print = lambda *args, **kwargs: log.debug(" ".join(map(str, args)))
+        try:
+            self._engine = pyttsx3.init("espeak")
+        except Exception as exc:
+            raise EngineUnavailable(f"espeak-ng could not start ({exc}); {INSTALL_HINT}") from None
+        self._errors: list[BaseException] = []
+        self._engine.connect("error", self._on_error)
+        self._engine.setProperty("rate", rate)
+        self._engine.setProperty("volume", volume)
+        self._voice: str | None = None
+        library = (espeak_lib.Info(None) or b"?").decode(errors="replace")
+        self.name = "espeak-ng (pyttsx3)"
+        self.version = f"pyttsx3 {metadata.version('pyttsx3')}; espeak-ng {library}"
+
+    def _on_error(self, name: str | None = None, exception: BaseException | None = None) -> None:
+        self._errors.append(exception or RuntimeError("unknown pyttsx3 error"))
+
+    def synthesize(self, text: str, voice: str) -> Pcm:
+        if not text.strip():
+            raise SynthesisError("nothing to say")
+        self._errors.clear()
+        if voice != self._voice:
+            self._engine.setProperty("voice", voice)  # runs now, or at runAndWait before the first call
+        buffer = io.BytesIO()
+        self._engine.save_to_file(text, buffer)
+        self._engine.runAndWait()
+        if self._errors:
+            self._voice = None  # do not trust the current voice after a failure
+            raise SynthesisError(f"espeak-ng failed: {self._errors[0]}")
+        self._voice = voice
+        data = buffer.getvalue()
+        if len(data) <= 44:
+            raise SynthesisError(f"espeak-ng produced no audio for voice {voice!r}")
+        return read_wav(data)
+
+
+class EspeakCliEngine:
+    TIMEOUT = 20  # seconds; a whole call phrase takes ~15 ms
+
+    def __init__(self, rate: int, volume: float) -> None:
+        self._binary = shutil.which("espeak-ng")
+        if not self._binary:
+            raise EngineUnavailable(f"the espeak-ng command was not found; {INSTALL_HINT}")
+        self._rate, self._amplitude = rate, round(volume * 100)
+        try:
+            out = subprocess.run([self._binary, "--version"], capture_output=True, text=True, timeout=self.TIMEOUT)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise EngineUnavailable(f"espeak-ng does not run ({exc}); {INSTALL_HINT}") from None
+        self.name = "espeak-ng (command)"
+        # "eSpeak NG text-to-speech: 1.51  Data at: ..." -> "espeak-ng 1.51"
+        self.version = "espeak-ng " + out.stdout.split("Data at")[0].split(":")[-1].strip()
+        self._tmp = Path(tempfile.mkdtemp(prefix="audio-espeak-"))
+
+    def synthesize(self, text: str, voice: str) -> Pcm:
+        if not text.strip():
+            raise SynthesisError("nothing to say")
+        target = self._tmp / "out.wav"
+        argv = [self._binary, "-v", voice, "-s", str(self._rate), "-a", str(self._amplitude), "-w", str(target),
+                "--", text]
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=self.TIMEOUT)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SynthesisError(f"espeak-ng failed: {exc}") from None
+        if done.returncode != 0 or not target.exists():
+            raise SynthesisError(f"espeak-ng failed (exit {done.returncode}): {done.stderr.strip()[:200]}")
+        try:
+            return read_wav(target)
+        finally:
+            target.unlink(missing_ok=True)
+
+
+def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
+    """Build the configured engine; raises `EngineUnavailable` with an install hint."""
+    if settings.engine == "espeak-ng":
+        return EspeakCliEngine(settings.rate, settings.volume)
+    return Pyttsx3Engine(settings.rate, settings.volume)
