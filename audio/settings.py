@@ -43,7 +43,8 @@ SETTINGS = (
             '"digits" says A007 as "a, nol nol tujuh".'),
     Setting("template", DEFAULT_TEMPLATE, "The Indonesian phrase. Placeholders: "
             + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + "."),
-    Setting("agency_templates", {}, "Table of agency code = template, replacing `template` for that agency's services."),
+    Setting("agency_templates", {}, "Table of agency code = template, replacing `template` for that "
+            "agency's services."),
     Setting("second_language", "", 'Set to "en" to repeat every call in English after the Indonesian phrase.'),
     Setting("template_en", DEFAULT_TEMPLATE_EN, "The English phrase used when second_language is \"en\"."),
     Setting("voice_en", "en", "espeak-ng voice for the English phrase."),

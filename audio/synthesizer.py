@@ -46,7 +46,9 @@ def render(engine: SpeechEngine, job: Job) -> Pcm:
 
 
 class Synthesizer:
-    def __init__(self, cache: WavCache, engine_factory: Callable[[], SpeechEngine], probe_voices: tuple[str, ...]) -> None:
+    def __init__(
+        self, cache: WavCache, engine_factory: Callable[[], SpeechEngine], probe_voices: tuple[str, ...]
+    ) -> None:
         self.cache = cache
         self._factory = engine_factory
         self._probe_voices = probe_voices
