@@ -334,11 +334,15 @@
     onSpeaking,
     onBlocked(blocked) {
       $("unlock").hidden = !blocked;
+      if (blocked) $("unlock-button").focus(); // a TV remote's OK button presses it
     },
   });
   window.displayPlayer = player;
   $("unlock-button").addEventListener("click", () => player.unlock());
   $("unlock").addEventListener("click", () => player.unlock());
+  document.addEventListener("keydown", (event) => {
+    if (player.blocked && event.key !== "Escape") player.unlock();
+  });
 
   let replayUntil = 0;
   const client = new HubClient({

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, HubProcess
+from tests.conftest import CHROMIUM, ROOT, HubProcess
 from tests.display.support import act, call_next, open_display, played, wait_played
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -241,3 +241,24 @@ def test_announcement_from_the_hub_is_played(tmp_path, browser):
         page.context.close()
     finally:
         hub.stop()
+
+
+def test_blocked_sound_shows_the_overlay_and_plays_after_a_click(hub, browser, screenshots):
+    """In a browser that refuses sound without a gesture, the overlay shows; a click plays the waiting call."""
+    strict = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=document-user-activation-required"])
+    try:
+        page = open_display(strict, hub)
+        page.wait_for_selector("#unlock", state="visible")
+        assert page.locator("#unlock-button").text_content() == "Klik untuk mengaktifkan suara"
+        hub.issue("A")
+        call_next(hub, "1", hub.login())
+        page.wait_for_function("displayPlayer.blocked && displayPlayer.queue.length === 1")
+        assert page.locator("#call-number").text_content() == "A001"  # shown even while silent
+        page.screenshot(path=screenshots / "display-sound-blocked.png")
+        page.click("#unlock-button")
+        [entry] = wait_played(page, 1)
+        assert entry["number"] == "A001" and entry["sound"] == "chime"
+        assert page.locator("#unlock").is_hidden()
+    finally:
+        strict.close()
