@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -109,3 +110,22 @@ def test_ticket_socket_on_the_real_server(hub):
         called = recv(ws)
     assert called["type"] == "ticket.status" and called["ticket"]["status"] == "called"
     assert called["ticket"]["counter"] == "3"
+
+
+def test_large_backlog_with_live_events_stays_in_order(hub):
+    """A 300-event since-replay, with calls going on while it is sent, arrives gapless and in order."""
+    with connect(hub.ws_url + "/ws/display") as ws:
+        since = recv(ws)["seq"]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: hub.issue("ABC"[i % 3]), range(300)))
+    token = hub.login("koordinator", "1111")
+    with connect(hub.ws_url + f"/ws/display?since={since}", max_queue=None) as ws:
+        with ThreadPoolExecutor(2) as pool:
+            calls = list(pool.map(lambda c: hub.request("POST", f"/api/counters/{c}/call-next", token=token),
+                                  ["1", "2", "3", "4"] * 5))
+        assert all(status == 200 for status, _ in calls)
+        last = hub.request("GET", "/api/state")[1]["seq"]
+        got = [recv(ws) for _ in range(last - since)]
+        nothing_more(ws)
+    assert [e["seq"] for e in got] == list(range(since + 1, last + 1))
+    assert sum(e["type"] == "ticket.called" for e in got) == 20

@@ -312,3 +312,16 @@ def test_resume_after_close_keeps_the_events_in_order(client):
         got += events(ws, 34)
         assert_nothing_more(ws)
     assert [e["seq"] for e in got] == list(range(since + 1, since + 36))
+
+
+def test_ticket_socket_follows_a_transfer(client):
+    """After a transfer the citizen's socket shows the ticket waiting in the new service with the same number."""
+    budi = login(client)
+    ticket = issue(client, "A")
+    act(client, "1", "call-next", budi)
+    with client.websocket_connect(f"/ws/ticket/{ticket['token']}") as ws:
+        assert receive_json(ws)["ticket"]["status"] == "called"
+        act(client, "1", "transfer", budi, {"service": "C"})
+        moved = receive_json(ws)["ticket"]
+    assert (moved["number"], moved["service"], moved["status"]) == ("A001", "C", "waiting")
+    assert moved["origin"] == ticket["id"]
