@@ -26,6 +26,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +37,11 @@ from audio.wav import Pcm, read_wav
 log = logging.getLogger("audio")
 
 INSTALL_HINT = "install it with `sudo apt-get install espeak-ng`"
+
+# libespeak-ng is one instance per process and pyttsx3.init() hands every caller
+# the same engine. Each Announcer has one owner thread, but two Announcers in one
+# process (tests, a restart inside one process) would otherwise share it unguarded.
+_LIBESPEAK = threading.Lock()
 
 
 class EngineUnavailable(Exception):
@@ -64,14 +70,13 @@ class Pyttsx3Engine:
         # The driver prints "Audio saved to ..." on stdout for every file; route it to the debug log.
         espeak_driver.print = lambda *args, **kwargs: log.debug(" ".join(map(str, args)))
         try:
-            self._engine = pyttsx3.init("espeak")
+            with _LIBESPEAK:
+                self._engine = pyttsx3.init("espeak")
         except Exception as exc:
             raise EngineUnavailable(f"espeak-ng could not start ({exc}); {INSTALL_HINT}") from None
         self._errors: list[BaseException] = []
         self._engine.connect("error", self._on_error)
-        self._engine.setProperty("rate", rate)
-        self._engine.setProperty("volume", volume)
-        self._voice: str | None = None
+        self._rate, self._volume = rate, volume
         library = (espeak_lib.Info(None) or b"?").decode(errors="replace")
         self.name = "espeak-ng (pyttsx3)"
         self.version = f"pyttsx3 {metadata.version('pyttsx3')}; espeak-ng {library}"
@@ -82,16 +87,20 @@ class Pyttsx3Engine:
     def synthesize(self, text: str, voice: str) -> Pcm:
         if not text.strip():
             raise SynthesisError("nothing to say")
+        with _LIBESPEAK:
+            return self._synthesize(text, voice)
+
+    def _synthesize(self, text: str, voice: str) -> Pcm:
         self._errors.clear()
-        if voice != self._voice:
-            self._engine.setProperty("voice", voice)  # runs now, or at runAndWait before the first call
+        # Set every time: the shared engine may have been used by another Announcer since.
+        self._engine.setProperty("rate", self._rate)
+        self._engine.setProperty("volume", self._volume)
+        self._engine.setProperty("voice", voice)  # runs now, or at runAndWait before the first call
         buffer = io.BytesIO()
         self._engine.save_to_file(text, buffer)
         self._engine.runAndWait()
         if self._errors:
-            self._voice = None  # do not trust the current voice after a failure
             raise SynthesisError(f"espeak-ng failed: {self._errors[0]}")
-        self._voice = voice
         data = buffer.getvalue()
         if len(data) <= 44:
             raise SynthesisError(f"espeak-ng produced no audio for voice {voice!r}")

@@ -1,0 +1,243 @@
+"""Announcer end to end with the real espeak-ng: rendered WAVs, the cache, priorities, degraded mode."""
+
+from __future__ import annotations
+
+import wave
+
+import pytest
+import pytest_asyncio
+from conftest import RecordingEngine, counter, make_site, ticket, wait_for
+
+from audio.announcer import CHIME_URL, Announcer
+from audio.chime import chime
+from audio.engine import EngineUnavailable
+from audio.wav import read_wav, rms
+
+
+def key_of(result: dict) -> str:
+    return result["audio_url"].removeprefix("/audio/").removesuffix(".wav")
+
+
+@pytest_asyncio.fixture
+async def announcer(site, cache_dir):
+    a = Announcer(site, cache_dir)
+    await a.start()
+    yield a
+    await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_call_renders_a_valid_spoken_wav(announcer, site):
+    """A call gives its text at once and a WAV that is valid, audible and 2-12 s long."""
+    result = announcer.announce(ticket("A123"), counter("3", site))
+    assert result["text"] == "Nomor antrian, a, seratus dua puluh tiga. Silakan menuju loket tiga."
+    assert result["audio_url"].startswith("/audio/")
+    assert await announcer.wait_ready(key_of(result)) == "ready"
+    path = announcer.cache.path(key_of(result))
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+        seconds = w.getnframes() / w.getframerate()
+    assert 2 <= seconds <= 12
+    sound = read_wav(path)
+    assert rms(sound) > 0.02
+    assert announcer.health()["status"] == "ok"
+
+
+@pytest.mark.asyncio
+async def test_chime_comes_first_then_the_voice(announcer, site):
+    """The WAV starts with the exact chime, and there is speech after it."""
+    result = announcer.announce(ticket("C012"), counter("20", site))
+    assert await announcer.wait_ready(key_of(result)) == "ready"
+    sound = read_wav(announcer.cache.path(key_of(result)))
+    ding = chime(sound.rate)
+    assert sound.frames[:len(ding.frames)] == ding.frames
+    after = sound.frames[len(ding.frames):]
+    assert rms(type(sound)(sound.rate, after)) > 0.02
+
+
+@pytest.mark.asyncio
+async def test_chime_off_means_voice_only(site, cache_dir):
+    """With chime = false the WAV holds only the voice."""
+    a = Announcer(make_site({"chime": False}), cache_dir)
+    await a.start()
+    try:
+        result = a.announce(ticket("A1"), counter("1", site))
+        assert await a.wait_ready(key_of(result)) == "ready"
+        sound = read_wav(a.cache.path(key_of(result)))
+        ding = chime(sound.rate)
+        assert sound.frames[:len(ding.frames)] != ding.frames
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_second_identical_call_is_a_cache_hit(announcer, site):
+    """Calling the same number at the same counter again renders nothing new; a recall neither."""
+    first = announcer.announce(ticket("A5"), counter("2", site))
+    assert await announcer.wait_ready(key_of(first)) == "ready"
+    assert announcer.synth.syntheses == 1
+    again = announcer.announce(ticket("A5", id=99), counter("2", site))
+    recall = announcer.announce(ticket("A5"), counter("2", site), recall=True)
+    assert again == first == recall
+    assert await announcer.wait_ready(key_of(again)) == "ready"
+    assert announcer.synth.syntheses == 1
+    other = announcer.announce(ticket("A5"), counter("3", site))
+    assert await announcer.wait_ready(key_of(other)) == "ready"
+    assert announcer.synth.syntheses == 2
+
+
+@pytest.mark.asyncio
+async def test_cache_survives_a_restart(site, cache_dir):
+    """A new Announcer on the same cache directory finds earlier renders."""
+    a = Announcer(site, cache_dir)
+    await a.start()
+    result = a.announce(ticket("A77"), counter("1", site))
+    assert await a.wait_ready(key_of(result)) == "ready"
+    await a.stop()
+    b = Announcer(site, cache_dir)
+    await b.start()
+    try:
+        assert b.announce(ticket("A77"), counter("1", site)) == result
+        assert b.key_state(key_of(result)) == "ready"
+        assert b.synth.syntheses == 0
+    finally:
+        await b.stop()
+
+
+@pytest.mark.asyncio
+async def test_settings_that_change_the_sound_change_the_key(site, cache_dir):
+    """Voice rate, volume and chime are part of the cache key; the text alone is not enough."""
+    urls = set()
+    for audio in ({}, {"rate": 170}, {"volume": 0.5}, {"chime": False}):
+        a = Announcer(make_site(audio), cache_dir)
+        await a.start()
+        urls.add(a.announce(ticket("A1"), counter("1", site))["audio_url"])
+        await a.stop()
+    assert len(urls) == 4
+
+
+@pytest.mark.asyncio
+async def test_cache_is_bounded(site, cache_dir):
+    """Beyond cache_max_files the oldest renders are deleted."""
+    a = Announcer(make_site({"cache_max_files": 10}), cache_dir)
+    await a.start()
+    try:
+        for n in range(1, 16):
+            result = a.announce(ticket(f"A{n}"), counter("1", site))
+            assert await a.wait_ready(key_of(result)) == "ready"
+        assert len(list(cache_dir.glob("*.wav"))) <= 10 + 1  # + chime.wav
+        assert len(a.cache) <= 10
+        assert a.key_state(key_of(result)) == "ready"  # the newest is kept
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_real_calls_go_before_prerenders(site, cache_dir):
+    """Pre-rendered hints wait while a real call is rendered first."""
+    engines = []
+
+    def factory(settings):
+        engines.append(RecordingEngine(settings, gated=True))
+        return engines[0]
+
+    a = Announcer(site, cache_dir, engine_factory=factory)
+    await a.start()
+    try:
+        engine = engines[0]
+        a.prerender([(ticket("A1"), counter("1", site))])
+        wait_for(engine.waiting.is_set, what="the first pre-render to start")
+        a.prerender([(ticket(f"A{n}"), counter("1", site)) for n in range(2, 6)])
+        call = a.announce(ticket("C9"), counter("2", site))
+        engine.release(10)
+        assert await a.wait_ready(key_of(call)) == "ready"
+        wait_for(lambda: len(engine.said) == 7, what="all renders")
+        said = [text for text in engine.said if text != "tes"]  # drop the start-up probe
+        assert said[0].startswith("Nomor antrian, a, satu.")  # already running when the call came
+        assert said[1].startswith("Nomor antrian, ce, sembilan.")
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_engine_missing_degrades_to_chime(site, cache_dir, caplog):
+    """Without espeak-ng, calls keep their text, play the chime, and health says what to install."""
+    def missing(settings):
+        raise EngineUnavailable("libespeak-ng could not be loaded; install it with `sudo apt-get install espeak-ng`")
+
+    a = Announcer(site, cache_dir, engine_factory=missing)
+    await a.start()
+    try:
+        result = a.announce(ticket("A123"), counter("3", site))
+        assert result == {"text": "Nomor antrian, a, seratus dua puluh tiga. Silakan menuju loket tiga.",
+                          "audio_url": CHIME_URL}
+        health = a.health()
+        assert health["status"] == "degraded"
+        assert "apt-get install espeak-ng" in health["detail"]
+        warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 1 and "apt-get install espeak-ng" in warnings[0].getMessage()
+        a.prerender([(ticket("A124"), counter("3", site))])  # no error, nothing to do
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_engine_crashing_at_start_degrades_too(site, cache_dir):
+    """Any exception from the engine factory is reported, never raised into the hub."""
+    def broken(settings):
+        raise OSError("libespeak-ng.so.1: cannot open shared object file")
+
+    a = Announcer(make_site({"chime": False}), cache_dir, engine_factory=broken)
+    await a.start()
+    try:
+        assert a.announce(ticket("A1"), counter("1", site))["audio_url"] is None
+        assert a.health()["status"] == "degraded"
+        assert "cannot open shared object" in a.health()["detail"]
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_missing_voice_is_reported_at_start(cache_dir):
+    """A voice espeak-ng does not have makes the engine unavailable with a hint, at start."""
+    a = Announcer(make_site({"voice": "xx-nope"}), cache_dir)
+    await a.start()
+    try:
+        assert a.health()["status"] == "degraded"
+        assert "xx-nope" in a.health()["detail"] and "espeak-ng --voices" in a.health()["detail"]
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_output_off_returns_text_only(site, cache_dir):
+    """audio.output = "off": text, no URL, no rendering, health "off"."""
+    a = Announcer(make_site({"output": "off"}), cache_dir)
+    await a.start()
+    result = a.announce(ticket("A1"), counter("1", site))
+    assert result["audio_url"] is None and result["text"].startswith("Nomor antrian")
+    assert a.health()["status"] == "off"
+    assert a.synth.syntheses == 0
+    await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_bad_ticket_never_raises(announcer, site):
+    """Malformed input from the hub gives a text-only result instead of an exception."""
+    result = announcer.announce({"id": 1, "number": None}, {"id": "nope"})
+    assert result is not None and "audio_url" in result
+
+
+@pytest.mark.asyncio
+async def test_english_second_language_is_one_longer_wav(site, cache_dir):
+    """With second_language = "en" both phrases are in one WAV."""
+    a = Announcer(make_site({"second_language": "en"}), cache_dir)
+    await a.start()
+    try:
+        result = a.announce(ticket("A123"), counter("3", site))
+        assert "Queue number A one hundred and twenty-three" in result["text"]
+        assert await a.wait_ready(key_of(result)) == "ready"
+        with wave.open(str(a.cache.path(key_of(result)))) as w:
+            assert 5 <= w.getnframes() / w.getframerate() <= 20
+    finally:
+        await a.stop()
