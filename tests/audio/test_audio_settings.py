@@ -62,6 +62,6 @@ def test_relative_cache_dir_is_beside_the_config_file(tmp_path):
 
 def test_every_setting_is_documented():
     """Each [audio] key has a row in docs/audio.md."""
-    text = DOCS.read_text()
+    text = DOCS.read_text(encoding="utf-8")
     missing = [s.key for s in SETTINGS if not re.search(rf"^\| `{s.key}`", text, re.MULTILINE)]
     assert not missing, missing

@@ -1,0 +1,150 @@
+"""Server-mode playback through a recording sound card: one at a time per zone, in call order."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RecordingPlayer, counter, make_site, ticket, wait_for
+
+from audio.announcer import Announcer
+from audio.engine import EngineUnavailable
+
+
+def key_of(result: dict) -> str:
+    return result["audio_url"].removeprefix("/audio/").removesuffix(".wav")
+
+
+@pytest.mark.asyncio
+async def test_zone_plays_calls_one_at_a_time_in_call_order(cache_dir):
+    """Five counters calling at once in one zone are heard one after another, in the order called."""
+    site = make_site({"output": "both"})
+    player = RecordingPlayer(gated=True)
+    a = Announcer(site, cache_dir, player=player)
+    await a.start()
+    try:
+        calls = [a.announce(ticket(f"A{10 + n}"), counter(str(n), site)) for n in range(1, 6)]
+        keys = [key_of(c) for c in calls]
+        for i in range(len(keys)):
+            wait_for(lambda i=i: len(player.started()) == i + 1, what=f"playback {i + 1} to start")
+            assert player.active == 1
+            player.release()
+        wait_for(lambda: len(player.ended()) == 5, what="all playbacks to end")
+        assert player.started() == keys
+        assert player.max_active == 1
+        starts_and_ends = [event for event, _, _ in player.log]
+        assert starts_and_ends == ["start", "end"] * 5
+    finally:
+        player.release(10)
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_zones_play_independently(cache_dir):
+    """A call held on one floor's speakers does not hold up another floor."""
+    site = make_site({"output": "server"})
+    player = RecordingPlayer(gated=True)
+    a = Announcer(site, cache_dir, player=player)
+    await a.start()
+    try:
+        upstairs = a.announce(ticket("A1"), counter("1", site))  # lantai-2
+        wait_for(lambda: len(player.started()) == 1, what="the upstairs call to start")
+        downstairs = a.announce(ticket("H1"), counter("20", site))  # lantai-1
+        wait_for(lambda: len(player.started()) == 2, what="the downstairs call to start while upstairs plays")
+        threads = {thread for event, thread, _ in player.log if event == "start"}
+        assert threads == {"audio-zone-lantai-2", "audio-zone-lantai-1"}
+        assert upstairs["audio_url"] is None and downstairs["audio_url"] is None  # server mode: TVs stay quiet
+    finally:
+        player.release(10)
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_recall_plays_again(cache_dir):
+    """A recall of the same ticket is played a second time, from the cache."""
+    site = make_site({"output": "server"})
+    player = RecordingPlayer()
+    a = Announcer(site, cache_dir, player=player)
+    await a.start()
+    try:
+        a.announce(ticket("C12"), counter("2", site))
+        a.announce(ticket("C12"), counter("2", site), recall=True)
+        wait_for(lambda: len(player.ended()) == 2, what="both playbacks")
+        assert len(set(player.started())) == 1
+        assert a.synth.syntheses == 1
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_display_mode_never_touches_the_speakers(cache_dir):
+    """In display mode the TVs play the call; the hub's player is not used."""
+    site = make_site({"output": "display"})
+    player = RecordingPlayer()
+    a = Announcer(site, cache_dir, player=player)
+    await a.start()
+    try:
+        result = a.announce(ticket("A1"), counter("1", site))
+        assert await a.wait_ready(key_of(result)) == "ready"
+        assert player.log == []
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_engine_missing_server_mode_plays_the_chime(cache_dir):
+    """Without a speech engine, server mode still rings the chime for each call."""
+    def missing(settings):
+        raise EngineUnavailable("espeak-ng missing; install it with `sudo apt-get install espeak-ng`")
+
+    site = make_site({"output": "server"})
+    player = RecordingPlayer()
+    a = Announcer(site, cache_dir, engine_factory=missing, player=player)
+    await a.start()
+    try:
+        a.announce(ticket("A1"), counter("1", site))
+        wait_for(lambda: player.ended() == ["chime"], what="the chime to play")
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_server_mode_without_sound_card_is_degraded(cache_dir, caplog):
+    """With no player program or sound card, server mode says so once and in health()."""
+    site = make_site({"output": "server", "player": "none"})
+    a = Announcer(site, cache_dir)
+    await a.start()
+    try:
+        result = a.announce(ticket("A1"), counter("1", site))
+        assert result["text"].startswith("Nomor antrian")
+        health = a.health()
+        assert health["status"] == "degraded" and "alsa-utils" in health["detail"]
+        assert sum("alsa-utils" in r.getMessage() for r in caplog.records) == 1
+    finally:
+        await a.stop()
+
+
+class BrokenSoundCard:
+    name = "broken"
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def play(self, path):
+        self.tries += 1
+        raise OSError("aplay: main:831: audio open error: No such file or directory")
+
+
+@pytest.mark.asyncio
+async def test_playback_error_does_not_stop_the_zone(cache_dir):
+    """A failing sound card is logged and the next call is still tried."""
+    site = make_site({"output": "server"})
+    card = BrokenSoundCard()
+    a = Announcer(site, cache_dir, player=card)
+    await a.start()
+    try:
+        a.announce(ticket("A1"), counter("1", site))
+        a.announce(ticket("A2"), counter("1", site))
+        wait_for(lambda: card.tries == 2, what="both playbacks to be tried")
+        wait_for(lambda: "last_playback_error" in a.health(), what="the error in health()")
+        assert "audio open error" in a.health()["last_playback_error"]
+    finally:
+        await a.stop()
