@@ -169,7 +169,7 @@ def test_two_panels_call_different_tickets(hub, contexts):
     expect(other_row(one, "2")).to_contain_text(two.locator("#ticket-number").text_content())
 
 
-def test_each_action_reaches_the_display_and_the_other_panel(hub, contexts, display):
+def test_each_action_reaches_the_display_and_the_other_panel(hub, contexts, display, screenshots):
     """Recall, skip, done, transfer and pause each change the display's feed and the other panel."""
     for _ in range(3):
         hub.issue("A")
@@ -218,6 +218,8 @@ def test_each_action_reaches_the_display_and_the_other_panel(hub, contexts, disp
 
     one.click("#btn-pause")
     display.expect("counter.updated", counter__id="1", counter__state="paused")
+    expect(one.locator("#ticket-service")).to_have_text("Loket sedang istirahat")
+    one.screenshot(path=screenshots / "counter-paused.png")
     expect(one.locator("#counter-state")).to_have_text("Istirahat")
     expect(one.locator("#btn-call-next")).to_be_disabled()
     expect(one.locator("#btn-pause")).to_contain_text("Buka kembali")
@@ -371,7 +373,7 @@ def test_idle_panel_logs_out_after_the_configured_minutes(tmp_path, contexts):
         hub.stop()
 
 
-def test_lost_connection_shows_banner_disables_actions_and_resyncs(hub, contexts):
+def test_lost_connection_shows_banner_disables_actions_and_resyncs(hub, contexts, screenshots):
     """Hub down: a banner and disabled buttons; hub back: the panel reconnects and catches up."""
     hub.issue("A")
     page = open_panel(contexts, hub)
@@ -382,6 +384,7 @@ def test_lost_connection_shows_banner_disables_actions_and_resyncs(hub, contexts
     expect(page.locator("#banner")).to_have_text("Koneksi terputus — menyambung ulang…")
     for selector in ACTION_BUTTONS:
         expect(page.locator(selector)).to_be_disabled()
+    page.screenshot(path=screenshots / "counter-disconnected.png")
 
     hub.start()
     hub.issue("A")  # happens while the panel may still be reconnecting
