@@ -14,6 +14,7 @@
 
   const CUE_MS = 4000; // the number stays highlighted at least this long
   const SOUND_LIMIT_MS = 30000; // a sound that never reports its end is cut off
+  const START_LIMIT_MS = 15000; // an announcement that does not start by then gives way to the chime
   const MAX_QUEUE = 20; // calls waiting to be played; older ones are dropped (the screen still shows them)
   const MAX_LOG = 50; // entries kept in `played` and `skipped`
   const REMEMBER = 300; // played calls kept in localStorage
@@ -162,27 +163,44 @@
       return ended;
     }
 
+    // Resolves, once the sound is really playing, to a promise of its end; rejects when it cannot start.
     playUrl(url) {
       if (!this.audio) this.audio = new Audio();
       const audio = this.audio;
       return new Promise((resolve, reject) => {
         let settle;
         const ended = new Promise((done) => { settle = done; });
-        const guard = setTimeout(() => finish(), SOUND_LIMIT_MS);
-        const finish = () => {
+        let phase = "starting"; // then "playing", then "over"
+        let guard = null;
+        const over = () => {
+          phase = "over";
           clearTimeout(guard);
           audio.onended = audio.onerror = null;
+        };
+        const fail = (err) => {
+          const wasPlaying = phase === "playing";
+          over();
+          audio.removeAttribute("src"); // stop a download still running
+          audio.load();
+          if (wasPlaying) settle(); else reject(err);
+        };
+        guard = setTimeout(() => fail(new Error("announcement did not start: " + url)), START_LIMIT_MS);
+        audio.onended = () => {
+          over();
           settle();
         };
-        audio.onended = finish;
-        audio.onerror = () => {
-          finish();
-          reject(new Error("audio error " + (audio.error ? audio.error.code : "?")));
-        };
+        audio.onerror = () => fail(new Error("audio error " + (audio.error ? audio.error.code : "?")));
         audio.src = url;
-        audio.play().then(() => resolve(ended), (err) => {
-          clearTimeout(guard);
-          audio.onended = audio.onerror = null;
+        audio.play().then(() => {
+          if (phase === "starting") {
+            phase = "playing";
+            clearTimeout(guard);
+            guard = setTimeout(() => fail(null), SOUND_LIMIT_MS);
+          }
+          resolve(ended); // no effect when it already failed
+        }, (err) => {
+          if (phase === "over") return;
+          over();
           reject(err);
         });
       });

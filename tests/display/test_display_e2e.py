@@ -65,10 +65,26 @@ def test_chime_plays_when_the_hub_sends_no_audio(hub, browser):
     page = open_display(browser, hub)
     hub.issue("A")
     call_next(hub, "1", hub.login())
+    # The visual cue comes with the sound: panel and tile flash.
+    page.wait_for_function("document.getElementById('call').classList.contains('flash')"
+                           " && document.querySelector(\".tile[data-counter='1']\").classList.contains('flash')")
     [entry] = wait_played(page, 1)
     assert entry["number"] == "A001" and entry["counter"] == "Loket 1"
     assert entry["audio_url"] is None and entry["sound"] == "chime" and entry["kind"] == "called"
     assert page.evaluate("displayPlayer.blocked") is False
+    page.context.close()
+
+
+def test_unplayable_announcement_falls_back_to_the_chime(hub, browser):
+    """When the announcement WAV cannot be loaded, the chime still sounds for the call."""
+    page = open_display(browser, hub)
+    page.evaluate("""() => displayHub.handle({
+        type: 'ticket.called', seq: displayHub.seq + 1, queue: {},
+        ticket: {id: 999, number: 'A999', called_at: new Date().toISOString()},
+        counter: {id: '1', name: 'Loket 1', zone: 'lantai-2'},
+        announcement: {text: 'Nomor antrian A999', audio_url: '/audio/tidak-ada.wav'}})""")
+    [entry] = wait_played(page, 1)
+    assert entry["audio_url"] == "/audio/tidak-ada.wav" and entry["sound"] == "chime"
     page.context.close()
 
 
