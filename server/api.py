@@ -20,7 +20,9 @@ COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "
 
 async def read_json(request: Request) -> dict[str, Any]:
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+    if length is not None and not length.isdigit():
+        raise HubError("invalid_header", "Header Content-Length tidak valid.")
+    if length is not None and int(length) > MAX_BODY:
         raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
     body = b""
     async for chunk in request.stream():

@@ -13,7 +13,9 @@ from server.errors import Forbidden, HubError, Unauthorized
 from server.pins import DUMMY_HASH, verify_pin
 from server.store import Store
 
-FREE_FAILURES = 3  # wrong PINs allowed before the lock-out starts
+FREE_FAILURES = 3  # wrong PINs for one username before the lock-out starts
+# From one PC: higher, so one officer's typos do not lock out a colleague at the same PC.
+FREE_FAILURES_PER_ADDRESS = 10
 FIRST_LOCK = 15  # seconds; doubles with each further failure
 MAX_LOCK = 15 * 60
 TOUCH_EVERY = timedelta(seconds=60)  # how often activity refreshes a session in the database
@@ -60,8 +62,9 @@ class Auth:
             for key in keys:
                 f = self._failures.setdefault(key, _Failures())
                 f.count += 1
-                if f.count > FREE_FAILURES:
-                    seconds = min(MAX_LOCK, FIRST_LOCK * 2 ** (f.count - FREE_FAILURES - 1))
+                free = FREE_FAILURES if key.startswith("user:") else FREE_FAILURES_PER_ADDRESS
+                if f.count > free:
+                    seconds = min(MAX_LOCK, FIRST_LOCK * 2 ** (f.count - free - 1))
                     f.locked_until = now + timedelta(seconds=seconds)
             raise Unauthorized("invalid_credentials", "Nama pengguna atau PIN salah.")
         for key in keys:

@@ -134,8 +134,10 @@ class QueuedSubscriber(Subscriber):
         await self.queue.put(text)
 
     async def flush(self) -> None:
-        if not self.writer.done():
-            await self.queue.join()
+        # The writer may die mid-flush (client gone): then stop waiting too.
+        join = asyncio.ensure_future(self.queue.join())
+        await asyncio.wait({join, self.writer}, return_when=asyncio.FIRST_COMPLETED)
+        join.cancel()
 
     def _cut(self) -> None:
         self.writer.cancel()

@@ -180,13 +180,14 @@ async def ticket(websocket: WebSocket) -> None:
     watcher = asyncio.create_task(watch_close())
     try:
         while not closed.is_set():
+            seen = app.store.last_seq  # read before the ticket: a change after this wakes us
             current = await app.store.ticket_by_token(found.token)
             view = hall.ticket_view(current)
             if view != last:
                 await websocket.send_text(_json({"type": "ticket.status", "seq": app.store.last_seq, "ticket": view}))
                 last = view
             async with hall.changed:
-                await hall.changed.wait()
+                await hall.changed.wait_for(lambda seen=seen: app.store.last_seq != seen or closed.is_set())
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:

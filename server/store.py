@@ -187,14 +187,16 @@ class Store:
                 "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
                 [(e.seq, e.type, e.zone, at, e.text) for e in logged],
             )
+            if (self._writes + 1) % 1000 == 0:
+                # Trim inside the transaction: no await may come between last_seq
+                # moving on and the hall applying the change (snapshots read both).
+                await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
             raise
         self.last_seq = seq
         self._writes += 1
-        if self._writes % 1000 == 0:
-            await db.execute("DELETE FROM events WHERE seq <= ?", (self.last_seq - EVENT_LOG_KEEP,))
         return logged
 
     # ------------------------------------------------------------ queries

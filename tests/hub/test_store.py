@@ -45,9 +45,6 @@ async def test_snapshot_matches_its_seq_during_ordinary_commits(hall):
 
 
 @pytest.mark.asyncio
-@pytest.mark.xfail(strict=True, reason="BUG: Store.commit sets last_seq, then awaits the every-1000-writes log "
-                                       "pruning before the hall applies the change: snapshots in that window "
-                                       "carry the new seq with the old state")
 async def test_snapshot_matches_its_seq_while_the_log_is_pruned(hall):
     """On the 1000th write the event log is pruned; a snapshot taken meanwhile still matches its seq."""
     for _ in range(999):
