@@ -2,21 +2,25 @@
 
 Two engines share one small interface (`name`, `version`, `synthesize`):
 
-- `Pyttsx3Engine`, the default: pyttsx3's espeak driver, i.e. libespeak-ng
-  in-process. Neither is thread-safe, so exactly one thread may own it.
-- `EspeakCliEngine`: runs the `espeak-ng` command per call. Slower to start,
-  but a hung or crashed synthesis is a killed process, not a stuck thread.
+- `EspeakCliEngine`, the default: runs the `espeak-ng` command per phrase
+  (~15 ms of process start). A hung synthesis is a killed process, not a
+  stuck thread, and every phrase is complete.
+- `Pyttsx3Engine`: pyttsx3's espeak driver, i.e. libespeak-ng in-process.
+  Neither is thread-safe, so exactly one thread may own it.
 
-What we found about pyttsx3 2.99 with espeak-ng 1.51 (see docs/audio.md):
-`save_to_file` + `runAndWait` works from a non-main thread, synthesis is
-synchronous (AUDIO_OUTPUT_RETRIEVAL), and each call costs ~10 ms, almost all
-of it the driver loop's `time.sleep(0.01)`. But if writing the WAV fails
-inside espeak's callback (missing directory, full disk) the exception is
-swallowed by ctypes and `runAndWait` never returns. We therefore hand the
-driver an in-memory buffer instead of a path (`wave.open` accepts either), so
-the callback cannot fail on I/O, and write the file ourselves. An unknown
-voice is also swallowed (reported only on the "error" callback), so we
-listen for it and raise.
+What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
+`save_to_file` + `runAndWait` does work from a non-main thread, but
+- the driver initialises espeak in AUDIO_OUTPUT_RETRIEVAL mode, which is
+  asynchronous: espeak's own thread calls back while pyttsx3 polls a flag
+  every 10 ms. About 1 phrase in 200-400 comes back empty and the end of a
+  phrase is sometimes a few hundred samples short;
+- if writing the WAV fails inside that callback (missing directory, full
+  disk) ctypes swallows the exception and `runAndWait` never returns;
+- an unknown voice is swallowed too (only an "error" notification);
+- it prints "Audio saved to ..." on stdout for every file.
+So pyttsx3 stays available behind the same interface, hardened (an in-memory
+buffer instead of a path, errors listened for, the print silenced, an empty
+result re-done by the espeak-ng command), but the command is the default.
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ class Pyttsx3Engine:
         self._errors: list[BaseException] = []
         self._engine.connect("error", self._on_error)
         self._rate, self._volume = rate, volume
+        self._fallback: EspeakCliEngine | None = None
         library = (espeak_lib.Info(None) or b"?").decode(errors="replace")
         self.name = "espeak-ng (pyttsx3)"
         self.version = f"pyttsx3 {metadata.version('pyttsx3')}; espeak-ng {library}"
@@ -102,13 +107,20 @@ class Pyttsx3Engine:
         if self._errors:
             raise SynthesisError(f"espeak-ng failed: {self._errors[0]}")
         data = buffer.getvalue()
-        if len(data) <= 44:
-            raise SynthesisError(f"espeak-ng produced no audio for voice {voice!r}")
-        return read_wav(data)
+        if len(data) > 44:  # more than a bare WAV header
+            return read_wav(data)
+        # The race described above: redo this phrase with the command, which has no such race.
+        log.info("audio: pyttsx3 returned no audio for %r; using the espeak-ng command", text)
+        if self._fallback is None:
+            try:
+                self._fallback = EspeakCliEngine(self._rate, self._volume)
+            except EngineUnavailable as exc:
+                raise SynthesisError(f"espeak-ng produced no audio for voice {voice!r} ({exc})") from None
+        return self._fallback.synthesize(text, voice)
 
 
 class EspeakCliEngine:
-    TIMEOUT = 20  # seconds; a whole call phrase takes ~15 ms
+    TIMEOUT = 20  # seconds; a whole call phrase takes ~20 ms
 
     def __init__(self, rate: int, volume: float) -> None:
         self._binary = shutil.which("espeak-ng")
@@ -144,6 +156,6 @@ class EspeakCliEngine:
 
 def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
     """Build the configured engine; raises `EngineUnavailable` with an install hint."""
-    if settings.engine == "espeak-ng":
-        return EspeakCliEngine(settings.rate, settings.volume)
-    return Pyttsx3Engine(settings.rate, settings.volume)
+    if settings.engine == "pyttsx3":
+        return Pyttsx3Engine(settings.rate, settings.volume)
+    return EspeakCliEngine(settings.rate, settings.volume)

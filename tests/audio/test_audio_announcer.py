@@ -241,3 +241,19 @@ async def test_english_second_language_is_one_longer_wav(site, cache_dir):
             assert 5 <= w.getnframes() / w.getframerate() <= 20
     finally:
         await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_pyttsx3_engine_renders_too(site, cache_dir):
+    """engine = "pyttsx3" renders through libespeak-ng in-process, in the same voice."""
+    a = Announcer(make_site({"engine": "pyttsx3"}), cache_dir)
+    await a.start()
+    try:
+        assert a.health()["engine"] == "espeak-ng (pyttsx3)"
+        results = [a.announce(ticket(f"A{n}"), counter("1", site)) for n in range(1, 6)]
+        for result in results:
+            assert await a.wait_ready(key_of(result)) == "ready"
+            sound = read_wav(a.cache.path(key_of(result)))
+            assert 2 <= sound.duration <= 12 and rms(sound) > 0.02
+    finally:
+        await a.stop()
