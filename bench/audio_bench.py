@@ -1,6 +1,6 @@
 """How long from announce() to a playable WAV, uncached and cached.
 
-    .venv/bin/python bench/audio_bench.py [--calls 30] [--engine pyttsx3|espeak-ng]
+    .venv/bin/python bench/audio_bench.py [--calls 30] [--engine espeak-ng|pyttsx3]
 
 Uses the real engine and a fresh cache directory. "Uncached" renders 30
 different numbers one at a time (as officers call them); "cached" repeats the
@@ -51,7 +51,7 @@ def row(name: str, values: list[float]) -> str:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=30)
-    parser.add_argument("--engine", choices=("pyttsx3", "espeak-ng"), default="pyttsx3")
+    parser.add_argument("--engine", choices=("espeak-ng", "pyttsx3"), default="espeak-ng")
     args = parser.parse_args()
 
     base = load_config(DEFAULT_CONFIG)
