@@ -299,16 +299,19 @@
     setMessage($("action-message"), "");
     showScreen("main");
     render();
+    // A client that was replaced or stopped must not touch the screen any more.
+    const current = (handler) => (arg) => {
+      if (state.client === client) handler(arg);
+    };
     const client = new HubClient({
       path: () => "/ws/counter/" + encodeURIComponent(id) + "?token=" + encodeURIComponent(state.token),
-      onSnapshot,
-      onEvent,
-      onStatus(online) {
-        if (state.client !== client) return;
+      onSnapshot: current(onSnapshot),
+      onEvent: current(onEvent),
+      onStatus: current((online) => {
         state.online = online;
         render();
-      },
-      onError,
+      }),
+      onError: current(onError),
     });
     state.client = client;
     client.start();
