@@ -2,11 +2,10 @@
 
 Two engines share one small interface (`name`, `version`, `synthesize`):
 
-- `EspeakCliEngine`, the default: runs the `espeak-ng` command per phrase
-  (~15 ms of process start). A hung synthesis is a killed process, not a
-  stuck thread, and every phrase is complete.
-- `Pyttsx3Engine`: pyttsx3's espeak driver, i.e. libespeak-ng in-process.
-  Neither is thread-safe, so exactly one thread may own it.
+- `Pyttsx3Engine`, the default: pyttsx3's espeak driver, i.e. libespeak-ng
+  in-process. Neither is thread-safe, so exactly one thread may own it.
+- `EspeakCliEngine`: runs the `espeak-ng` command per phrase (~15 ms of
+  process start). A hung synthesis is a killed process, not a stuck thread.
 
 What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
 `save_to_file` + `runAndWait` does work from a non-main thread, but
@@ -18,9 +17,9 @@ What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
   disk) ctypes swallows the exception and `runAndWait` never returns;
 - an unknown voice is swallowed too (only an "error" notification);
 - it prints "Audio saved to ..." on stdout for every file.
-So pyttsx3 stays available behind the same interface, hardened (an in-memory
-buffer instead of a path, errors listened for, the print silenced, an empty
-result re-done by the espeak-ng command), but the command is the default.
+So pyttsx3 is used hardened: an in-memory buffer instead of a path (the
+callback cannot fail on I/O), errors listened for, the print silenced, and an
+empty result re-done by the espeak-ng command.
 """
 
 from __future__ import annotations
@@ -156,6 +155,6 @@ class EspeakCliEngine:
 
 def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
     """Build the configured engine; raises `EngineUnavailable` with an install hint."""
-    if settings.engine == "pyttsx3":
-        return Pyttsx3Engine(settings.rate, settings.volume)
-    return EspeakCliEngine(settings.rate, settings.volume)
+    if settings.engine == "espeak-ng":
+        return EspeakCliEngine(settings.rate, settings.volume)
+    return Pyttsx3Engine(settings.rate, settings.volume)
