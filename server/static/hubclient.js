@@ -2,7 +2,8 @@
 //
 //   const client = new HubClient({
 //     path: () => "/ws/display?zone=lantai-2",   // string or function (re-read at each connect)
-//     onSnapshot(state) {}, onEvent(event) {}, onStatus(online) {}, onError(message) {},
+//     onSnapshot(state) {}, onEvent(event) {}, onStatus(online) {},
+//     onError(message) {},   // return "stop" to stop reconnecting (e.g. the hub refused the token)
 //   });
 //   client.start();
 //
@@ -40,10 +41,17 @@
       if (this.ws) this.ws.close(1000, "page closed");
     }
 
-    // Forget the position: the next connection starts with a snapshot.
+    // Forget the position: the next connection starts with a snapshot. A deliberate
+    // reconnect: no offline flash, no backoff.
     resync() {
       this.seq = null;
-      if (this.ws) this.ws.close(4000, "resync");
+      const ws = this.ws;
+      if (!ws) return;
+      this.ws = null;
+      ws.onclose = null;
+      ws.close(4000, "resync");
+      this.attempt = 0;
+      this.connect();
     }
 
     url() {
@@ -102,7 +110,15 @@
       } else if (data.type === "pong") {
         // keep-alive answer; lastFrameAt is already updated
       } else if (data.type === "error") {
-        call("onError", data);
+        // A page's onError may return "stop": the hub refused us (bad token, unknown
+        // counter) and retrying would only be refused again.
+        let verdict;
+        try {
+          verdict = this.options.onError ? this.options.onError(data) : undefined;
+        } catch (err) {
+          console.error("HubClient onError failed", err);
+        }
+        if (verdict === "stop") this.stop();
       } else if (typeof data.seq === "number") {
         if (this.seq !== null && data.seq <= this.seq) return; // already applied
         this.seq = data.seq;
