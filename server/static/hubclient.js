@@ -49,6 +49,7 @@
       if (!ws) return;
       this.ws = null;
       ws.onclose = null;
+      ws.onmessage = null;
       ws.close(4000, "resync");
       this.attempt = 0;
       this.connect();
