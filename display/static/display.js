@@ -50,7 +50,7 @@
   const state = {
     counters: new Map(), // id -> counter view {id, name, zone, state, ticket}
     tiles: new Map(), // id -> {root, number, status}
-    recent: [], // [{ticket_id, number, counter: {id, name}, called_at}], newest first
+    recent: [], // [{ticket_id, number, counter: {id, name}}], newest first
   };
 
   function applySnapshot(snap) {
@@ -63,7 +63,7 @@
     state.counters.clear();
     for (const c of snap.counters || []) state.counters.set(c.id, c);
     state.recent = (snap.recent || []).slice(0, RECENT).map((r) => ({
-      ticket_id: r.ticket_id, number: r.number, counter: r.counter, called_at: r.called_at,
+      ticket_id: r.ticket_id, number: r.number, counter: r.counter,
     }));
     buildTiles();
     renderCall();
@@ -116,12 +116,11 @@
     const c = state.counters.get(ref.id);
     if (c) {
       c.ticket = t;
-      c.state = "open";
+      if (ev.type === "ticket.called") c.state = "open"; // calling opens a closed counter
       renderTile(c.id);
     }
     state.recent = state.recent.filter((r) => r.ticket_id !== t.id);
-    state.recent.unshift({ ticket_id: t.id, number: t.number, counter: { id: ref.id, name: ref.name },
-      called_at: t.called_at });
+    state.recent.unshift({ ticket_id: t.id, number: t.number, counter: { id: ref.id, name: ref.name } });
     if (state.recent.length > RECENT) state.recent.length = RECENT;
     const announcement = ev.announcement || null;
     player.enqueue({
