@@ -1,0 +1,562 @@
+// The ticket kiosk: agency -> service -> regular/priority -> ticket.
+//
+// Names come from configuration: they are only ever set with textContent.
+// Waiting counts stay fresh through the shared HubClient on /ws/display.
+(function () {
+  "use strict";
+
+  const boot = JSON.parse(document.getElementById("boot").textContent);
+  const $ = (id) => document.getElementById(id);
+
+  const OTHER = "__lainnya"; // services that belong to no agency
+  const WEEKDAYS = { Mon: "Senin", Tue: "Selasa", Wed: "Rabu", Thu: "Kamis", Fri: "Jumat", Sat: "Sabtu", Sun: "Minggu" };
+  const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+    "Oktober", "November", "Desember"];
+  const KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
+
+  let state = boot.state;
+  let clockOffset = Date.parse(state.now) - Date.now(); // the hub's clock is the one that counts
+  const ui = {
+    screen: null, agency: null, service: null, agencyPage: 0, servicePage: 0, query: "",
+    keyboard: false, busy: false, pointerDown: false, renderPending: false,
+  };
+
+  // ------------------------------------------------------------ helpers
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  let partsFormat = null;
+  try {
+    partsFormat = new Intl.DateTimeFormat("en-US", {
+      timeZone: state.site.timezone, weekday: "short", year: "numeric", month: "numeric", day: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+  } catch (err) {
+    partsFormat = null; // unknown zone in this browser: fall back to the device's own
+  }
+
+  function siteNow() {
+    const now = new Date(Date.now() + clockOffset);
+    if (!partsFormat) {
+      const pad = (n) => String(n).padStart(2, "0");
+      return { weekday: Object.values(WEEKDAYS)[(now.getDay() + 6) % 7], day: now.getDate(),
+        month: now.getMonth() + 1, year: now.getFullYear(), hm: pad(now.getHours()) + ":" + pad(now.getMinutes()) };
+    }
+    const p = {};
+    for (const part of partsFormat.formatToParts(now)) p[part.type] = part.value;
+    const hour = p.hour === "24" ? "00" : p.hour;
+    return { weekday: WEEKDAYS[p.weekday] || p.weekday, day: Number(p.day), month: Number(p.month),
+      year: Number(p.year), hm: hour + ":" + p.minute };
+  }
+
+  const dotted = (hm) => hm.replace(":", ".");
+
+  function waitText(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 1) return "kurang dari 1 menit";
+    if (minutes < 60) return "± " + minutes + " menit";
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return "± " + h + " jam" + (m ? " " + m + " menit" : "");
+  }
+
+  // ------------------------------------------------------------ the hall's offer
+
+  function agencyList() {
+    const byCode = new Map();
+    for (const a of state.agencies) {
+      byCode.set(a.code, { code: a.code, name: a.name, short: a.short_name, services: [] });
+    }
+    for (const s of state.services) {
+      const code = s.agency && byCode.has(s.agency) ? s.agency : OTHER;
+      if (!byCode.has(code)) byCode.set(code, { code: OTHER, name: "Layanan lainnya", short: "Lainnya", services: [] });
+      byCode.get(code).services.push(s);
+    }
+    return [...byCode.values()].filter((a) => a.services.length > 0);
+  }
+
+  function steps() {
+    return agencyList().length > 1 ? ["agency", "service", "kind"] : ["service", "kind"];
+  }
+
+  function findService(code) {
+    return state.services.find((s) => s.code === code) || null;
+  }
+
+  function hoursText(s) {
+    return dotted(s.open || "00:00") + "–" + dotted(s.close || "24:00") + (boot.tzAbbr ? " " + boot.tzAbbr : "");
+  }
+
+  // Mirrors the hub's rules so a closed service is greyed before anyone taps it; the hub still decides.
+  function availability(s) {
+    if (s.daily_quota !== null && s.daily_quota !== undefined && s.issued >= s.daily_quota) {
+      return { ok: false, label: "Kuota hari ini habis",
+        message: "Kuota harian layanan " + s.name + " (" + s.daily_quota + " nomor) sudah habis. " +
+          "Silakan datang kembali pada hari kerja berikutnya." };
+    }
+    const hm = siteNow().hm;
+    if (s.open && hm < s.open) {
+      return { ok: false, label: "Buka pukul " + hoursText(s),
+        message: "Layanan " + s.name + " belum dibuka. Pengambilan nomor mulai pukul " + dotted(s.open) +
+          (boot.tzAbbr ? " " + boot.tzAbbr : "") + "." };
+    }
+    if (s.close && hm >= s.close) {
+      return { ok: false, label: "Sudah tutup · " + hoursText(s),
+        message: "Pengambilan nomor layanan " + s.name + " sudah ditutup pukul " + dotted(s.close) +
+          (boot.tzAbbr ? " " + boot.tzAbbr : "") + ". Silakan datang kembali pada hari kerja berikutnya." };
+    }
+    return { ok: true };
+  }
+
+  // Mirrors Queue.estimated_wait: people waiting x average service time / open counters serving it.
+  function estimate(s) {
+    if (!s.average_service_seconds) return null;
+    const serving = state.counters.filter((c) => c.services.includes(s.code) && c.state === "open").length;
+    return Math.round((s.waiting * s.average_service_seconds) / Math.max(1, serving));
+  }
+
+  // ------------------------------------------------------------ layout
+
+  function portrait() {
+    return window.innerHeight >= window.innerWidth;
+  }
+
+  function gridShape(kind) {
+    if (kind === "agency") {
+      if (ui.keyboard) return portrait() ? { cols: 2, rows: 3 } : { cols: 3, rows: 1 };
+      return portrait() ? { cols: 2, rows: 5 } : { cols: 3, rows: 3 };
+    }
+    return portrait() ? { cols: 2, rows: 4 } : { cols: 3, rows: 2 };
+  }
+
+  function paged(items, page, shape) {
+    const size = shape.cols * shape.rows;
+    const pages = Math.max(1, Math.ceil(items.length / size));
+    const current = Math.min(Math.max(0, page), pages - 1);
+    return { items: items.slice(current * size, current * size + size), page: current, pages };
+  }
+
+  function renderPager(nav, view, onPage) {
+    nav.hidden = view.pages <= 1;
+    nav.querySelector(".page-info").textContent = "Halaman " + (view.page + 1) + " dari " + view.pages;
+    const prev = nav.querySelector(".page-prev");
+    const next = nav.querySelector(".page-next");
+    prev.disabled = view.page === 0;
+    next.disabled = view.page >= view.pages - 1;
+    prev.onclick = () => onPage(view.page - 1);
+    next.onclick = () => onPage(view.page + 1);
+  }
+
+  function shapeGrid(grid, shape) {
+    grid.style.setProperty("--cols", shape.cols);
+    grid.style.setProperty("--rows", shape.rows);
+  }
+
+  // ------------------------------------------------------------ screens
+
+  function matches(agency, words) {
+    const haystack = fold([agency.name, agency.short, agency.code, ...agency.services.map((s) => s.name)].join(" "));
+    return words.every((w) => haystack.includes(w));
+  }
+
+  function renderAgencies() {
+    const all = agencyList();
+    const screen = $("screen-agency");
+    const searchable = all.length > (portrait() ? 10 : 9); // more than one full page without the keyboard
+    $("agency-search-box").hidden = !searchable;
+    if (!searchable && ui.keyboard) setKeyboard(false);
+    const words = fold(ui.query).split(/\s+/).filter(Boolean);
+    const found = words.length ? all.filter((a) => matches(a, words)) : all;
+    const shape = gridShape("agency");
+    const view = paged(found, ui.agencyPage, shape);
+    ui.agencyPage = view.page;
+    const grid = $("agency-grid");
+    shapeGrid(grid, shape);
+    grid.replaceChildren(...view.items.map((a) => {
+      const tile = el("button", "tile agency");
+      tile.type = "button";
+      tile.dataset.agency = a.code;
+      tile.setAttribute("role", "listitem");
+      const waiting = a.services.reduce((n, s) => n + s.waiting, 0);
+      const title = a.short && a.short !== a.code ? a.short : a.name;
+      tile.append(el("span", "tile-title", title));
+      if (title !== a.name) tile.append(el("span", "tile-name", a.name));
+      tile.append(el("span", "tile-meta", a.services.length + " layanan · " + waiting + " orang menunggu"));
+      tile.onclick = () => chooseAgency(a.code);
+      return tile;
+    }));
+    $("agency-empty").hidden = found.length > 0;
+    renderPager($("agency-pager"), view, (page) => { ui.agencyPage = page; render(); });
+    $("agency-search-clear").hidden = !ui.query;
+    screen.querySelector(".back").hidden = isHome();
+  }
+
+  function renderServices() {
+    const agency = agencyList().find((a) => a.code === ui.agency) || (steps()[0] === "service" ? agencyList()[0] : null);
+    if (!agency) return goHome();
+    $("service-agency").textContent = agency.name;
+    $("service-agency").hidden = steps()[0] === "service";
+    const shape = gridShape("service");
+    const view = paged(agency.services, ui.servicePage, shape);
+    ui.servicePage = view.page;
+    const grid = $("service-grid");
+    shapeGrid(grid, shape);
+    grid.replaceChildren(...view.items.map((s) => {
+      const open = availability(s);
+      const tile = el("button", "tile service" + (open.ok ? "" : " unavailable"));
+      tile.type = "button";
+      tile.dataset.service = s.code;
+      tile.setAttribute("role", "listitem");
+      if (!open.ok) tile.setAttribute("aria-disabled", "true");
+      const head = el("span", "tile-head");
+      head.append(el("span", "tile-code", s.code), el("span", "tile-title", s.name));
+      tile.append(head);
+      if (s.description) tile.append(el("span", "tile-name", s.description));
+      if (open.ok) {
+        const wait = estimate(s);
+        tile.append(el("span", "tile-meta", s.waiting + " orang menunggu" +
+          (wait === null ? "" : " · perkiraan tunggu " + waitText(wait))));
+      } else {
+        tile.append(el("span", "tile-closed", open.label));
+      }
+      tile.onclick = () => chooseService(s.code);
+      return tile;
+    }));
+    renderPager($("service-pager"), view, (page) => { ui.servicePage = page; render(); });
+    $("screen-service").querySelector(".back").hidden = steps()[0] === "service";
+  }
+
+  function renderKind() {
+    const s = findService(ui.service);
+    if (!s) return goHome();
+    const agency = agencyList().find((a) => a.services.includes(s));
+    $("kind-service").textContent = s.name + (agency && agency.code !== OTHER ? " — " + agency.name : "");
+  }
+
+  function render() {
+    if (ui.pointerDown) {
+      ui.renderPending = true; // never swap a tile out from under a finger
+      return;
+    }
+    ui.renderPending = false;
+    for (const node of document.querySelectorAll("[data-role=step]")) {
+      const screen = node.closest("[data-screen]").dataset.screen;
+      const all = steps();
+      node.textContent = all.includes(screen) ? "Langkah " + (all.indexOf(screen) + 1) + " dari " + all.length : "";
+    }
+    if (ui.screen === "agency") renderAgencies();
+    else if (ui.screen === "service") renderServices();
+    else if (ui.screen === "kind") renderKind();
+  }
+
+  function show(screen) {
+    ui.screen = screen;
+    for (const section of document.querySelectorAll("[data-screen]")) {
+      section.hidden = section.dataset.screen !== screen;
+    }
+    if (screen !== "agency") setKeyboard(false);
+    if (screen !== "service") $("service-notice").hidden = true;
+    render();
+    window.scrollTo(0, 0);
+    armIdle();
+  }
+
+  function isHome() {
+    return ui.screen === steps()[0] && !ui.query && ui.agencyPage === 0 && ui.servicePage === 0 && !ui.keyboard;
+  }
+
+  function goHome() {
+    ui.agency = null;
+    ui.service = null;
+    ui.agencyPage = 0;
+    ui.servicePage = 0;
+    ui.query = "";
+    $("agency-search").value = "";
+    setKeyboard(false);
+    show(steps()[0]);
+  }
+
+  function back() {
+    if (ui.screen === "kind") return show("service");
+    if (ui.screen === "service" && steps()[0] === "agency") return show("agency");
+    goHome();
+  }
+
+  function chooseAgency(code) {
+    ui.agency = code;
+    ui.servicePage = 0;
+    show("service");
+  }
+
+  function chooseService(code) {
+    const s = findService(code);
+    if (!s) return;
+    const open = availability(s);
+    if (!open.ok) {
+      const notice = $("service-notice");
+      notice.textContent = open.message + " Silakan pilih layanan lain.";
+      notice.hidden = false;
+      return;
+    }
+    ui.service = code;
+    show("kind");
+  }
+
+  // ------------------------------------------------------------ search keyboard
+
+  function buildKeyboard() {
+    const board = $("keyboard");
+    for (const row of KEY_ROWS) {
+      const line = el("div", "key-row");
+      for (const ch of row) {
+        const key = el("button", "key", ch);
+        key.type = "button";
+        key.dataset.key = ch;
+        line.append(key);
+      }
+      board.append(line);
+    }
+    const last = el("div", "key-row");
+    for (const [key, label, cls] of [["space", "Spasi", "key wide"], ["back", "⌫ Hapus huruf", "key wide"],
+      ["close", "Tutup papan ketik", "key wide"]]) {
+      const b = el("button", cls, label);
+      b.type = "button";
+      b.dataset.key = key;
+      last.append(b);
+    }
+    board.append(last);
+    board.addEventListener("click", (event) => {
+      const key = event.target.closest("[data-key]");
+      if (!key) return;
+      const input = $("agency-search");
+      const k = key.dataset.key;
+      if (k === "close") return setKeyboard(false);
+      if (k === "back") input.value = input.value.slice(0, -1);
+      else if (k === "space") input.value += " ";
+      else input.value += k.toLowerCase();
+      onSearch();
+    });
+  }
+
+  function setKeyboard(visible) {
+    if (ui.keyboard === visible) return;
+    ui.keyboard = visible;
+    $("keyboard").hidden = !visible;
+    document.body.classList.toggle("keyboard-open", visible);
+    if (ui.screen === "agency") render();
+  }
+
+  function onSearch() {
+    ui.query = $("agency-search").value;
+    ui.agencyPage = 0;
+    render();
+    armIdle();
+  }
+
+  // ------------------------------------------------------------ issuing
+
+  async function issue(priority) {
+    if (ui.busy || !ui.service) return;
+    ui.busy = true;
+    $("busy").hidden = false;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), (boot.printWaitSeconds + 15) * 1000);
+    try {
+      const response = await fetch("/kiosk/api/tickets", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ service: ui.service, priority, kiosk: boot.kiosk, browser_print: boot.print === "browser" }),
+        signal: controller.signal,
+      });
+      let body = null;
+      try {
+        body = await response.json();
+      } catch (err) {
+        body = null;
+      }
+      if (response.status === 201 && body && body.ticket) {
+        showTicket(body);
+      } else {
+        const message = body && body.error && body.error.message
+          ? body.error.message : "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas.";
+        showProblem(response.status === 409 ? "Maaf, nomor tidak dapat diambil" : "Maaf", message);
+      }
+    } catch (err) {
+      showProblem("Maaf", "Tidak dapat terhubung ke server antrian. Silakan coba lagi atau hubungi petugas.");
+    } finally {
+      clearTimeout(timer);
+      ui.busy = false;
+      $("busy").hidden = true;
+    }
+  }
+
+  function showTicket(body) {
+    const t = body.ticket;
+    $("ticket-number").textContent = t.number;
+    $("ticket-priority").hidden = !t.priority;
+    $("ticket-service").textContent = t.service_name;
+    $("ticket-agency").textContent = t.agency_name || "";
+    $("ticket-ahead").textContent = body.text.ahead;
+    $("ticket-wait").textContent = body.text.wait;
+    $("ticket-issued").textContent = body.text.issued;
+    $("ticket-url").textContent = body.status_url;
+    const message = $("ticket-message");
+    message.textContent = body.message;
+    message.className = "print-note " + (body.printed ? "ok" : body.printer ? "fault" : "info");
+    const img = $("ticket-qr");
+    img.onload = () => {
+      if (boot.print === "browser") window.print(); // silent with Chromium's --kiosk-printing
+    };
+    img.src = body.qr_url;
+    show("ticket");
+  }
+
+  function showProblem(title, message) {
+    $("error-title").textContent = title;
+    $("error-message").textContent = message;
+    show("error");
+  }
+
+  // ------------------------------------------------------------ idle return
+
+  let idleTimer = null;
+  let countdownTimer = null;
+
+  function armIdle() {
+    clearTimeout(idleTimer);
+    clearInterval(countdownTimer);
+    if (isHome()) return;
+    const seconds = ui.screen === "ticket" ? boot.ticketIdleSeconds : boot.idleSeconds;
+    const deadline = Date.now() + seconds * 1000;
+    idleTimer = setTimeout(goHome, seconds * 1000);
+    if (ui.screen === "ticket") {
+      const tick = () => {
+        const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+        $("ticket-countdown").textContent = "Kembali ke awal dalam " + left + " detik";
+      };
+      tick();
+      countdownTimer = setInterval(tick, 1000);
+    }
+  }
+
+  // ------------------------------------------------------------ live state
+
+  function applyQueue(queue) {
+    for (const [code, counts] of Object.entries(queue || {})) {
+      const s = findService(code);
+      if (s) {
+        s.waiting = counts.waiting;
+        s.priority_waiting = counts.priority;
+      }
+    }
+  }
+
+  function onEvent(event) {
+    switch (event.type) {
+      case "ticket.issued": {
+        applyQueue(event.queue);
+        const s = findService(event.ticket.service);
+        if (s && !event.ticket.origin) s.issued += 1;
+        break;
+      }
+      case "ticket.called":
+      case "ticket.transferred":
+        applyQueue(event.queue);
+        break;
+      case "counter.updated": {
+        const i = state.counters.findIndex((c) => c.id === event.counter.id);
+        if (i >= 0) state.counters[i] = event.counter;
+        break;
+      }
+      case "day.started":
+        if (client) client.resync(); // a new day: fresh counts from a snapshot
+        return;
+      default:
+        return; // recalled, skipped, done, ticket.status...: no count changes
+    }
+    render();
+  }
+
+  function onSnapshot(snapshot) {
+    state = snapshot;
+    clockOffset = Date.parse(state.now) - Date.now();
+    render();
+  }
+
+  function onStatus(online) {
+    const link = $("link");
+    link.dataset.online = online ? "true" : "false";
+    link.textContent = online ? "Terhubung" : "Menyambung ulang…";
+  }
+
+  function tickClock() {
+    const now = siteNow();
+    const clock = $("clock");
+    clock.replaceChildren(
+      el("span", "clock-time", dotted(now.hm) + (boot.tzAbbr ? " " + boot.tzAbbr : "")),
+      el("span", "clock-date", now.weekday + ", " + now.day + " " + MONTHS[now.month - 1] + " " + now.year),
+    );
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  let client = null;
+
+  function start() {
+    document.documentElement.dataset.print = boot.print;
+    buildKeyboard();
+    document.addEventListener("click", (event) => {
+      const action = event.target.closest("[data-action]");
+      if (!action) return;
+      if (action.dataset.action === "back") back();
+      else if (action.dataset.action === "home") goHome();
+    });
+    for (const id of ["kind-regular", "kind-priority"]) {
+      $(id).addEventListener("click", (event) => issue(event.currentTarget.dataset.priority === "true"));
+    }
+    const search = $("agency-search");
+    search.addEventListener("input", onSearch);
+    search.addEventListener("focus", () => setKeyboard(true));
+    search.addEventListener("click", () => setKeyboard(true));
+    $("agency-search-clear").addEventListener("click", () => {
+      search.value = "";
+      onSearch();
+    });
+    document.addEventListener("pointerdown", () => { ui.pointerDown = true; armIdle(); }, true);
+    const release = () => {
+      ui.pointerDown = false;
+      if (ui.renderPending) setTimeout(render, 0); // after the click has landed
+    };
+    document.addEventListener("pointerup", release, true);
+    document.addEventListener("pointercancel", release, true);
+    document.addEventListener("keydown", armIdle, true);
+    document.addEventListener("contextmenu", (event) => event.preventDefault());
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(render, 100);
+    });
+    onStatus(false);
+    tickClock();
+    setInterval(tickClock, 1000);
+    // Opening hours change with the clock even when nothing else does.
+    setInterval(() => { if (ui.screen === "service") render(); }, 30000);
+    goHome();
+    if (window.HubClient) {
+      client = new window.HubClient({ path: "/ws/display", onSnapshot, onEvent, onStatus });
+      client.start();
+    }
+  }
+
+  start();
+})();

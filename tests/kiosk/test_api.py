@@ -1,0 +1,196 @@
+"""The kiosk's HTTP side in-process: issuing and printing, refusals, pages and QR codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from config.site import load_config
+from kiosk import qr
+from server.app import create_app
+from server.settings import Settings
+from tests.kiosk.fakes import FakePrinter, qr_payload
+from tests.kiosk.test_printer import closed_port
+
+KIOSK_SITE = Path(__file__).with_name("site.toml")
+BASE = "http://192.168.1.10:8000"
+
+
+def printer_section(port: int, **extra) -> str:
+    lines = ["[kiosk]", *(f"{k} = {json.dumps(v)}" for k, v in extra.items()),
+             "[[kiosk.printers]]", 'kiosk = "lobi"', 'host = "127.0.0.1"', f"port = {port}", "timeout = 2"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    """Build the hub from the kiosk test site plus `extra` TOML; a TestClient that runs its lifespan."""
+    clients: list[TestClient] = []
+
+    def make(extra: str = "") -> TestClient:
+        n = len(clients)
+        path = tmp_path / f"site-{n}.toml"
+        path.write_text(KIOSK_SITE.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+        app = create_app(Settings(config=load_config(path), data_dir=tmp_path / f"data-{n}"))
+        client = TestClient(app, base_url=BASE)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        kiosk = getattr(client.app.state, "kiosk", None)
+        if kiosk is not None:
+            kiosk.close()
+        client.__exit__(None, None, None)
+
+
+def boot_of(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
+    assert found, "the page carries its boot data"
+    return json.loads(found.group(1))
+
+
+def issued(client: TestClient, service: str) -> int:
+    state = client.get("/api/state").json()
+    return next(s["issued"] for s in state["services"] if s["code"] == service)
+
+
+def test_issue_prints_on_the_kiosks_printer(make_client):
+    """A ticket from kiosk 'lobi' is printed there with its number and a QR code of its status page."""
+    with FakePrinter() as fake:
+        client = make_client(printer_section(fake.port))
+        response = client.post("/kiosk/api/tickets", json={"service": "A", "priority": True, "kiosk": "lobi"})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        data = fake.wait_for_jobs(1)[0]
+    ticket = body["ticket"]
+    assert body["printed"] is True and body["printer"] == {"kiosk": "lobi", "fault": None}
+    assert "dicetak" in body["message"]
+    assert ticket["number"] == "A001" and ticket["priority"] is True and ticket["ahead"] == 0
+    assert body["status_url"] == f"{BASE}/t/{ticket['token']}"
+    assert b"A001" in data and qr_payload(data) == body["status_url"]
+    assert body["text"]["wait"] == "—" and body["qr_url"] == f"/kiosk/qr/{ticket['token']}.svg"
+
+
+def test_unreachable_printer_still_issues_the_ticket(make_client, caplog):
+    """With the printer down the ticket is issued, answered as not printed, and stays valid."""
+    client = make_client(printer_section(closed_port()))
+    started = time.monotonic()
+    body = client.post("/kiosk/api/tickets", json={"service": "B", "kiosk": "lobi"}).json()
+    assert time.monotonic() - started < 5
+    assert body["printed"] is False and body["printer"]["fault"] == "offline"
+    assert body["message"] == "Printer sedang bermasalah — silakan foto tiket ini."
+    token = body["ticket"]["token"]
+    assert client.get(f"/api/tickets/{token}").json()["ticket"]["number"] == "B001"
+    assert issued(client, "B") == 1
+    client.post("/kiosk/api/tickets", json={"service": "B", "kiosk": "lobi"})
+    faults = [r for r in caplog.records if r.name == "mpp.kiosk.printer"]
+    assert len(faults) == 1, "one fault, one log line"
+
+
+def test_wait_for_a_slow_printer_is_bounded(make_client):
+    """A printer that does not answer in time: the kiosk answers after print_wait_seconds, not later."""
+    with FakePrinter(paper=None) as fake:
+        client = make_client(printer_section(fake.port, print_wait_seconds=0.5))
+        started = time.monotonic()
+        body = client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "lobi"}).json()
+        elapsed = time.monotonic() - started
+    assert body["printed"] is False and body["printer"]["fault"] == "timeout"
+    assert 0.4 < elapsed < 2
+
+
+def test_quota_reached_consumes_nothing(make_client):
+    """The second ticket of a quota-1 service is refused with the hub's message; nothing is issued or printed."""
+    with FakePrinter() as fake:
+        client = make_client(printer_section(fake.port))
+        first = client.post("/kiosk/api/tickets", json={"service": "Q", "kiosk": "lobi"})
+        assert first.status_code == 201
+        second = client.post("/kiosk/api/tickets", json={"service": "Q", "kiosk": "lobi"})
+        fake.wait_for_jobs(1)
+        assert second.status_code == 409
+        error = second.json()["error"]
+        assert error["code"] == "quota_reached"
+        assert "Kuota harian layanan Legalisir <b>Dokumen</b> (1 nomor) sudah habis" in error["message"]
+        assert issued(client, "Q") == 1
+        assert client.post("/kiosk/api/tickets", json={"service": "A"}).json()["ticket"]["number"] == "A001"
+        assert len(fake.jobs) == 1
+
+
+def test_invalid_requests_are_explained(make_client):
+    """Missing or malformed fields get the API's usual JSON errors."""
+    client = make_client()
+    assert client.post("/kiosk/api/tickets", json={}).status_code == 422
+    assert client.post("/kiosk/api/tickets", json={"service": "A", "priority": "ya"}).status_code == 422
+    assert client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "<lobi>"}).status_code == 422
+    missing = client.post("/kiosk/api/tickets", json={"service": "Z"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_service"
+    assert issued(client, "A") == 0
+
+
+def test_without_a_printer_the_ticket_is_shown_only(make_client):
+    """A kiosk with no ESC/POS printer answers printed=false and asks for a photo."""
+    client = make_client()
+    body = client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "pintu-2"}).json()
+    assert body["printed"] is False and body["printer"] is None
+    assert "foto" in body["message"]
+
+
+def test_public_url_goes_into_the_qr_code(make_client):
+    """`[kiosk] public_url` is the address in the QR code, whatever Host the kiosk used."""
+    client = make_client('[kiosk]\npublic_url = "http://antrian.mpp.lan:8000"\n')
+    body = client.post("/kiosk/api/tickets", json={"service": "A"}).json()
+    token = body["ticket"]["token"]
+    assert body["status_url"] == f"http://antrian.mpp.lan:8000/t/{token}"
+    svg = client.get(body["qr_url"])
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text == qr.svg(body["status_url"])
+    assert client.get("/kiosk/qr/doesNotExist123.svg").status_code == 404
+
+
+def test_status_page_and_friendly_404(make_client):
+    """/t/{token} shows that ticket only; an unknown token gets a friendly page, not JSON."""
+    client = make_client()
+    body = client.post("/kiosk/api/tickets", json={"service": "Q"}).json()
+    page = client.get(f"/t/{body['ticket']['token']}")
+    assert page.status_code == 200 and "Q001" in page.text
+    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+    assert "Legalisir &lt;b&gt;Dokumen&lt;/b&gt;" in page.text and "<b>Dokumen" not in page.text
+    assert boot_of(page.text)["ticket"]["number"] == "Q001"
+    for path in ("/t/UnknownToken1234567890", "/t/x", "/t/"):
+        missing = client.get(path)
+        assert missing.status_code == 404 and "Tiket tidak ditemukan" in missing.text, path
+        assert missing.headers["content-type"].startswith("text/html")
+
+
+def test_kiosk_page_boot_data(make_client):
+    """The page knows its kiosk id, print mode and paper; names never appear as raw HTML."""
+    client = make_client(printer_section(closed_port(), paper="58mm"))
+    page = client.get("/kiosk?id=lobi")
+    assert page.status_code == 200
+    boot = boot_of(page.text)
+    assert (boot["kiosk"], boot["print"], boot["paper"]) == ("lobi", "escpos", "58mm")
+    assert "/kiosk/static/paper-58mm.css" in page.text
+    assert "<img src=x" not in page.text, "configuration text is escaped, even inside the boot JSON"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    other = boot_of(client.get("/kiosk?id=<x>&paper=A4&print=browser").text)
+    assert (other["kiosk"], other["print"], other["paper"]) == ("", "browser", "58mm")
+    assert boot_of(client.get("/kiosk?paper=80mm").text)["paper"] == "80mm"
+
+
+def test_bad_kiosk_section_is_reported_not_crashed(make_client, caplog):
+    """A wrong [kiosk] value shows which key is wrong on the page and in the log; the hub keeps running."""
+    client = make_client('[kiosk]\npaper = "A4"\n')
+    page = client.get("/kiosk")
+    assert page.status_code == 500 and "kiosk.paper" in page.text
+    api = client.post("/kiosk/api/tickets", json={"service": "A"})
+    assert api.status_code == 500 and api.json()["error"]["code"] == "kiosk_config"
+    assert client.get("/api/health").status_code == 200
+    client.get("/kiosk")
+    reports = [r for r in caplog.records if "kiosk.paper" in r.getMessage()]
+    assert len(reports) == 1 and reports[0].exc_info is None, "reported once, without a traceback"

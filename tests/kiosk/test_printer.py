@@ -1,0 +1,192 @@
+"""ESC/POS tickets: the bytes, the owner thread, and faults reported once."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+
+import pytest
+from escpos.printer import Dummy
+
+from kiosk.printer import PrinterFault, PrintJob, TicketPrinter, render
+from kiosk.settings import PrinterSettings
+from tests.kiosk.fakes import GS_K, PAPER_OUT, FakePrinter, qr_commands, qr_payload
+
+JOB = PrintJob(site="MPP Uji", address="Jl. Uji No. 1", number="A007", service="Perekaman KTP-el",
+               agency="Dinas Kependudukan dan Pencatatan Sipil", priority=True, ahead="3 orang", wait="± 12 menit",
+               issued="Jumat, 28 November 2025 · 09.41 WIB", url="http://192.168.1.10:8000/t/tok-123",
+               footer="Terima kasih")
+
+
+class TextRecorder(Dummy):
+    """A Dummy printer that also keeps the text it was given, without control codes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def text(self, txt: str) -> None:
+        self.texts.append(txt)
+        super().text(txt)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nobody listens once the socket is closed
+
+
+def printer_for(port: int, **options) -> TicketPrinter:
+    return TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=port, timeout=2, **options))
+
+
+def test_render_writes_number_text_and_native_qr():
+    """The ticket carries its number, service and a native QR code holding the status URL."""
+    p = Dummy()
+    render(p, JOB, paper="58mm")
+    out = p.output
+    for text in (b"A007", b"Perekaman KTP-el", b"PRIORITAS", b"3 orang", b"MPP Uji"):
+        assert text in out
+    assert GS_K in out
+    assert qr_payload(out) == JOB.url
+    as_text = out.replace(qr_payload(out).encode(), b"", 1).replace(b"\n", b"")
+    assert JOB.url.encode() in as_text, "the address is also printed as text"
+    functions = [fn for fn, _ in qr_commands(out)]
+    assert functions == [0x41, 0x43, 0x45, 0x50, 0x51]  # model, size, error level, store, print
+    assert out.endswith(b"\x1dV\x00") or b"\x1dV" in out[-8:], "the paper is cut at the end"
+
+
+def test_render_wraps_to_the_paper_width():
+    """No printed line is wider than the roll: 32 characters on 58 mm, 48 on 80 mm."""
+    long = PrintJob(**{**JOB.__dict__, "agency": "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Batu"})
+    for paper, columns in (("58mm", 32), ("80mm", 48)):
+        p = TextRecorder()
+        render(p, long, paper=paper)
+        assert " ".join("".join(p.texts).split()).count("Satu Pintu Kota Batu") == 1
+        assert all(len(line) <= columns for text in p.texts[:-3] for line in text.split("\n")), p.texts
+
+
+def test_image_qr_when_the_printer_has_no_native_qr():
+    """native_qr = false sends the QR as a raster image instead of GS ( k."""
+    p = Dummy()
+    render(p, JOB, native_qr=False, cut=False)
+    assert GS_K not in p.output and b"\x1dv0" in p.output
+
+
+def test_prints_over_tcp_with_a_paper_check():
+    """The owner thread asks for the paper status, then sends the whole ticket to the printer."""
+    with FakePrinter() as fake:
+        printer = printer_for(fake.port)
+        try:
+            assert printer.submit(JOB).result(timeout=10) is None
+        finally:
+            printer.stop()
+        data = fake.wait_for_jobs(1)[0]
+    assert data.startswith(b"\x10\x04\x04")
+    assert b"A007" in data and qr_payload(data) == JOB.url
+    assert printer.fault is None
+
+
+def test_unreachable_printer_fails_and_is_logged_once(caplog):
+    """Two tickets to a dead printer: two failures, one warning, and one line when it is back."""
+    port = closed_port()
+    printer = printer_for(port)
+    caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
+    try:
+        for _ in range(2):
+            with pytest.raises(PrinterFault) as caught:
+                printer.submit(JOB).result(timeout=10)
+            assert caught.value.kind == "offline"
+        assert printer.fault == "offline"
+        with FakePrinter() as fake:
+            printer.settings = PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=2)
+            assert printer.submit(JOB).result(timeout=10) is None
+    finally:
+        printer.stop()
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 2, [r.getMessage() for r in warnings]
+    assert "cannot connect" in warnings[0].getMessage() and "prints again" in warnings[1].getMessage()
+    assert all(r.exc_info is None for r in caplog.records), "a fault is a line, not a traceback"
+    assert printer.fault is None
+
+
+def test_out_of_paper_prints_nothing():
+    """A printer reporting 'paper end' gets no ticket, and the kiosk hears why."""
+    with FakePrinter(paper=PAPER_OUT) as fake:
+        printer = printer_for(fake.port)
+        try:
+            with pytest.raises(PrinterFault) as caught:
+                printer.submit(JOB).result(timeout=10)
+        finally:
+            printer.stop()
+        data = fake.wait_for_jobs(1)[0]
+    assert caught.value.kind == "no_paper"
+    assert data == b"\x10\x04\x04"
+
+
+def test_silent_printer_still_prints(caplog):
+    """A printer that ignores status queries is printed to anyway, after a short wait."""
+    caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
+    with FakePrinter(paper=None) as fake:
+        printer = TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=0.3))
+        try:
+            printer.submit(JOB).result(timeout=10)
+            printer.submit(JOB).result(timeout=10)
+        finally:
+            printer.stop()
+        jobs = fake.wait_for_jobs(2)
+    assert all(b"A007" in data for data in jobs)
+    assert sum("does not answer" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_cancelled_job_is_never_printed():
+    """A ticket the kiosk stopped waiting for is dropped, not printed late."""
+    with FakePrinter() as fake:
+        printer = printer_for(fake.port)
+        try:
+            blocker = threading_event_job(printer)
+            stale = printer.submit(JOB)
+            assert stale.cancel()
+            blocker.set()
+            fresh = printer.submit(PrintJob(**{**JOB.__dict__, "number": "A008"}))
+            fresh.result(timeout=10)
+        finally:
+            printer.stop()
+        jobs = fake.wait_for_jobs(1)
+    assert len(jobs) == 1 and b"A008" in jobs[0]
+
+
+def threading_event_job(printer: TicketPrinter) -> threading.Event:
+    """Occupy the printer's thread until the returned event is set."""
+    release = threading.Event()
+    started = threading.Event()
+    original = printer._print
+
+    def hold(job):
+        started.set()
+        release.wait(10)
+        printer._print = original
+
+    printer._print = hold
+    printer.submit(JOB)
+    assert started.wait(10)
+    return release
+
+
+def test_full_queue_answers_busy_at_once():
+    """When too many tickets wait for one printer, the next one fails fast instead of blocking."""
+    from kiosk import printer as module
+
+    printer = printer_for(closed_port())
+    release = threading_event_job(printer)
+    try:
+        waiting = [printer.submit(JOB) for _ in range(module.MAX_PENDING)]
+        with pytest.raises(PrinterFault) as caught:
+            printer.submit(JOB).result(timeout=1)
+        assert caught.value.kind == "busy"
+        for future in waiting:
+            future.cancel()
+    finally:
+        release.set()
+        printer.stop()
