@@ -64,6 +64,16 @@ class Kiosk:
         self.printers.stop()
 
 
+def attach(app) -> Kiosk:
+    """Build the app's Kiosk now, so a bad `[kiosk]` section stops the hub at start (ConfigError).
+
+    For `create_app`; call `app.state.kiosk.close()` at shutdown. Without it the Kiosk is
+    built on the first kiosk request and its printer threads (daemons) end with the process.
+    """
+    app.state.kiosk = Kiosk(app.state.config)
+    return app.state.kiosk
+
+
 def kiosk_of(request: Request) -> Kiosk:
     """The app's Kiosk, built (and its `[kiosk]` section validated) on first use."""
     state = request.app.state

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from config.site import load_config
+from config.site import ConfigError, load_config
 from kiosk import qr
+from kiosk.page import attach
 from server.app import create_app
 from server.settings import Settings
 from tests.kiosk.fakes import FakePrinter, qr_payload
@@ -194,3 +195,17 @@ def test_bad_kiosk_section_is_reported_not_crashed(make_client, caplog):
     client.get("/kiosk")
     reports = [r for r in caplog.records if "kiosk.paper" in r.getMessage()]
     assert len(reports) == 1 and reports[0].exc_info is None, "reported once, without a traceback"
+
+
+def test_attach_validates_at_start(tmp_path):
+    """`attach(app)` raises ConfigError at once, for run.py to print without a traceback."""
+    path = tmp_path / "site.toml"
+    path.write_text(KIOSK_SITE.read_text(encoding="utf-8") + '\n[kiosk]\nidle_seconds = "lama"\n')
+    app = create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
+    with pytest.raises(ConfigError) as caught:
+        attach(app)
+    assert caught.value.key == "kiosk.idle_seconds"
+    path.write_text(KIOSK_SITE.read_text(encoding="utf-8"))
+    good = create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
+    assert attach(good) is good.state.kiosk
+    good.state.kiosk.close()
