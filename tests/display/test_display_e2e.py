@@ -60,7 +60,7 @@ def test_counter_states_show_on_tiles(hub, browser):
     page.context.close()
 
 
-def test_chime_plays_when_the_hub_sends_no_audio(hub, browser):
+def test_chime_plays_when_the_hub_sends_no_audio(hub, browser, screenshots):
     """With audio off at the hub (announcement null) the page plays its WebAudio chime once for the call."""
     page = open_display(browser, hub)
     hub.issue("A")
@@ -68,6 +68,7 @@ def test_chime_plays_when_the_hub_sends_no_audio(hub, browser):
     # The visual cue comes with the sound: panel and tile flash.
     page.wait_for_function("document.getElementById('call').classList.contains('flash')"
                            " && document.querySelector(\".tile[data-counter='1']\").classList.contains('flash')")
+    page.screenshot(path=screenshots / "display-call-cue.png")
     [entry] = wait_played(page, 1)
     assert entry["number"] == "A001" and entry["counter"] == "Loket 1"
     assert entry["audio_url"] is None and entry["sound"] == "chime" and entry["kind"] == "called"

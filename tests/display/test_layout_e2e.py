@@ -72,6 +72,8 @@ def test_fits_the_screen(hub, browser, screenshots, width, height):
     call_next(hub, "1", token)
     call_next(hub, "2", token)
     page.wait_for_function("document.querySelectorAll('.history-number').length === 1")
+    # Both cues over (about 8 s): the screenshot shows the resting screen.
+    page.wait_for_function("displayPlayer.playing === null && displayPlayer.queue.length === 0", timeout=30_000)
     check_fits(page, width, height)
     page.screenshot(path=screenshots / f"display-{width}x{height}.png")
     page.context.close()
