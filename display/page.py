@@ -98,6 +98,11 @@ def _media_type(path: Path) -> tuple[str, str] | None:
     return None
 
 
+def attach(app) -> DisplayOptions:
+    """Check `[display]` when the hub is built, so a mistake stops the start (ConfigError)."""
+    return DisplayOptions(app.state.config, app.state.settings.data_dir)
+
+
 def _options(request: Request) -> DisplayOptions:
     app = request.app.state
     return DisplayOptions(app.config, app.settings.data_dir)

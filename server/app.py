@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 from pathlib import Path
 
@@ -27,13 +28,11 @@ log = logging.getLogger("mpp.app")
 STATIC = Path(__file__).with_name("static")  # shared browser code: /static/common/...
 
 
-def _page_routes() -> list:
-    # Each front-end package owns its page routes and static files.
-    from counter_panel.page import routes as counter_routes
-    from display.page import routes as display_routes
-    from kiosk.page import routes as kiosk_routes
-
-    return [*display_routes, *counter_routes, *kiosk_routes]
+# Each front-end package owns its page routes and static files. A package may
+# also define `attach(app)`, called when the app is built (it validates its
+# configuration section: a ConfigError stops the start); what it returns may
+# have a `close()`, called at shutdown.
+PAGES = ("display.page", "counter_panel.page", "kiosk.page")
 
 
 def _make_announcer(settings: Settings):
@@ -88,17 +87,22 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            for part in attached:
+                close = getattr(part, "close", None)
+                if close is not None:
+                    close()
             await hall.stop()
             if announcer is not None:
                 await announcer.stop()
             await store.close()
 
+    pages = [importlib.import_module(name) for name in PAGES]
     routes = [
         Route("/", home),
         *api.routes,
         *sockets.routes,
         Mount("/static/common", StaticFiles(directory=STATIC), name="common-static"),
-        *_page_routes(),
+        *(route for page in pages for route in page.routes),
     ]
     if announcer is not None:
         routes += announcer.routes()
@@ -115,4 +119,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.auth = Auth(config, store)
     app.state.announcer = announcer
     app.state.clock = settings.clock
+    attached = [page.attach(app) for page in pages if hasattr(page, "attach")]
     return app

@@ -168,6 +168,7 @@ class Hall:
         site = cfg.site
         return {
             "seq": self.store.last_seq,
+            "epoch": self.store.epoch,
             "day": q.day,
             "now": self.clock().isoformat(),
             "zone": zone,

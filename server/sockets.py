@@ -84,7 +84,9 @@ async def _serve(websocket: WebSocket, zone: str | None, *, subscriber_zone: str
     hub = app.hub
     sub: Subscriber | None = None
     try:
-        if since is not None and since.isdigit() and int(since) <= app.store.last_seq:
+        epoch = websocket.query_params.get("epoch")
+        resumable = since is not None and since.isdigit() and int(since) <= app.store.last_seq
+        if resumable and epoch in (None, app.store.epoch):
             sub = hub.subscribe(websocket, subscriber_zone, pending=True)
             backlog = await app.store.events_since(int(since))
             if backlog is None:

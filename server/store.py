@@ -8,6 +8,7 @@ change is one transaction that also appends its events to the log, so a
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ class Store:
         self.synchronous = synchronous
         self.db: aiosqlite.Connection | None = None
         self.last_seq = 0
+        self.epoch = ""
         self._writes = 0
 
     async def open(self) -> None:
@@ -107,6 +109,18 @@ class Store:
         await self._migrate()
         async with self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:
             self.last_seq = (await cur.fetchone())[0]
+        self.epoch = await self._epoch()
+
+    async def _epoch(self) -> str:
+        """A random id of this database: a client's `since` only means something within one epoch
+        (a wiped or restored data folder starts counting again)."""
+        async with self.db.execute("SELECT value FROM meta WHERE key = 'epoch'") as cur:
+            row = await cur.fetchone()
+        if row:
+            return row[0]
+        epoch = secrets.token_hex(6)
+        await self.db.execute("INSERT INTO meta(key, value) VALUES ('epoch', ?)", (epoch,))
+        return epoch
 
     async def close(self) -> None:
         if self.db is not None:
@@ -164,9 +178,11 @@ class Store:
         """Write one change atomically; returns its events with their sequence numbers."""
         logged = []
         seq = self.last_seq
+        at = now.isoformat()
         for type_, zone, body in events:
             seq += 1
             body["seq"] = seq
+            body["at"] = at
             logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
         db = self.db
         await db.execute("BEGIN IMMEDIATE")
@@ -182,7 +198,6 @@ class Store:
                 "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
                 [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
             )
-            at = now.isoformat()
             await db.executemany(
                 "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
                 [(e.seq, e.type, e.zone, at, e.text) for e in logged],

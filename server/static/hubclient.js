@@ -21,6 +21,8 @@
     constructor(options) {
       this.options = options;
       this.seq = null; // last sequence number applied
+      this.epoch = null;
+      this.retry = null; // pending reconnect timer
       this.ws = null;
       this.online = false;
       this.attempt = 0;
@@ -32,12 +34,14 @@
     start() {
       this.stopped = false;
       this.connect();
+      clearInterval(this.timer);
       this.timer = setInterval(() => this.tick(), 5000);
     }
 
     stop() {
       this.stopped = true;
       clearInterval(this.timer);
+      clearTimeout(this.retry);
       if (this.ws) this.ws.close(1000, "page closed");
     }
 
@@ -59,10 +63,13 @@
       const path = typeof this.options.path === "function" ? this.options.path() : this.options.path;
       const base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
       if (this.seq === null) return base;
-      return base + (base.includes("?") ? "&" : "?") + "since=" + this.seq;
+      let query = "since=" + this.seq;
+      if (this.epoch) query += "&epoch=" + encodeURIComponent(this.epoch);
+      return base + (base.includes("?") ? "&" : "?") + query;
     }
 
     connect() {
+      clearTimeout(this.retry);
       if (this.stopped) return;
       let ws;
       try {
@@ -106,6 +113,7 @@
       };
       if (data.type === "snapshot") {
         this.seq = data.seq;
+        this.epoch = data.epoch || null; // the hub's database: positions are only valid within it
         this.setOnline(true);
         call("onSnapshot", data);
       } else if (data.type === "pong") {
@@ -146,7 +154,7 @@
       if (this.stopped) return;
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
       this.attempt += 1;
-      setTimeout(() => this.connect(), delay);
+      this.retry = setTimeout(() => this.connect(), delay);
     }
 
     tick() {
