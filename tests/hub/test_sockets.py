@@ -325,3 +325,17 @@ def test_ticket_socket_follows_a_transfer(client):
         moved = receive_json(ws)["ticket"]
     assert (moved["number"], moved["service"], moved["status"]) == ("A001", "C", "waiting")
     assert moved["origin"] == ticket["id"]
+
+
+def test_resume_from_another_database_gets_a_snapshot(client):
+    """A `since` from another database (wiped or restored data folder) is not resumed: snapshot instead."""
+    with client.websocket_connect("/ws/display") as ws:
+        epoch = receive_json(ws)["epoch"]
+    issue(client)
+    issue(client)
+    with client.websocket_connect(f"/ws/display?since=1&epoch={epoch}") as ws:
+        resumed = receive_json(ws)
+    with client.websocket_connect("/ws/display?since=1&epoch=not-this-one") as ws:
+        fresh = receive_json(ws)
+    assert resumed["type"] == "ticket.issued" and resumed["seq"] == 2 and resumed["at"]
+    assert fresh["type"] == "snapshot" and fresh["seq"] == 2 and fresh["epoch"] == epoch
