@@ -184,15 +184,15 @@ class Hall:
     def ticket_view(self, ticket: Ticket) -> dict:
         """A ticket as its holder sees it: with the people ahead and the estimated wait."""
         live = self.queue.open.get(ticket.id, ticket)
-        svc = self.config.services[live.service]
-        agency = self.config.agencies.get(svc.agency) if svc.agency else None
+        svc = self.config.services.get(live.service)  # None: removed from the configuration since
+        agency = self.config.agencies.get(svc.agency) if svc and svc.agency else None
         ahead = self.queue.ahead(live)
         view = live.to_json()
         view.update({
             "ahead": ahead,
             "estimated_wait": self.queue.estimated_wait(live.service, ahead) if live.status is Status.WAITING else None,
-            "service_name": svc.name,
-            "agency": svc.agency,
+            "service_name": svc.name if svc else live.service,
+            "agency": svc.agency if svc else None,
             "agency_name": agency.name if agency else None,
             "token": live.token,
             "status_url": f"/t/{live.token}",

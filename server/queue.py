@@ -111,7 +111,8 @@ class Queue:
 
     def estimated_wait(self, service: str, ahead: int) -> int | None:
         """Seconds until a ticket with `ahead` people before it is likely called, None when unknown."""
-        average = self.stats[service].average_seconds
+        stats = self.stats.get(service)
+        average = stats.average_seconds if stats else None
         if average is None:
             return None
         serving = sum(

@@ -174,6 +174,8 @@ async def ticket(websocket: WebSocket) -> None:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
+                if message.get("text") is not None:  # pings keep a phone's link checked
+                    await websocket.send_text(_json(_answer(message["text"])))
         finally:
             closed.set()
             async with hall.changed:

@@ -339,3 +339,12 @@ def test_resume_from_another_database_gets_a_snapshot(client):
         fresh = receive_json(ws)
     assert resumed["type"] == "ticket.issued" and resumed["seq"] == 2 and resumed["at"]
     assert fresh["type"] == "snapshot" and fresh["seq"] == 2 and fresh["epoch"] == epoch
+
+
+def test_ticket_socket_answers_pings(client):
+    """A citizen's phone can check its link: the ticket socket answers a ping with a pong."""
+    token = issue(client)["token"]
+    with client.websocket_connect(f"/ws/ticket/{token}") as ws:
+        assert receive_json(ws)["type"] == "ticket.status"
+        ws.send_json({"type": "ping", "t": 7})
+        assert receive_json(ws) == {"type": "pong", "t": 7}
