@@ -8,7 +8,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from config.site import load_config
+import pytest
+
+from config.site import ConfigError, load_config
 from display.page import zone_label
 from tests.conftest import TEST_CONFIG
 from tests.hub.support import running
@@ -72,13 +74,13 @@ def test_names_are_escaped_in_the_page(tmp_path):
     assert "&lt;img src=x onerror=alert(1)&gt;MPP" in response.text
 
 
-def test_invalid_display_section_names_the_key(tmp_path):
-    """A mistake in [display] shows a page naming the file and key instead of a blank TV."""
+def test_invalid_display_section_stops_the_start_naming_the_key(tmp_path):
+    """A mistake in [display] stops the hub at start with the file and key, instead of a blank TV later."""
     config = with_display(tmp_path, {"image_second": 5})
-    with running(tmp_path, config=config) as client:
-        response = client.get("/display?zone=lantai-2")
-    assert response.status_code == 500
-    assert "display.image_second" in response.text and "unknown key" in response.text
+    with pytest.raises(ConfigError) as caught:
+        with running(tmp_path, config=config):
+            pass
+    assert caught.value.key == "display.image_second" and "unknown key" in str(caught.value)
 
 
 def test_logo_is_served_from_beside_the_config(tmp_path):
