@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from config.site import ConfigError, SiteConfig
+from config.site import SiteConfig
 from kiosk import qr, wording
 from kiosk.printer import PrinterFault, Printers, PrintJob
 from kiosk.settings import KIOSK_ID_RE, PAPERS, KioskSettings, kiosk_settings
@@ -65,30 +65,15 @@ class Kiosk:
 
 
 def attach(app) -> Kiosk:
-    """Build the app's Kiosk now, so a bad `[kiosk]` section stops the hub at start (ConfigError).
-
-    For `create_app`; call `app.state.kiosk.close()` at shutdown. Without it the Kiosk is
-    built on the first kiosk request and its printer threads (daemons) end with the process.
-    """
+    """Build the app's Kiosk when create_app builds the hub: a bad `[kiosk]` section stops
+    the start (ConfigError). create_app calls the returned Kiosk's `close()` at shutdown."""
     app.state.kiosk = Kiosk(app.state.config)
     return app.state.kiosk
 
 
 def kiosk_of(request: Request) -> Kiosk:
-    """The app's Kiosk, built (and its `[kiosk]` section validated) on first use."""
-    state = request.app.state
-    found = getattr(state, "kiosk", None)
-    if found is None:
-        problem = getattr(state, "kiosk_problem", None)
-        if problem is not None:
-            raise problem
-        try:
-            found = state.kiosk = Kiosk(state.config)
-        except ConfigError as exc:
-            state.kiosk_problem = exc  # reported once, not on every request
-            log.error("kiosk unavailable: configuration error in %s", exc)
-            raise
-    return found
+    """The app's Kiosk (built, and its `[kiosk]` section checked, by `attach` in create_app)."""
+    return request.app.state.kiosk
 
 
 def _headers(request: Request, *, private: bool = False) -> dict[str, str]:
@@ -106,14 +91,6 @@ def _headers(request: Request, *, private: bool = False) -> dict[str, str]:
     return headers
 
 
-def _config_problem(request: Request, exc: ConfigError) -> Response:
-    message = f"Konfigurasi kiosk salah — hubungi petugas TI. ({exc})"
-    if request.url.path.startswith("/kiosk/api/"):
-        return JSONResponse({"error": {"code": "kiosk_config", "message": message}}, status_code=500)
-    return templates.TemplateResponse(request, "problem.html", {"title": "Kiosk belum siap", "message": message},
-                                      status_code=500, headers=_headers(request))
-
-
 def _tz_abbr(config: SiteConfig, now: datetime) -> str:
     return now.astimezone(config.site.tz).tzname() or ""
 
@@ -122,10 +99,7 @@ def _tz_abbr(config: SiteConfig, now: datetime) -> str:
 
 
 async def kiosk_page(request: Request) -> Response:
-    try:
-        kiosk = kiosk_of(request)
-    except ConfigError as exc:
-        return _config_problem(request, exc)
+    kiosk = kiosk_of(request)
     s, app = kiosk.settings, request.app.state
     params = request.query_params
     kiosk_id = params.get("id", "")
@@ -178,10 +152,7 @@ async def status_page(request: Request) -> Response:
 
 async def qr_svg(request: Request) -> Response:
     """The QR code of a ticket's status page, for the kiosk screen and browser printing."""
-    try:
-        kiosk = kiosk_of(request)
-    except ConfigError as exc:
-        return _config_problem(request, exc)
+    kiosk = kiosk_of(request)
     token = request.path_params["token"]
     ticket = await request.app.state.store.ticket_by_token(token) if TOKEN_RE.match(token) else None
     if ticket is None:
@@ -195,10 +166,7 @@ async def qr_svg(request: Request) -> Response:
 
 async def issue_ticket(request: Request) -> Response:
     """Issue a ticket, print it where this kiosk prints, and say whether paper came out."""
-    try:
-        kiosk = kiosk_of(request)
-    except ConfigError as exc:
-        return _config_problem(request, exc)
+    kiosk = kiosk_of(request)
     data = await read_json(request)
     service = field(data, "service", str)
     priority = field(data, "priority", bool, required=False, default=False)

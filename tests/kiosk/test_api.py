@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from config.site import ConfigError, load_config
 from kiosk import qr
-from kiosk.page import attach
+from kiosk.page import Kiosk
 from server.app import create_app
 from server.settings import Settings
 from tests.kiosk.fakes import FakePrinter, qr_payload
@@ -184,28 +184,14 @@ def test_kiosk_page_boot_data(make_client):
     assert boot_of(client.get("/kiosk?paper=80mm").text)["paper"] == "80mm"
 
 
-def test_bad_kiosk_section_is_reported_not_crashed(make_client, caplog):
-    """A wrong [kiosk] value shows which key is wrong on the page and in the log; the hub keeps running."""
-    client = make_client('[kiosk]\npaper = "A4"\n')
-    page = client.get("/kiosk")
-    assert page.status_code == 500 and "kiosk.paper" in page.text
-    api = client.post("/kiosk/api/tickets", json={"service": "A"})
-    assert api.status_code == 500 and api.json()["error"]["code"] == "kiosk_config"
-    assert client.get("/api/health").status_code == 200
-    client.get("/kiosk")
-    reports = [r for r in caplog.records if "kiosk.paper" in r.getMessage()]
-    assert len(reports) == 1 and reports[0].exc_info is None, "reported once, without a traceback"
-
-
-def test_attach_validates_at_start(tmp_path):
-    """`attach(app)` raises ConfigError at once, for run.py to print without a traceback."""
+def test_bad_kiosk_section_stops_the_start(tmp_path):
+    """A wrong [kiosk] value stops create_app with the key named, for run.py to print without a traceback."""
     path = tmp_path / "site.toml"
     path.write_text(KIOSK_SITE.read_text(encoding="utf-8") + '\n[kiosk]\nidle_seconds = "lama"\n')
-    app = create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
     with pytest.raises(ConfigError) as caught:
-        attach(app)
+        create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
     assert caught.value.key == "kiosk.idle_seconds"
     path.write_text(KIOSK_SITE.read_text(encoding="utf-8"))
     good = create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
-    assert attach(good) is good.state.kiosk
+    assert isinstance(good.state.kiosk, Kiosk)
     good.state.kiosk.close()
