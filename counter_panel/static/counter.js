@@ -19,13 +19,7 @@
   };
   const STATE_LABEL = { open: "Melayani", paused: "Istirahat", closed: "Belum dibuka" };
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, className, text) => {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
+  const { $, el } = window.MppUI;
 
   const state = {
     token: null,

@@ -6,7 +6,7 @@
   "use strict";
 
   const boot = JSON.parse(document.getElementById("boot").textContent);
-  const $ = (id) => document.getElementById(id);
+  const { $, el, waitText } = window.MppUI;
 
   const OTHER = "__lainnya"; // services that belong to no agency
   const WEEKDAYS = { Mon: "Senin", Tue: "Selasa", Wed: "Rabu", Thu: "Kamis", Fri: "Jumat", Sat: "Sabtu", Sun: "Minggu" };
@@ -22,13 +22,6 @@
   };
 
   // ------------------------------------------------------------ helpers
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
 
   function fold(text) {
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -60,15 +53,6 @@
 
   const dotted = (hm) => hm.replace(":", ".");
 
-  function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return "—";
-    const minutes = Math.round(seconds / 60);
-    if (minutes < 1) return "kurang dari 1 menit";
-    if (minutes < 60) return "± " + minutes + " menit";
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    return "± " + h + " jam" + (m ? " " + m + " menit" : "");
-  }
 
   // ------------------------------------------------------------ the hall's offer
 

@@ -7,7 +7,7 @@
   "use strict";
 
   const boot = JSON.parse(document.getElementById("boot").textContent);
-  const $ = (id) => document.getElementById(id);
+  const { $, waitText } = window.MppUI;
   const MAX_BACKOFF_MS = 15000;
 
   let ticket = null;
@@ -17,15 +17,6 @@
   let gone = false;
   let audio = null;
 
-  function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return "—";
-    const minutes = Math.round(seconds / 60);
-    if (minutes < 1) return "kurang dari 1 menit";
-    if (minutes < 60) return "± " + minutes + " menit";
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    return "± " + h + " jam" + (m ? " " + m + " menit" : "");
-  }
 
   function clock(date) {
     try {
