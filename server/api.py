@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.auth import bearer
-from server.errors import HubError, NotFound
+from server.errors import HubError, NotFound, unknown_counter, unknown_ticket, unknown_zone
 from server.openapi import openapi
 
 MAX_BODY = 16 * 1024  # bytes; every request body of this API is tiny
@@ -20,7 +20,7 @@ COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "
 
 async def read_json(request: Request) -> dict[str, Any]:
     length = request.headers.get("content-length")
-    if length is not None and not length.isdigit():
+    if length is not None and not (length.isascii() and length.isdigit()):
         raise HubError("invalid_header", "Header Content-Length tidak valid.")
     if length is not None and int(length) > MAX_BODY:
         raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
@@ -64,6 +64,7 @@ async def health(request: Request) -> JSONResponse:
         "site": app.config.site.name,
         "seq": app.store.last_seq,
         "day": app.hall.queue.day,
+        "clock_behind": app.hall.queue.local_day(app.clock()) < app.hall.queue.day,
         "connections": app.hub.stats(),
         "audio": announcer.health() if announcer is not None else {"status": "off"},
     })
@@ -72,7 +73,7 @@ async def health(request: Request) -> JSONResponse:
 async def state(request: Request) -> JSONResponse:
     zone = request.query_params.get("zone") or None
     if zone is not None and zone not in request.app.state.config.zones:
-        raise NotFound("unknown_zone", f"Zona '{zone}' tidak ditemukan.")
+        raise unknown_zone(zone)
     return JSONResponse(_hall(request).state(zone))
 
 
@@ -89,7 +90,7 @@ async def ticket_status(request: Request) -> JSONResponse:
     hall = _hall(request)
     ticket = await request.app.state.store.ticket_by_token(request.path_params["token"])
     if ticket is None:
-        raise NotFound("unknown_ticket", "Tiket tidak ditemukan. Periksa kembali kode QR Anda.")
+        raise unknown_ticket()
     return JSONResponse({"ticket": hall.ticket_view(ticket)})
 
 
@@ -125,7 +126,7 @@ async def counter_action(request: Request) -> JSONResponse:
         raise NotFound("unknown_action", f"Aksi '{action}' tidak dikenal.")
     officer = await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
     if counter_id not in app.config.counters:
-        raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+        raise unknown_counter(counter_id)
     hall = app.hall
     if action == "transfer":
         data = await read_json(request)
@@ -145,7 +146,7 @@ async def counter_view(request: Request) -> JSONResponse:
     hall = _hall(request)
     counter_id = request.path_params["id"]
     if counter_id not in hall.config.counters:
-        raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+        raise unknown_counter(counter_id)
     return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
 
 

@@ -54,22 +54,25 @@ class Auth:
                     f"Terlalu banyak PIN salah. Silakan coba lagi dalam {wait} detik.",
                     status=429,
                 )
+        # Count the attempt before the slow check, with no await since the gate
+        # above: parallel guesses must not all slip through while scrypt runs.
+        for key in keys:
+            f = self._failures.setdefault(key, _Failures())
+            f.count += 1
+            free = FREE_FAILURES if key.startswith("user:") else FREE_FAILURES_PER_ADDRESS
+            if f.count > free:
+                seconds = min(MAX_LOCK, FIRST_LOCK * 2 ** (f.count - free - 1))
+                f.locked_until = now + timedelta(seconds=seconds)
         officer = self.config.officers.get(username)
         # scrypt is deliberately slow: keep it off the event loop. An unknown
         # user is checked against a dummy hash so both answers take as long.
         ok = await asyncio.to_thread(verify_pin, pin, officer.pin_hash if officer else DUMMY_HASH)
         if not ok or officer is None:
-            for key in keys:
-                f = self._failures.setdefault(key, _Failures())
-                f.count += 1
-                free = FREE_FAILURES if key.startswith("user:") else FREE_FAILURES_PER_ADDRESS
-                if f.count > free:
-                    seconds = min(MAX_LOCK, FIRST_LOCK * 2 ** (f.count - free - 1))
-                    f.locked_until = now + timedelta(seconds=seconds)
             raise Unauthorized("invalid_credentials", "Nama pengguna atau PIN salah.")
         for key in keys:
             self._failures.pop(key, None)
         token = secrets.token_urlsafe(32)
+        await self.store.drop_sessions_before(now - self.idle)
         await self.store.save_session(_hash(token), officer.username, now)
         self._sessions[_hash(token)] = _Session(officer.username, now, now)
         return token

@@ -36,3 +36,21 @@ class Unauthorized(HubError):
 
 class Forbidden(HubError):
     status = 403
+
+
+# The "not found" errors, phrased once for every place that raises them.
+
+def unknown_service(code: str) -> NotFound:
+    return NotFound("unknown_service", f"Layanan dengan kode '{code}' tidak ditemukan.")
+
+
+def unknown_counter(counter_id: str) -> NotFound:
+    return NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+
+
+def unknown_zone(zone: str) -> NotFound:
+    return NotFound("unknown_zone", f"Zona '{zone}' tidak ditemukan.")
+
+
+def unknown_ticket() -> NotFound:
+    return NotFound("unknown_ticket", "Tiket tidak ditemukan. Periksa kembali kode QR Anda.")

@@ -20,7 +20,7 @@ from datetime import datetime
 from config.site import SiteConfig
 from server.events import TicketCalled, TicketRecalled
 from server.hub import Hub
-from server.queue import Change, Queue
+from server.queue import Change, Queue, counter_ref
 from server.store import Store
 from server.tickets import Status, Ticket
 
@@ -42,6 +42,7 @@ class Hall:
         self.recent: deque[dict] = deque(maxlen=RECENT)
         self.changed = asyncio.Condition()
         self._day_watch: asyncio.Task | None = None
+        self._warned_clock = False
 
     async def start(self) -> None:
         loaded = await self.store.load()
@@ -65,7 +66,12 @@ class Hall:
         the TVs then clear yesterday's calls by themselves."""
         while True:
             await asyncio.sleep(DAY_CHECK_SECONDS)
-            if self.queue.local_day(self.clock()) != self.queue.day:
+            today = self.queue.local_day(self.clock())
+            if today < self.queue.day and not self._warned_clock:
+                self._warned_clock = True
+                log.error("the clock says %s but the hub already worked on %s: check the date of this PC "
+                          "(tickets keep their day until the clock passes it)", today, self.queue.day)
+            if today > self.queue.day:
                 try:
                     await self.run(lambda now: Change())
                 except Exception:
@@ -83,6 +89,12 @@ class Hall:
         return await self.run(lambda now: method(counter_id, now=now, **kwargs))
 
     async def run(self, decide: Callable[[datetime], Change]) -> Change:
+        # Once started, a change runs to its end even if the request that asked
+        # for it is cancelled: a COMMIT that completes in SQLite's thread after
+        # its awaiter was cancelled would leave memory behind the database.
+        return await asyncio.shield(self._run(decide))
+
+    async def _run(self, decide: Callable[[datetime], Change]) -> Change:
         async with self.lock:
             now = self.clock()
             rolled = self.queue.roll_day(now)
@@ -127,7 +139,7 @@ class Hall:
         pairs = []
         for counter in self.config.counters.values():
             waiting = self.queue.waiting(counter.services)[:2]
-            ref = {"id": counter.id, "name": counter.name, "zone": counter.zone}
+            ref = counter_ref(counter)
             pairs += [(t.to_json(), ref) for t in waiting]
         try:
             self.announcer.prerender(pairs)
@@ -138,9 +150,8 @@ class Hall:
 
     def _call_entry(self, ticket: Ticket | dict, counter_id: str) -> dict:
         t = ticket if isinstance(ticket, dict) else ticket.to_json()
-        c = self.config.counters[counter_id]
         return {"number": t["number"], "service": t["service"], "ticket_id": t["id"],
-                "counter": {"id": c.id, "name": c.name, "zone": c.zone}, "called_at": t["called_at"]}
+                "counter": counter_ref(self.config.counters[counter_id]), "called_at": t["called_at"]}
 
     def _remember_call(self, event: TicketCalled | TicketRecalled) -> None:
         entry = self._call_entry(event.ticket, event.counter["id"])

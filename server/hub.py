@@ -18,6 +18,7 @@ import logging
 import struct
 
 from starlette.websockets import WebSocket
+from websockets.protocol import State
 
 from server.store import LoggedEvent
 
@@ -49,7 +50,6 @@ class Subscriber:
         # While not None, the subscriber is still being sent its backlog and
         # live events wait here so that nothing overtakes it.
         self.pending: list[LoggedEvent] | None = None
-        self.last_seq = 0
 
     def wants(self, event: LoggedEvent) -> bool:
         return self.zone is None or event.zone is None or event.zone == self.zone
@@ -87,14 +87,16 @@ class RawSubscriber(Subscriber):
         self.protocol = protocol
 
     def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
-        transport = self.protocol.transport
-        if self.protocol.close_sent or transport.is_closing():
-            self.drop("closed")
+        protocol = self.protocol
+        transport = protocol.transport
+        if protocol.close_sent or transport.is_closing() or protocol.conn.state is not State.OPEN:
+            # Closing: its reader unsubscribes it. No abort, so a close frame
+            # already queued still reaches the client.
+            self.dropped = True
         elif transport.get_write_buffer_size() > MAX_BUFFER:
             self.drop("too slow")
         else:
             transport.write(frames)
-            self.last_seq = events[-1].seq
 
     def _cut(self) -> None:
         self.protocol.transport.abort()
@@ -112,7 +114,6 @@ class QueuedSubscriber(Subscriber):
         try:
             for event in events:
                 self.queue.put_nowait(event.text)
-                self.last_seq = event.seq
         except asyncio.QueueFull:
             self.drop("too slow")
 
@@ -182,7 +183,6 @@ class Hub:
     def go_live(self, sub: Subscriber, sent_up_to: int) -> None:
         """End a subscriber's catch-up: deliver what arrived meanwhile, then stream."""
         pending, sub.pending = sub.pending or [], None
-        sub.last_seq = sent_up_to
         late = [e for e in pending if e.seq > sent_up_to]
         if late and not sub.dropped:
             sub.deliver(late, b"".join(text_frame(e.text.encode()) for e in late))
@@ -201,12 +201,16 @@ class Hub:
                 picked = [(e, f) for e, f in zip(events, frames, strict=True) if sub.wants(e)]
                 batch = batches[sub.zone] = ([e for e, _ in picked], b"".join(f for _, f in picked))
             wanted, data = batch
-            if not wanted:
+            if not wanted or sub.dropped:
                 continue
             if sub.pending is not None:
                 sub.pending.extend(wanted)
-            else:
+                continue
+            try:
                 sub.deliver(wanted, data)
+            except Exception:  # one client's failure must not cost the others this change
+                log.exception("delivery to %s failed", sub.websocket.client)
+                sub.drop("delivery failed")
         self.published += len(events)
 
     def stats(self) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from config.site import Counter, SiteConfig
-from server.errors import Conflict, HubError, NotFound
+from server.errors import Conflict, HubError, unknown_counter, unknown_service
 from server.events import (
     CounterUpdated,
     DayStarted,
@@ -71,6 +71,7 @@ class Queue:
         self.config = config
         self.day = day
         self.open: dict[int, Ticket] = {t.id: t for t in tickets if t.status in OPEN}
+        self.by_token: dict[str, int] = {t.token: t.id for t in self.open.values()}
         self.desks: dict[str, Desk] = {cid: Desk(cid) for cid in config.counters}
         self.desks.update({d.id: d for d in desks if d.id in config.counters})
         self.next_id = next_id
@@ -121,6 +122,11 @@ class Queue:
         )
         return round(ahead * average / max(1, serving))
 
+    def open_by_token(self, token: str) -> Ticket | None:
+        """The open (waiting or called) ticket a holder's token belongs to."""
+        ticket_id = self.by_token.get(token)
+        return self.open.get(ticket_id) if ticket_id is not None else None
+
     def current(self, counter_id: str) -> Ticket | None:
         desk = self.desks[counter_id]
         return self.open.get(desk.current) if desk.current is not None else None
@@ -133,7 +139,9 @@ class Queue:
     def roll_day(self, now: datetime) -> Change | None:
         """Expire the previous day's open tickets once the local date changes."""
         today = self.local_day(now)
-        if today == self.day:
+        if today <= self.day:
+            # Never backwards: a PC clock that jumps back (flat CMOS battery, no
+            # NTP in the hall) must not expire today's tickets or reuse numbers.
             return None
         change = Change(day=today)
         change.tickets = [t.with_(status=Status.EXPIRED, finished_at=now) for t in self.open.values()]
@@ -144,7 +152,7 @@ class Queue:
     def issue(self, service: str, priority: bool, now: datetime, token: str) -> Change:
         svc = self.config.services.get(service)
         if svc is None:
-            raise NotFound("unknown_service", f"Layanan dengan kode '{service}' tidak ditemukan.")
+            raise unknown_service(service)
         local = now.astimezone(self.config.site.tz)
         zone_name = local.tzname() or ""
         if svc.open and local.time() < svc.open:
@@ -194,7 +202,7 @@ class Queue:
             finished = current.with_(status=Status.DONE, finished_at=now)
             desk = desk.with_(current=None, served=desk.served + 1)
             change.tickets.append(finished)
-            change.events.append(TicketDone(finished.to_json(), _counter_ref(counter)))
+            change.events.append(TicketDone(finished.to_json(), counter_ref(counter)))
 
         waiting = self.waiting(counter.services)
         pick = self._pick(waiting, desk.priority_streak)
@@ -210,7 +218,7 @@ class Queue:
         change.tickets.append(called)
         change.desks.append(desk)
         change.events.append(
-            TicketCalled(called.to_json(), _counter_ref(counter), self._counts_after([called], called.service))
+            TicketCalled(called.to_json(), counter_ref(counter), self._counts_after([called], called.service))
         )
         change.events.append(CounterUpdated(self._counter_view(counter, desk, called)))
         change.result = called
@@ -222,7 +230,7 @@ class Queue:
         recalled = current.with_(calls=current.calls + 1)
         return Change(
             tickets=[recalled],
-            events=[TicketRecalled(recalled.to_json(), _counter_ref(counter))],
+            events=[TicketRecalled(recalled.to_json(), counter_ref(counter))],
             result=recalled,
         )
 
@@ -237,7 +245,7 @@ class Queue:
         current = self._require_current(counter, desk)
         target = self.config.services.get(service)
         if target is None:
-            raise NotFound("unknown_service", f"Layanan dengan kode '{service}' tidak ditemukan.")
+            raise unknown_service(service)
         if service == current.service:
             raise HubError(
                 "same_service", f"Nomor {current.number} sudah berada di layanan {target.name}. Pilih layanan lain."
@@ -261,7 +269,7 @@ class Queue:
             tickets=[left, moved],
             desks=[desk],
             events=[
-                TicketTransferred(moved.to_json(), left.to_json(), _counter_ref(counter), queue),
+                TicketTransferred(moved.to_json(), left.to_json(), counter_ref(counter), queue),
                 CounterUpdated(self._counter_view(counter, desk, None)),
             ],
             result=moved,
@@ -289,6 +297,7 @@ class Queue:
         if change.day is not None:
             self.day = change.day
             self.open.clear()
+            self.by_token.clear()
             self.stats = {code: ServiceStats() for code in self.config.services}
         for t in change.tickets:
             self.next_id = max(self.next_id, t.id + 1)
@@ -296,8 +305,11 @@ class Queue:
                 if t.id not in self.open and t.origin is None:
                     self.stats[t.service].issued += 1
                 self.open[t.id] = t
+                self.by_token[t.token] = t.id
             else:
                 previous = self.open.pop(t.id, None)
+                if self.by_token.get(t.token) == t.id:  # a transfer's new ticket may hold it already
+                    del self.by_token[t.token]
                 if previous is not None and t.status is Status.DONE and t.called_at and t.finished_at:
                     stats = self.stats[t.service]
                     stats.served += 1
@@ -310,7 +322,7 @@ class Queue:
     def _desk(self, counter_id: str) -> tuple[Counter, Desk]:
         counter = self.config.counters.get(counter_id)
         if counter is None:
-            raise NotFound("unknown_counter", f"Loket dengan id '{counter_id}' tidak ditemukan.")
+            raise unknown_counter(counter_id)
         return counter, self.desks[counter_id]
 
     def _require_current(self, counter: Counter, desk: Desk) -> Ticket:
@@ -336,7 +348,7 @@ class Queue:
             tickets=[finished],
             desks=[desk],
             events=[
-                event(finished.to_json(), _counter_ref(counter)),
+                event(finished.to_json(), counter_ref(counter)),
                 CounterUpdated(self._counter_view(counter, desk, None)),
             ],
             result=finished,
@@ -353,7 +365,7 @@ class Queue:
 
     def _counter_view(self, counter: Counter, desk: Desk, ticket: Ticket | None) -> dict:
         return {
-            **_counter_ref(counter),
+            **counter_ref(counter),
             "services": list(counter.services),
             "state": str(desk.state),
             "ticket": ticket.to_json() if ticket else None,
@@ -381,6 +393,6 @@ def _call_order(t: Ticket) -> tuple:
     return (not t.priority, t.arrived_at, t.id)
 
 
-def _counter_ref(counter: Counter) -> dict:
+def counter_ref(counter: Counter) -> dict:
     return {"id": counter.id, "name": counter.name, "zone": counter.zone}
 

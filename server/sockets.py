@@ -16,13 +16,16 @@ from urllib.parse import urlsplit
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from server.errors import HubError
+from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.hub import Subscriber
+from server.tickets import Ticket
 
 log = logging.getLogger("mpp.sockets")
 
 MAX_BAD_MESSAGES = 5
 MAX_CLIENT_MESSAGE = 4096
+# A page further behind than this gets a snapshot: complete, and smaller than the events.
+MAX_REPLAY = 2000
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -36,83 +39,72 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
-async def _reject(websocket: WebSocket, code: int, reason: str) -> None:
-    await websocket.close(code, reason)
-
-
 def _json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _error(code: str, message: str) -> str:
+    return _json({"type": "error", "code": code, "message": message})
+
+
+async def _refuse(websocket: WebSocket, exc: HubError) -> None:
+    """Say why in an error event (pages show it), then close with 1008."""
+    await websocket.accept()
+    await websocket.send_text(_error(exc.code, exc.message))
+    await websocket.close(1008, exc.code)
+
+
 async def display(websocket: WebSocket) -> None:
     zone = websocket.query_params.get("zone") or None
-    await _serve(websocket, zone, subscriber_zone=zone)
+    if not origin_allowed(websocket):
+        return await websocket.close(1008, "origin not allowed")
+    if zone is not None and zone not in websocket.app.state.config.zones:
+        return await _refuse(websocket, unknown_zone(zone))
+    await _serve(websocket, zone)
 
 
 async def counter(websocket: WebSocket) -> None:
     app = websocket.app.state
     counter_id = websocket.path_params["id"]
     if not origin_allowed(websocket):
-        return await _reject(websocket, 1008, "origin not allowed")
-    token = websocket.query_params.get("token")
+        return await websocket.close(1008, "origin not allowed")
     try:
-        await app.auth.officer_for_counter(token, counter_id, app.clock())
+        await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
+        if counter_id not in app.config.counters:
+            raise unknown_counter(counter_id)
     except HubError as exc:
-        await websocket.accept()
-        await websocket.send_text(_json({"type": "error", "code": exc.code, "message": exc.message}))
-        return await websocket.close(1008, exc.code)
-    if counter_id not in app.config.counters:
-        await websocket.accept()
-        await websocket.send_text(_json({"type": "error", "code": "unknown_counter",
-                                         "message": f"Loket dengan id '{counter_id}' tidak ditemukan."}))
-        return await websocket.close(1008, "unknown_counter")
+        return await _refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
-    await _serve(websocket, None, subscriber_zone=None, origin_checked=True)
+    await _serve(websocket, None)
 
 
-async def _serve(websocket: WebSocket, zone: str | None, *, subscriber_zone: str | None,
-                 origin_checked: bool = False) -> None:
-    app = websocket.app.state
-    if not origin_checked and not origin_allowed(websocket):
-        return await _reject(websocket, 1008, "origin not allowed")
+async def _serve(websocket: WebSocket, zone: str | None) -> None:
+    """Snapshot (or the missed events), then the live stream, for one page."""
+    app, hub = websocket.app.state, websocket.app.state.hub
     await websocket.accept()
-    if zone is not None and zone not in app.config.zones:
-        await websocket.send_text(_json({"type": "error", "code": "unknown_zone",
-                                         "message": f"Zona '{zone}' tidak ditemukan."}))
-        return await websocket.close(1008, "unknown_zone")
-    since = websocket.query_params.get("since")
-    hub = app.hub
-    sub: Subscriber | None = None
+    # Subscribed first, with live events held back until the page has its
+    # starting point: nothing can slip past or overtake it, whatever awaits.
+    sub = hub.subscribe(websocket, zone, pending=True)
     try:
+        backlog = None
+        since = websocket.query_params.get("since", "")
         epoch = websocket.query_params.get("epoch")
-        resumable = since is not None and since.isdigit() and int(since) <= app.store.last_seq
-        if resumable and epoch in (None, app.store.epoch):
-            sub = hub.subscribe(websocket, subscriber_zone, pending=True)
-            backlog = await app.store.events_since(int(since))
-            if backlog is None:
-                sub = await _snapshot(websocket, hub, sub, app, zone)
-            else:
-                for event in backlog:
-                    if sub.wants(event):
-                        await sub.send_direct(event.text)
-                hub.go_live(sub, backlog[-1].seq if backlog else int(since))
+        if since.isascii() and since.isdigit() and epoch in (None, app.store.epoch):
+            backlog = await app.store.events_since(int(since), MAX_REPLAY)
+        if backlog is None:
+            state = app.hall.state(zone)
+            await sub.send_direct(_json({"type": "snapshot", **state}))
+            hub.go_live(sub, state["seq"])
         else:
-            # Built and subscribed without an await in between: nothing can slip past.
-            sub = hub.subscribe(websocket, subscriber_zone)
-            await sub.send_direct(_json({"type": "snapshot", **app.hall.state(zone)}))
+            for event in backlog:
+                if sub.wants(event):
+                    await sub.send_direct(event.text)
+            hub.go_live(sub, backlog[-1].seq if backlog else int(since))
         await _read(websocket, sub)
     except WebSocketDisconnect:
         pass
     finally:
-        if sub is not None:
-            hub.unsubscribe(sub)
-
-
-async def _snapshot(websocket, hub, sub, app, zone):
-    hub.unsubscribe(sub)
-    sub = hub.subscribe(websocket, sub.zone)
-    await sub.send_direct(_json({"type": "snapshot", **app.hall.state(zone)}))
-    return sub
+        hub.unsubscribe(sub)
 
 
 async def _read(websocket: WebSocket, sub: Subscriber) -> None:
@@ -120,52 +112,48 @@ async def _read(websocket: WebSocket, sub: Subscriber) -> None:
     bad = 0
     while True:
         message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        if sub.dropped:
+        if message["type"] == "websocket.disconnect" or sub.dropped:
             return
         text = message.get("text")
         if text is None:
             await websocket.close(1003, "binary frames are not accepted")
             return
-        reply = _answer(text)
-        if reply.get("type") == "error":
-            bad += 1
-            if bad >= MAX_BAD_MESSAGES:
-                await sub.send_direct(_json(reply))
-                await sub.flush()
-                await websocket.close(1008, "too many invalid messages")
-                return
-        await sub.send_direct(_json(reply))
+        reply, ok = _answer(text)
+        await sub.send_direct(reply)
+        bad += not ok
+        if bad >= MAX_BAD_MESSAGES:
+            await sub.flush()  # the error goes out before the close
+            await websocket.close(1008, "too many invalid messages")
+            return
 
 
-def _answer(text: str) -> dict:
+def _answer(text: str) -> tuple[str, bool]:
+    """The reply to one client message, and whether the message was valid."""
     if len(text) > MAX_CLIENT_MESSAGE:
-        return {"type": "error", "code": "message_too_large", "message": "Pesan terlalu besar."}
+        return _error("message_too_large", "Pesan terlalu besar."), False
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return {"type": "error", "code": "invalid_json", "message": "Pesan bukan JSON yang valid."}
+        return _error("invalid_json", "Pesan bukan JSON yang valid."), False
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return {"type": "error", "code": "invalid_message", "message": "Pesan harus berupa objek dengan kolom 'type'."}
+        return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False
     if data["type"] == "ping":
-        return {"type": "pong", "t": data.get("t")}
-    return {"type": "error", "code": "unknown_message", "message": f"Jenis pesan '{data['type'][:40]}' tidak dikenal."}
+        return _json({"type": "pong", "t": data.get("t")}), True
+    return _error("unknown_message", f"Jenis pesan '{data['type'][:40]}' tidak dikenal."), False
 
 
 async def ticket(websocket: WebSocket) -> None:
     """A citizen's phone: the status of one ticket, pushed whenever it changes."""
     app = websocket.app.state
     if not origin_allowed(websocket):
-        return await _reject(websocket, 1008, "origin not allowed")
-    await websocket.accept()
+        return await websocket.close(1008, "origin not allowed")
     found = await app.store.ticket_by_token(websocket.path_params["token"])
     if found is None:
-        await websocket.send_text(_json({"type": "error", "code": "unknown_ticket",
-                                         "message": "Tiket tidak ditemukan. Periksa kembali kode QR Anda."}))
-        return await websocket.close(1008, "unknown_ticket")
+        return await _refuse(websocket, unknown_ticket())
+    await websocket.accept()
     hall = app.hall
     last = None
+    finished: Ticket | None = None  # read once: a finished ticket never changes again
     closed = asyncio.Event()
 
     async def watch_close():
@@ -175,7 +163,7 @@ async def ticket(websocket: WebSocket) -> None:
                 if message["type"] == "websocket.disconnect":
                     break
                 if message.get("text") is not None:  # pings keep a phone's link checked
-                    await websocket.send_text(_json(_answer(message["text"])))
+                    await websocket.send_text(_answer(message["text"])[0])
         finally:
             closed.set()
             async with hall.changed:
@@ -185,7 +173,10 @@ async def ticket(websocket: WebSocket) -> None:
     try:
         while not closed.is_set():
             seen = app.store.last_seq  # read before the ticket: a change after this wakes us
-            current = await app.store.ticket_by_token(found.token)
+            current = hall.queue.open_by_token(found.token)
+            if current is None:
+                finished = finished or await app.store.ticket_by_token(found.token)
+                current = finished
             view = hall.ticket_view(current)
             if view != last:
                 await websocket.send_text(_json({"type": "ticket.status", "seq": app.store.last_seq, "ticket": view}))

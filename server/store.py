@@ -7,6 +7,7 @@ change is one transaction that also appends its events to the log, so a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sqlite3
@@ -68,7 +69,8 @@ MIGRATIONS = [
     """,
 ]
 
-EVENT_LOG_KEEP = 20_000  # events kept for reconnecting clients; older ones get a snapshot instead
+EVENT_LOG_KEEP = 20_000  # events kept in the log (for resuming clients and for inspection)
+TRIM_EVERY = 1000  # trim the log each time seq passes a multiple of this
 
 
 @dataclass
@@ -96,7 +98,7 @@ class Store:
         self.db: aiosqlite.Connection | None = None
         self.last_seq = 0
         self.epoch = ""
-        self._writes = 0
+        self._lock = asyncio.Lock()  # one statement sequence at a time on the one connection
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,18 +111,9 @@ class Store:
         await self._migrate()
         async with self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:
             self.last_seq = (await cur.fetchone())[0]
-        self.epoch = await self._epoch()
-
-    async def _epoch(self) -> str:
-        """A random id of this database: a client's `since` only means something within one epoch
-        (a wiped or restored data folder starts counting again)."""
-        async with self.db.execute("SELECT value FROM meta WHERE key = 'epoch'") as cur:
-            row = await cur.fetchone()
-        if row:
-            return row[0]
-        epoch = secrets.token_hex(6)
-        await self.db.execute("INSERT INTO meta(key, value) VALUES ('epoch', ?)", (epoch,))
-        return epoch
+        # A new epoch at every start: `since` positions from before a restart, a
+        # wiped data folder or a restored backup are never resumed into.
+        self.epoch = secrets.token_hex(6)
 
     async def close(self) -> None:
         if self.db is not None:
@@ -185,91 +178,90 @@ class Store:
             body["at"] = at
             logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
         db = self.db
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('day', ?)", (day,))
-            await db.executemany(
-                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                "service=excluded.service, status=excluded.status, counter=excluded.counter, "
-                "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
-                [_ticket_row(t) for t in tickets],
-            )
-            await db.executemany(
-                "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
-                [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
-            )
-            await db.executemany(
-                "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
-                [(e.seq, e.type, e.zone, at, e.text) for e in logged],
-            )
-            if (self._writes + 1) % 1000 == 0:
-                # Trim inside the transaction: no await may come between last_seq
-                # moving on and the hall applying the change (snapshots read both).
-                await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
+        async with self._lock:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('day', ?)", (day,))
+                await db.executemany(
+                    "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                    "service=excluded.service, status=excluded.status, counter=excluded.counter, "
+                    "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
+                    [_ticket_row(t) for t in tickets],
+                )
+                await db.executemany(
+                    "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
+                    [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
+                )
+                await db.executemany(
+                    "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
+                    [(e.seq, e.type, e.zone, at, e.text) for e in logged],
+                )
+                if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
+                    # Inside the transaction: no await may come between last_seq
+                    # moving on and the hall applying the change (snapshots read both).
+                    await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
+                await db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
         self.last_seq = seq
-        self._writes += 1
         return logged
 
     # ------------------------------------------------------------ queries
+    # Every statement holds the lock: on the one connection, a statement queued
+    # while a commit is open would run inside that transaction (and read its
+    # uncommitted rows, or be rolled back with it).
 
-    async def events_since(self, seq: int, limit: int = EVENT_LOG_KEEP) -> list[LoggedEvent] | None:
-        """Events after `seq`, or None when some of them are gone from the log."""
-        if seq >= self.last_seq:
+    async def _fetch(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        async with self._lock, self.db.execute(sql, params) as cur:
+            return await cur.fetchall()
+
+    async def _write(self, sql: str, params: tuple = ()) -> None:
+        async with self._lock:
+            await self.db.execute(sql, params)
+
+    async def events_since(self, seq: int, limit: int) -> list[LoggedEvent] | None:
+        """The events after `seq`, or None when they are not all in the log or more than `limit`."""
+        if seq == self.last_seq:
             return []
-        async with self.db.execute("SELECT MIN(seq) FROM events") as cur:
-            oldest = (await cur.fetchone())[0]
+        if seq > self.last_seq or self.last_seq - seq > limit:
+            return None  # a position this log never had, or too far behind
+        oldest = (await self._fetch("SELECT MIN(seq) FROM events"))[0][0]
         if oldest is None or oldest > seq + 1:
             return None
-        async with self.db.execute(
-            "SELECT seq, type, zone, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
-        ) as cur:
-            return [LoggedEvent(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+        rows = await self._fetch("SELECT seq, type, zone, body FROM events WHERE seq > ? ORDER BY seq", (seq,))
+        return [LoggedEvent(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def ticket_by_token(self, token: str) -> Ticket | None:
-        async with self.db.execute(
-            "SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,)
-        ) as cur:
-            row = await cur.fetchone()
-        return _ticket(row) if row else None
-
-    async def ticket(self, ticket_id: int) -> Ticket | None:
-        async with self.db.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)) as cur:
-            row = await cur.fetchone()
-        return _ticket(row) if row else None
+        rows = await self._fetch("SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,))
+        return _ticket(rows[0]) if rows else None
 
     async def recent_calls(self, day: str, limit: int = 10) -> list[Ticket]:
-        async with self.db.execute(
+        rows = await self._fetch(
             "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at DESC, id DESC LIMIT ?",
             (day, limit),
-        ) as cur:
-            return [_ticket(r) for r in await cur.fetchall()]
+        )
+        return [_ticket(r) for r in rows]
 
     # ------------------------------------------------------------ sessions
 
     async def save_session(self, token_hash: str, username: str, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO sessions VALUES (?,?,?,?)", (token_hash, username, now.isoformat(), now.isoformat())
-        )
+        await self._write("INSERT INTO sessions VALUES (?,?,?,?)",
+                          (token_hash, username, now.isoformat(), now.isoformat()))
 
     async def session(self, token_hash: str) -> tuple[str, datetime] | None:
-        async with self.db.execute(
-            "SELECT username, last_seen FROM sessions WHERE token_hash = ?", (token_hash,)
-        ) as cur:
-            row = await cur.fetchone()
-        return (row[0], datetime.fromisoformat(row[1])) if row else None
+        rows = await self._fetch("SELECT username, last_seen FROM sessions WHERE token_hash = ?", (token_hash,))
+        return (rows[0][0], datetime.fromisoformat(rows[0][1])) if rows else None
 
     async def touch_session(self, token_hash: str, now: datetime) -> None:
-        await self.db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now.isoformat(), token_hash))
+        await self._write("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now.isoformat(), token_hash))
 
     async def drop_session(self, token_hash: str) -> None:
-        await self.db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     async def drop_sessions_before(self, cutoff: datetime) -> None:
-        await self.db.execute("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
+        await self._write("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:

@@ -16,6 +16,8 @@ class HubWebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
-        if scope is not None:
+        # Pre-built frames are uncompressed: only offered where no compression
+        # was negotiated (run.py disables permessage-deflate anyway).
+        if scope is not None and not self.conn.extensions:
             # The ASGI task was created but has not run yet: it sees this.
             scope["extensions"][RAW_TRANSPORT] = self

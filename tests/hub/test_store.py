@@ -53,7 +53,65 @@ async def test_snapshot_matches_its_seq_while_the_log_is_pruned(hall):
     seen_inconsistent = False
     while not task.done():
         seen_inconsistent |= not consistent(hall)
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)  # not 0: a busy loop would starve SQLite's thread of the GIL
     await task
     assert hall.state()["seq"] == 1000
     assert not seen_inconsistent
+
+
+@pytest.mark.asyncio
+async def test_a_change_cancelled_while_committing_still_completes(hall):
+    """Cancelling the request that asked for a change neither half-applies it nor wedges later changes."""
+    task = asyncio.create_task(hall.issue("A", False))
+    await asyncio.sleep(0)  # let it reach the database
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    while hall.lock.locked():  # the shielded change finishes on its own
+        await asyncio.sleep(0.01)
+    second = await hall.issue("A", False)
+    assert consistent(hall)
+    assert second.number == f"A{hall.state()['seq']:03d}"
+
+
+@pytest.mark.asyncio
+async def test_reads_never_see_a_change_that_is_not_committed(hall):
+    """A reader on the shared connection during a commit sees the log as it was before, not half a change."""
+    await hall.issue("A", False)
+    task = asyncio.create_task(hall.issue("A", False))
+    seen = []
+    while not task.done():
+        events = await hall.store.events_since(0, 100)
+        seen.append((hall.store.last_seq, [e.seq for e in events]))
+        await asyncio.sleep(0)
+    await task
+    assert all(seqs == list(range(1, last + 1)) for last, seqs in seen), seen
+
+
+@pytest.mark.asyncio
+async def test_a_clock_that_jumps_back_does_not_start_a_new_day(hall):
+    """A PC clock set back a day keeps today's tickets and numbering instead of rolling backwards."""
+    first = await hall.issue("A", False)
+    hall.clock.advance(days=-1)
+    second = await hall.issue("A", False)
+    assert hall.queue.day == first.day and (first.number, second.number) == ("A001", "A002")
+    assert first.id in hall.queue.open
+
+
+@pytest.mark.asyncio
+async def test_parallel_pin_guesses_are_locked_out_too(hall):
+    """Twenty guesses sent at once get no more wrong-PIN answers than four sent one by one."""
+    from server.auth import FREE_FAILURES, Auth
+    from server.errors import HubError
+
+    auth = Auth(hall.config, hall.store)
+
+    async def guess(pin: str) -> int:
+        try:
+            await auth.login("budi", pin, "10.0.0.9", hall.clock())
+            return 200
+        except HubError as exc:
+            return exc.status
+
+    answers = await asyncio.gather(*(guess(f"{n:04d}") for n in range(20)))
+    assert answers.count(401) == FREE_FAILURES + 1 and answers.count(429) == 20 - FREE_FAILURES - 1
