@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import re
 import resource
 import socket
 import subprocess
@@ -32,6 +33,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--durability", choices=["FULL", "NORMAL"], default="FULL",
                    help="SQLite synchronous mode: FULL survives power loss, NORMAL only process crashes")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="another web origin allowed to open the hub's WebSockets, e.g. http://intranet:8080 "
+                        "(repeatable; the hub's own address is always allowed)")
     args = p.parse_args(argv)
     args.command = "serve"
     return args
@@ -50,6 +54,19 @@ def lan_addresses() -> list[str]:
         except OSError:
             pass
     return found or ["127.0.0.1"]
+
+
+class HideTokens(logging.Filter):
+    """uvicorn logs each WebSocket path with its query: keep officers' session tokens out of the journal."""
+
+    TOKEN = re.compile(r"(token=)[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.TOKEN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self.TOKEN.sub(r"\1…", record.msg)
+        return True
 
 
 def _raise_file_limit() -> None:
@@ -73,15 +90,21 @@ def serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
     from server.settings import Settings
+    from server.store import StoreUnusable, check_database
     from server.wsprotocol import HubWebSocketProtocol
 
     try:
         config = load_config(args.config)
         settings = Settings(config=config, data_dir=args.data_dir, durability=args.durability,
+                            allowed_origins=tuple(args.allow_origin),
                             announcer_factory=None if args.no_audio else announcer_factory())
-        app = create_app(settings)  # builds the announcer, which validates [audio]
+        check_database(settings.database)
+        app = create_app(settings)  # builds the announcer and the pages, which validate their sections
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
+        return 2
+    except StoreUnusable as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     hosts = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
     print(f"{config.site.name}: hub on port {args.port}, data in {args.data_dir.resolve()}")
@@ -96,12 +119,13 @@ def serve(args: argparse.Namespace) -> int:
     # keep it out of the collector's way so a full collection stays short.
     gc.collect()
     gc.freeze()
-    server = uvicorn.Server(uvicorn.Config(
+    uvicorn_config = uvicorn.Config(
         app, host=args.host, port=args.port, ws=HubWebSocketProtocol, ws_per_message_deflate=False,
         ws_ping_interval=20.0, ws_ping_timeout=20.0, log_level=args.log_level, access_log=False,
         ws_max_size=64 * 1024, timeout_graceful_shutdown=3,
-    ))
-    server.run()
+    )
+    logging.getLogger("uvicorn.error").addFilter(HideTokens())  # after Config: it sets up logging
+    uvicorn.Server(uvicorn_config).run()
     return 0
 
 

@@ -45,6 +45,7 @@ BENCH_CONFIG = """
 [site]
 name = "MPP Benchmark"
 timezone = "Asia/Jakarta"
+tickets_per_minute = 0
 [[zones]]
 id = "lantai-2"
 name = "Lantai 2"

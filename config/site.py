@@ -88,6 +88,8 @@ class Site:
     running_text: str = ""
     max_consecutive_priority: int = 3
     session_idle_minutes: int = 480
+    tickets_per_minute: int = 6
+    tickets_burst: int = 20
 
     @property
     def tz(self) -> ZoneInfo:
@@ -212,8 +214,8 @@ class _Reader:
 
 
 def _site(r: _Reader, raw: dict) -> Site:
-    r.unknown(raw, {"name", "timezone", "address", "logo", "running_text",
-                    "max_consecutive_priority", "session_idle_minutes"}, "site")
+    r.unknown(raw, {"name", "timezone", "address", "logo", "running_text", "max_consecutive_priority",
+                    "session_idle_minutes", "tickets_per_minute", "tickets_burst"}, "site")
     timezone = r.str(raw, "timezone", "site", default="Asia/Jakarta")
     try:
         ZoneInfo(timezone)
@@ -227,6 +229,8 @@ def _site(r: _Reader, raw: dict) -> Site:
         running_text=r.str(raw, "running_text", "site", default=""),
         max_consecutive_priority=r.int(raw, "max_consecutive_priority", "site", 3, 1, 100),
         session_idle_minutes=r.int(raw, "session_idle_minutes", "site", 480, 1, 24 * 60),
+        tickets_per_minute=r.int(raw, "tickets_per_minute", "site", 6, 0, 10_000),
+        tickets_burst=r.int(raw, "tickets_burst", "site", 20, 1, 10_000),
     )
 
 

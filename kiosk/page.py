@@ -24,7 +24,7 @@ from config.site import SiteConfig
 from kiosk import qr, wording
 from kiosk.printer import PrinterFault, Printers, PrintJob
 from kiosk.settings import KIOSK_ID_RE, PAPERS, KioskSettings, kiosk_settings
-from server.api import field, read_json
+from server.api import client_address, field, read_json
 from server.errors import HubError
 
 log = logging.getLogger("mpp.kiosk")
@@ -175,6 +175,7 @@ async def issue_ticket(request: Request) -> Response:
         raise HubError("invalid_field", "Kolom 'kiosk' hanya boleh berisi huruf, angka, '-' dan '_'.", status=422)
     app = request.app.state
     hall = app.hall
+    app.ticket_limiter.take(client_address(request), app.clock())
     ticket = await hall.issue(service, priority)  # quota or hours: a 409 with the hub's message, nothing issued
     view = hall.ticket_view(ticket)
     url = qr.status_url(kiosk.base_url(request), ticket.token)

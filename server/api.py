@@ -31,6 +31,12 @@ async def read_json(request: Request) -> dict[str, Any]:
             raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
     if not body.strip():
         return {}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        # Also what keeps other web sites' pages from posting here: a browser
+        # sends a cross-site JSON request only after asking (CORS), and we never allow it.
+        raise HubError("unsupported_media_type", "Isi permintaan harus JSON (Content-Type: application/json).",
+                       status=415)
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -50,6 +56,10 @@ def field(data: dict, name: str, kind: type, *, required: bool = True, default=N
         label = {bool: "true/false", str: "teks"}[kind]
         raise HubError("invalid_field", f"Kolom '{name}' harus berupa {label}.", status=422)
     return value
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 def _hall(request: Request):
@@ -81,9 +91,10 @@ async def issue_ticket(request: Request) -> JSONResponse:
     data = await read_json(request)
     service = field(data, "service", str)
     priority = field(data, "priority", bool, required=False, default=False)
-    hall = _hall(request)
-    ticket = await hall.issue(service, priority)
-    return JSONResponse({"ticket": hall.ticket_view(ticket)}, status_code=201)
+    app = request.app.state
+    app.ticket_limiter.take(client_address(request), app.clock())
+    ticket = await app.hall.issue(service, priority)
+    return JSONResponse({"ticket": app.hall.ticket_view(ticket)}, status_code=201)
 
 
 async def ticket_status(request: Request) -> JSONResponse:
@@ -99,8 +110,7 @@ async def login(request: Request) -> JSONResponse:
     username = field(data, "username", str)
     pin = field(data, "pin", str)
     app = request.app.state
-    client = request.client.host if request.client else "?"
-    token = await app.auth.login(username, pin, client, app.clock())
+    token = await app.auth.login(username, pin, client_address(request), app.clock())
     officer = app.config.officers[username]
     return JSONResponse({"token": token, "officer": _officer_json(app.config, officer)})
 

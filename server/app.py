@@ -20,6 +20,7 @@ from server.auth import Auth
 from server.errors import HubError
 from server.hall import Hall
 from server.hub import Hub
+from server.limits import AddressLimiter
 from server.settings import Settings
 from server.store import Store
 
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.hub = hub
     app.state.hall = hall
     app.state.auth = Auth(config, store)
+    app.state.ticket_limiter = AddressLimiter(config.site.tickets_per_minute, config.site.tickets_burst)
     app.state.announcer = announcer
     app.state.clock = settings.clock
     attached = [page.attach(app) for page in pages if hasattr(page, "attach")]

@@ -214,4 +214,6 @@ class Hub:
         self.published += len(events)
 
     def stats(self) -> dict:
-        return {"connections": len(self.subscribers), "published": self.published, "dropped": self.dropped}
+        raw = sum(isinstance(s, RawSubscriber) for s in self.subscribers)
+        return {"connections": len(self.subscribers), "direct": raw, "published": self.published,
+                "dropped": self.dropped}

@@ -8,6 +8,7 @@ change is one transaction that also appends its events to the log, so a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -89,6 +90,31 @@ class LoggedEvent:
     type: str
     zone: str | None
     text: str  # the JSON sent to clients, encoded once
+
+
+class StoreUnusable(Exception):
+    """The data folder or database cannot be used; the message says what to do."""
+
+
+def check_database(path: Path) -> None:
+    """Before serving: the folder is writable and the database is one this program understands."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreUnusable(f"the data folder {path.parent} is not writable ({exc.strerror}); "
+                            "choose another with --data-dir or fix its permissions") from None
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnusable(f"{path} is not a usable SQLite database ({exc}); restore a backup "
+                            "(docs/operations.md) or move it away to start empty") from None
+    if version > len(MIGRATIONS):
+        raise StoreUnusable(f"{path} has schema version {version}, newer than this program ({len(MIGRATIONS)}); "
+                            "upgrade the program or restore a matching backup")
 
 
 class Store:

@@ -13,9 +13,14 @@
 (function (global) {
   "use strict";
 
-  const PING_EVERY_MS = 15000;
-  const SILENCE_LIMIT_MS = 45000; // no frame at all for this long: the link is dead
-  const MAX_BACKOFF_MS = 10000;
+  // Timings in ms; one object so that a test can shorten them.
+  const LIMITS = {
+    tick: 5000, // how often the link is checked
+    ping: 15000, // ask for a pong after this much quiet
+    silence: 45000, // no frame at all for this long: the link is dead
+    connect: 10000, // a connect still pending after this is given up
+    backoff: 10000, // longest wait between reconnects
+  };
 
   class HubClient {
     constructor(options) {
@@ -35,7 +40,7 @@
       this.stopped = false;
       this.connect();
       clearInterval(this.timer);
-      this.timer = setInterval(() => this.tick(), 5000);
+      this.timer = setInterval(() => this.tick(), LIMITS.tick);
     }
 
     stop() {
@@ -79,6 +84,7 @@
         return;
       }
       this.ws = ws;
+      this.connectStartedAt = Date.now();
       ws.onopen = () => {
         this.attempt = 0;
         this.lastFrameAt = Date.now();
@@ -152,23 +158,45 @@
 
     scheduleReconnect() {
       if (this.stopped) return;
-      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+      const delay = Math.min(LIMITS.backoff, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
       this.attempt += 1;
       this.retry = setTimeout(() => this.connect(), delay);
     }
 
+    // Leave a socket at once and reconnect: on a dead link Chromium waits a
+    // minute for the close handshake before onclose fires.
+    abandon(ws, code, reason) {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      try {
+        ws.close(code, reason);
+      } catch (err) {
+        // already closed
+      }
+      this.setOnline(false);
+      this.scheduleReconnect();
+    }
+
     tick() {
       const ws = this.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
-        ws.close(4001, "silent link");
+      if (!ws) return;
+      const now = Date.now();
+      if (ws.readyState === WebSocket.CONNECTING) {
+        if (now - this.connectStartedAt > LIMITS.connect) this.abandon(ws, 4002, "connect timeout");
         return;
       }
-      if (Date.now() - this.lastFrameAt > PING_EVERY_MS) {
-        ws.send(JSON.stringify({ type: "ping", t: Date.now() }));
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (now - this.lastFrameAt > LIMITS.silence) {
+        this.abandon(ws, 4001, "silent link");
+        return;
+      }
+      if (now - this.lastFrameAt > LIMITS.ping) {
+        ws.send(JSON.stringify({ type: "ping", t: now }));
       }
     }
   }
 
+  HubClient.limits = LIMITS;
   global.HubClient = HubClient;
 })(window);

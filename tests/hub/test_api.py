@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -12,7 +13,10 @@ from config.site import DEFAULT_CONFIG, load_config, parse_config
 from server import hall as hall_module
 from server.api import COUNTER_ACTIONS, MAX_BODY
 from server.api import routes as api_routes
+from tests.conftest import TEST_CONFIG
 from tests.hub.support import PIN_1111, Clock, act, error_of, issue, login, receive_json, running
+
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -108,7 +112,7 @@ def test_body_over_16_kib_is_413(client):
     assert error_of(client.post("/api/counters/1/transfer", content=big, headers=token)) == (413, "body_too_large")
     just_fits = b'{"service": "A", "pad": "' + b"x" * (MAX_BODY - 40) + b'"}'
     assert len(just_fits) <= MAX_BODY
-    assert client.post("/api/tickets", content=just_fits).status_code == 201
+    assert client.post("/api/tickets", content=just_fits, headers=JSON).status_code == 201
 
 
 def test_unknown_path_and_method(client):
@@ -229,7 +233,7 @@ def test_transfer_errors(client):
     assert error_of(act(client, "1", "transfer", budi, {})) == (422, "missing_field")
     assert error_of(act(client, "1", "transfer", budi, {"service": "Z"})) == (404, "unknown_service")
     assert error_of(act(client, "1", "transfer", budi, {"service": "A"})) == (400, "same_service")
-    bad_json = client.post("/api/counters/1/transfer", content=b"{", headers=budi)
+    bad_json = client.post("/api/counters/1/transfer", content=b"{", headers={**budi, **JSON})
     assert error_of(bad_json) == (400, "invalid_json")
 
 
@@ -393,3 +397,25 @@ def test_new_day_starts_by_itself_at_midnight(tmp_path, clock, monkeypatch):
         state = client.get("/api/state").json()
         assert state["day"] == "2026-03-03" and state["services"][0]["waiting"] == 0
         assert client.get(f"/api/tickets/{old['token']}").json()["ticket"]["status"] == "expired"
+
+
+def test_one_device_cannot_empty_a_quota(tmp_path, clock):
+    """After its burst, a device gets 429 with a wait in seconds; the allowance refills with time."""
+    config = load_config(TEST_CONFIG)
+    config = dataclasses.replace(config, site=dataclasses.replace(config.site, tickets_per_minute=6, tickets_burst=3))
+    with running(tmp_path / "data", clock, config=config) as client:
+        answers = [client.post("/api/tickets", json={"service": "A"}).status_code for _ in range(4)]
+        refused = client.post("/api/tickets", json={"service": "A"})
+        clock.advance(seconds=10)
+        again = client.post("/api/tickets", json={"service": "A"})
+        state = client.get("/api/state").json()
+    assert answers == [201, 201, 201, 429]
+    assert error_of(refused) == (429, "too_many_tickets") and re.search(r"dalam \d+ detik", refused.text)
+    assert again.status_code == 201 and state["services"][0]["issued"] == 4
+
+
+def test_non_json_body_is_415(client):
+    """A form or text body (what another web site could post cross-site) is refused with 415."""
+    response = client.post("/api/tickets", content=b'{"service": "A"}', headers={"Content-Type": "text/plain"})
+    assert error_of(response) == (415, "unsupported_media_type")
+    assert client.get("/api/state").json()["services"][0]["issued"] == 0

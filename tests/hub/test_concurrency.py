@@ -20,7 +20,8 @@ SERVICES = ("A", "B", "C")
 
 
 def site_toml() -> str:
-    parts = ['[site]\nname = "MPP Beban"\ntimezone = "Asia/Jakarta"\nmax_consecutive_priority = 2\n']
+    parts = ['[site]\nname = "MPP Beban"\ntimezone = "Asia/Jakarta"\nmax_consecutive_priority = 2\n'
+             'tickets_per_minute = 0\n']
     parts += [f'[[services]]\ncode = "{s}"\nname = "Layanan {s}"\n' for s in SERVICES]
     for i in range(1, COUNTERS + 1):
         served = [SERVICES[i % 3], SERVICES[(i + 1) % 3]]

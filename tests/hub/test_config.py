@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -124,4 +125,25 @@ def test_run_py_syntax_error_exits_2(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"{path}: (syntax): invalid TOML" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "newer than this program"),
+    (b"not a database at all, just text" * 10, "not a usable SQLite database"),
+])
+def test_run_py_refuses_an_unusable_database_in_one_line(tmp_path, content, expected):
+    """A database from a newer version, or a damaged file, stops the start with one line and no traceback."""
+    data = tmp_path / "data"
+    data.mkdir()
+    database = data / "mpp.sqlite3"
+    if content is None:
+        with sqlite3.connect(database) as db:
+            db.execute("PRAGMA user_version = 99")
+    else:
+        database.write_bytes(content)
+    result = subprocess.run([sys.executable, "run.py", "--data-dir", str(data), "--no-audio"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Cannot start: ") and expected in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -9,6 +9,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from tests.conftest import HubProcess, wait_for
+
 pytestmark = pytest.mark.e2e
 
 
@@ -129,3 +131,24 @@ def test_large_backlog_with_live_events_stays_in_order(hub):
         nothing_more(ws)
     assert [e["seq"] for e in got] == list(range(since + 1, last + 1))
     assert sum(e["type"] == "ticket.called" for e in got) == 20
+
+
+def test_session_tokens_stay_out_of_the_log(tmp_path):
+    """uvicorn logs every WebSocket it accepts; the officer's token in the query is masked there."""
+    hub = HubProcess(tmp_path / "data", extra=("--log-level", "info")).start()
+    try:
+        token = hub.login()
+        with connect(f"{hub.ws_url}/ws/counter/1?token={token}") as ws:
+            assert json.loads(ws.recv())["type"] == "snapshot"
+        wait_for(lambda: "/ws/counter/1?token=" in hub.log(), what="the accept line in the log")
+        assert token not in hub.log()
+    finally:
+        hub.stop()
+
+
+def test_real_server_uses_the_direct_fan_out(hub):
+    """Under run.py every page takes the one-write-per-change path (uvicorn's protocol internals still fit)."""
+    with connect(f"{hub.ws_url}/ws/display?zone=lantai-2") as ws:
+        assert json.loads(ws.recv())["type"] == "snapshot"
+        status, health = hub.request("GET", "/api/health")
+    assert health["connections"]["connections"] == 1 and health["connections"]["direct"] == 1
