@@ -94,17 +94,37 @@ class Announcer:
 
     # -- calls ------------------------------------------------------------------------
 
-    def announce(self, ticket: dict, counter: dict, *, recall: bool = False) -> dict | None:
+    def announce(self, ticket: dict, counter: dict, *, recall: bool = False, play: bool = True) -> dict | None:
         """Queue the spoken call; return {"text", "audio_url"} at once. Never blocks, never raises.
 
         `audio_url` is None when output is "off" or "server" (the hub plays it, the TVs must not),
-        or when there is no engine and the chime is switched off. `recall` plays the call again.
+        or when there is no engine and the chime is switched off. A recall is announced again.
+        With `play=False` nothing is played on the hub's speakers yet: the hub renders the call
+        before it commits it and calls `play()` only once it is committed.
         """
         try:
-            return self._announce(ticket, counter)
+            result = self._announce(ticket, counter)
         except Exception:
             log.exception("audio: could not announce ticket %r at counter %r", ticket.get("number"), counter.get("id"))
             return {"text": str(ticket.get("number") or ""), "audio_url": None}
+        if play:
+            self.play(ticket, counter)
+        return result
+
+    def play(self, ticket: dict, counter: dict) -> None:
+        """Play a call on the hub's own output (server/both), after the zone's earlier calls. Never raises."""
+        if self.playback is None or self.settings.output == "off":
+            return
+        try:
+            zone = self._zone(counter)
+            if self.synth.engine_error:
+                if self.settings.chime:
+                    self.playback.enqueue(zone, lambda: self.chime_path)
+                return
+            key = self._key(self.phrasebook.segments(ticket, counter))
+            self.playback.enqueue(zone, lambda: self._file_to_play(key))
+        except Exception:
+            log.exception("audio: could not play ticket %r at counter %r", ticket.get("number"), counter.get("id"))
 
     def _announce(self, ticket: dict, counter: dict) -> dict:
         segments = self.phrasebook.segments(ticket, counter)
@@ -112,17 +132,12 @@ class Announcer:
         if self.settings.output == "off":
             return {"text": text, "audio_url": None}
         to_display = self.settings.output in ("display", "both")
-        zone = self._zone(counter)
         if self.synth.engine_error:
             if not self.settings.chime:
                 return {"text": text, "audio_url": None}
-            if self.playback is not None:
-                self.playback.enqueue(zone, lambda: self.chime_path)
             return {"text": text, "audio_url": CHIME_URL if to_display else None}
         key = self._key(segments)
         self.synth.submit(Job(key, tuple(segments), self.settings.chime), CALL)
-        if self.playback is not None:
-            self.playback.enqueue(zone, lambda: self._file_to_play(key))
         return {"text": text, "audio_url": f"/audio/{key}.wav" if to_display else None}
 
     def prerender(self, pairs: list[tuple[dict, dict]]) -> None:

@@ -118,6 +118,7 @@ class Hall:
             if isinstance(e, TicketCalled | TicketRecalled):
                 self._remember_call(e)
         self.hub.publish(logged)
+        self._play(events)
         async with self.changed:
             self.changed.notify_all()
         self._hint_announcer()
@@ -127,11 +128,23 @@ class Hall:
             return event
         try:
             recall = isinstance(event, TicketRecalled)
-            announcement = self.announcer.announce(event.ticket, event.counter, recall=recall)
+            # Rendered now, so the event carries its URL; played on the hub's own
+            # speakers only once committed (_play).
+            announcement = self.announcer.announce(event.ticket, event.counter, recall=recall, play=False)
         except Exception:  # audio must never stop a call from going out
             log.exception("announcer failed; the call goes out without audio")
             announcement = None
         return dataclasses.replace(event, announcement=announcement)
+
+    def _play(self, events: list) -> None:
+        if self.announcer is None:
+            return
+        for e in events:
+            if isinstance(e, TicketCalled | TicketRecalled):
+                try:
+                    self.announcer.play(e.ticket, e.counter)
+                except Exception:
+                    log.exception("announcer failed to play a call")
 
     def _hint_announcer(self) -> None:
         if self.announcer is None:
