@@ -28,8 +28,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/hub_bench.py
 
+# The hub runs without them (calls as text only), so `make run` goes on.
 system-deps-run:
-	@sh tools/system-deps.sh $(DEB_RUN)
+	@sh tools/system-deps.sh $(DEB_RUN) || echo "Going on without them: spoken calls will be unavailable."
 
 system-deps-test:
 	@sh tools/system-deps.sh $(DEB_TEST)

@@ -17,7 +17,8 @@ def _response(description: str, schema: dict | None = None) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "Malformed JSON", 401: "Not logged in or session expired", 403: "Officer not assigned to the counter",
             404: "Unknown service, counter or ticket", 409: "Not possible in the current state",
-            413: "Body too large", 422: "Missing or wrongly typed field", 429: "Too many wrong PINs"}
+            413: "Body too large", 415: "Body is not application/json", 422: "Missing or wrongly typed field",
+            429: "Too many wrong PINs, or too many tickets from one device"}
     return {str(c): _response(text[c], ERROR) for c in codes}
 
 
@@ -42,7 +43,7 @@ def openapi(config: SiteConfig) -> dict:
                 "200": _response("Done", {"type": "object", "properties": {
                     "ticket": {"oneOf": [ticket, {"type": "null"}]}, "counter": counter}} if result == "ticket"
                     else {"type": "object", "properties": {"counter": counter}}),
-                **_errors(400, 401, 403, 404, 409, 413),
+                **_errors(400, 401, 403, 404, 409, 413, 415, 422),
             },
         }
         if body:
@@ -65,7 +66,7 @@ def openapi(config: SiteConfig) -> dict:
                 "requestBody": _body({"service": {"type": "string", "example": "A"},
                                       "priority": {"type": "boolean", "default": False}}, ["service"]),
                 "responses": {"201": _response("Issued", {"type": "object", "properties": {"ticket": ticket}}),
-                              **_errors(400, 404, 409, 413, 422)}}},
+                              **_errors(400, 404, 409, 413, 415, 422, 429)}}},
             "/api/tickets/{token}": {"get": {
                 "summary": "A ticket by its holder's token (QR code)",
                 "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -76,7 +77,7 @@ def openapi(config: SiteConfig) -> dict:
                 "requestBody": _body({"username": {"type": "string"}, "pin": {"type": "string"}}, ["username", "pin"]),
                 "responses": {"200": _response("Session token", {"type": "object", "properties": {
                     "token": {"type": "string"}, "officer": {"type": "object"}}}),
-                    **_errors(400, 401, 413, 422, 429)}}},
+                    **_errors(400, 401, 413, 415, 422, 429)}}},
             "/api/logout": {"post": {"summary": "End the session", "security": secured,
                                      "responses": {"200": _response("Logged out", {"type": "object"})}}},
             "/api/me": {"get": {"summary": "The logged-in officer and the counters they may use", "security": secured,

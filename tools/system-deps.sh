@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages named as arguments when they are missing.
-# As root it runs apt-get; otherwise it prints the exact command to run.
+# As root it runs apt-get; otherwise it prints the exact command to run and
+# exits 1, so that the caller decides whether it can go on without them.
 missing=""
 for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
@@ -14,4 +15,5 @@ else
     echo "Missing Debian packages:$missing"
     echo "Install them as root with:"
     echo "    sudo apt-get install -y$missing"
+    exit 1
 fi
