@@ -2,10 +2,11 @@
 
 Two engines share one small interface (`name`, `version`, `synthesize`):
 
-- `Pyttsx3Engine`, the default: pyttsx3's espeak driver, i.e. libespeak-ng
-  in-process. Neither is thread-safe, so exactly one thread may own it.
-- `EspeakCliEngine`: runs the `espeak-ng` command per phrase (~15 ms of
-  process start). A hung synthesis is a killed process, not a stuck thread.
+- `EspeakCliEngine`, the default: runs the `espeak-ng` command per phrase
+  (~15 ms of process start). A hung synthesis is a killed process, not a
+  stuck thread, and every phrase is complete.
+- `Pyttsx3Engine`: pyttsx3's espeak driver, i.e. libespeak-ng in-process.
+  Neither is thread-safe, so exactly one thread may own it.
 
 What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
 `save_to_file` + `runAndWait` does work from a non-main thread, but
@@ -17,9 +18,11 @@ What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
   disk) ctypes swallows the exception and `runAndWait` never returns;
 - an unknown voice is swallowed too (only an "error" notification);
 - it prints "Audio saved to ..." on stdout for every file.
-So pyttsx3 is used hardened: an in-memory buffer instead of a path (the
-callback cannot fail on I/O), errors listened for, the print silenced, and an
-empty result re-done by the espeak-ng command.
+- and a run of the same process sometimes settles at ~166 ms per phrase
+  instead of ~15 ms (bimodal across runs; measured in docs/audio.md).
+So the command is the default; pyttsx3 stays selectable, hardened: an
+in-memory buffer instead of a path (the callback cannot fail on I/O), errors
+listened for, the print silenced, and an empty result re-done by the command.
 """
 
 from __future__ import annotations
@@ -155,6 +158,6 @@ class EspeakCliEngine:
 
 def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
     """Build the configured engine; raises `EngineUnavailable` with an install hint."""
-    if settings.engine == "espeak-ng":
-        return EspeakCliEngine(settings.rate, settings.volume)
-    return Pyttsx3Engine(settings.rate, settings.volume)
+    if settings.engine == "pyttsx3":
+        return Pyttsx3Engine(settings.rate, settings.volume)
+    return EspeakCliEngine(settings.rate, settings.volume)

@@ -34,8 +34,8 @@ class Setting:
 SETTINGS = (
     Setting("output", "display", 'Where calls are heard: "display" (the TV browsers play them), '
             '"server" (the hub PC\'s own sound output), "both", or "off" (text only).'),
-    Setting("engine", "pyttsx3", 'Speech engine: "pyttsx3" (libespeak-ng in-process through pyttsx3, hardened; '
-            'the default) or "espeak-ng" (the espeak-ng command, one process per phrase; see docs/audio.md).'),
+    Setting("engine", "espeak-ng", 'Speech engine: "espeak-ng" (the espeak-ng command, one process per phrase; '
+            'the default) or "pyttsx3" (libespeak-ng in-process through pyttsx3, hardened; see docs/audio.md).'),
     Setting("voice", "id", "espeak-ng voice for the Indonesian phrase (`espeak-ng --voices=id` lists them)."),
     Setting("rate", 150, "Speaking rate in words per minute, 80 to 450."),
     Setting("volume", 1.0, "Speech volume from 0.0 to 1.0."),
@@ -59,7 +59,7 @@ SETTINGS = (
 @dataclass(frozen=True)
 class AudioSettings:
     output: str = "display"
-    engine: str = "pyttsx3"
+    engine: str = "espeak-ng"
     voice: str = "id"
     rate: int = 150
     volume: float = 1.0
@@ -149,7 +149,7 @@ def load_settings(config: SiteConfig) -> AudioSettings:
 
     return AudioSettings(
         output=choice("output", OUTPUTS, "display"),
-        engine=choice("engine", ENGINES, "pyttsx3"),
+        engine=choice("engine", ENGINES, "espeak-ng"),
         voice=text("voice", "id"),
         rate=rate,
         volume=float(volume),

@@ -25,6 +25,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import resource
 import selectors
 import signal
 import socket
@@ -98,6 +99,9 @@ def _pong(sock: socket.socket, payload: bytes) -> None:
 
 def displays(host: str, port: int, path: str, n: int, pipe) -> None:
     """Open n WebSockets, then report (number, monotonic time) when every one has got that call."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1024), hard))
     sel = selectors.DefaultSelector()
     buffers: dict[int, bytearray] = {}
     socks = {}
