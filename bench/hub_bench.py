@@ -4,9 +4,9 @@
     .venv/bin/python bench/hub_bench.py --displays 1000 --calls 300
 
 For each N it runs two servers with the same display side:
-- floor: a bare `websockets` server that fans the same three messages a call
-  produces (ticket.done, ticket.called, counter.updated) out with
-  `websockets.broadcast()`: no HTTP, no database;
+- floor: a bare `websockets` server (on uvloop, as the hub) that fans the same
+  three messages a call produces (ticket.done, ticket.called, counter.updated)
+  out with `websockets.broadcast()`: no HTTP, no database;
 - hub: `run.py` (SQLite FULL durability, no audio) and a counter calling
   POST /api/counters/1/call-next.
 It reports p50/p99/max of the time from sending the call to the ticket.called
@@ -166,6 +166,7 @@ def floor_server(port: int, messages: list[str]) -> None:
     """A bare websockets server: /control triggers one call's messages, broadcast to every other client."""
     import asyncio
 
+    import uvloop
     import websockets
     from websockets.asyncio.server import serve
 
@@ -188,7 +189,8 @@ def floor_server(port: int, messages: list[str]) -> None:
         async with serve(handler, "127.0.0.1", port, compression=None, max_queue=16, backlog=4096):
             await asyncio.Future()
 
-    asyncio.run(main())
+    # The same event loop as the hub (uvicorn picks uvloop): a floor, not a handicap.
+    uvloop.run(main())
 
 
 def sample_messages() -> list[str]:
