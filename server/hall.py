@@ -16,6 +16,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from itertools import islice
 
 from config.site import SiteConfig
 from server.events import TicketCalled, TicketRecalled
@@ -28,6 +29,7 @@ log = logging.getLogger("mpp.hall")
 
 RECENT = 12  # calls kept for the displays' history
 DAY_CHECK_SECONDS = 30
+PRERENDER_PER_COUNTER = 2  # next calls per counter the announcer renders ahead
 
 
 class Hall:
@@ -149,11 +151,11 @@ class Hall:
     def _hint_announcer(self) -> None:
         if self.announcer is None:
             return
+        ordered = self.queue.waiting()  # sorted once, not once per counter
         pairs = []
         for counter in self.config.counters.values():
-            waiting = self.queue.waiting(counter.services)[:2]
-            ref = counter_ref(counter)
-            pairs += [(t.to_json(), ref) for t in waiting]
+            likely = islice((t for t in ordered if t.service in counter.services), PRERENDER_PER_COUNTER)
+            pairs += [(t.to_json(), counter_ref(counter)) for t in likely]
         try:
             self.announcer.prerender(pairs)
         except Exception:
