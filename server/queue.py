@@ -93,12 +93,8 @@ class Queue:
         return sorted(found, key=_call_order)
 
     def queue_counts(self, services: Iterable[str]) -> dict[str, dict[str, int]]:
-        counts = {code: {"waiting": 0, "priority": 0} for code in services}
-        for t in self.open.values():
-            if t.status is Status.WAITING and t.service in counts:
-                counts[t.service]["waiting"] += 1
-                counts[t.service]["priority"] += t.priority
-        return counts
+        """{"A": {"waiting": 6, "priority": 1}, ...} for the given services."""
+        return _counts(self.open.values(), services)
 
     def ahead(self, ticket: Ticket) -> int:
         """How many waiting tickets of the same service will be called before this one."""
@@ -380,13 +376,16 @@ class Queue:
                 open_after[t.id] = t
             else:
                 open_after.pop(t.id, None)
-        wanted = set(services) | {t.service for t in changed}
-        counts = {code: {"waiting": 0, "priority": 0} for code in sorted(wanted)}
-        for t in open_after.values():
-            if t.status is Status.WAITING and t.service in counts:
-                counts[t.service]["waiting"] += 1
-                counts[t.service]["priority"] += t.priority
-        return counts
+        return _counts(open_after.values(), sorted(set(services) | {t.service for t in changed}))
+
+
+def _counts(tickets: Iterable[Ticket], services: Iterable[str]) -> dict[str, dict[str, int]]:
+    counts = {code: {"waiting": 0, "priority": 0} for code in services}
+    for t in tickets:
+        if t.status is Status.WAITING and t.service in counts:
+            counts[t.service]["waiting"] += 1
+            counts[t.service]["priority"] += t.priority
+    return counts
 
 
 def _call_order(t: Ticket) -> tuple:
