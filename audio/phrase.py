@@ -30,6 +30,7 @@ TICKET_RE = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
 # A boundary between a digit and a letter ("3A"), so each side is spoken as its own word.
 DIGIT_LETTER_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
+VOWELS = re.compile(r"[AIUEO]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def number_words(digits: str, mode: str = "words", lang: str = "id") -> str:
 def speakable(text: str, pronunciation: dict[str, str] | None = None, lang: str = "id") -> str:
     """Make a name speakable: dictionary words replaced, numbers as words, acronyms spelled.
 
-    "Loket 20" -> "loket dua puluh"; "UPT Loket 3" -> "u pe te loket tiga". Dictionary keys
+    "Loket 20" -> "loket dua puluh"; "UPT Loket 3" -> "u pe te loket tiga"; "LOKET 3" -> "loket tiga".
+    A word in capitals is spelled when it has at most three letters or no vowel. Dictionary keys
     match whole words regardless of case and their spoken form is used verbatim.
     """
     pronunciation = pronunciation or {}
@@ -82,8 +84,10 @@ def _plain(text: str, lang: str) -> str:
         token = match.group()
         if token.isdigit():
             return num2words(int(token), lang=lang)
-        if token.isupper():
-            return letter_words(token, lang)  # acronyms and single letters: "UPT" -> "u pe te"
+        if token.isupper() and (len(token) <= 3 or not VOWELS.search(token)):
+            # Acronyms and single letters: "UPT" -> "u pe te", "BPJS" -> "be pe je es". A longer
+            # capitalised word with a vowel is a word in capitals ("LOKET", "SAMSAT"): read it.
+            return letter_words(token, lang)
         return token.lower()
 
     return TOKEN_RE.sub(word, DIGIT_LETTER_RE.sub(" ", text))

@@ -66,6 +66,23 @@ def test_names_become_words(name, spoken):
     assert speakable(name) == spoken
 
 
+@pytest.mark.parametrize(("name", "spoken"), [
+    ("LOKET 1", "loket satu"),
+    ("SAMSAT", "samsat"),
+    ("Loket PAJAK", "loket pajak"),
+    ("PELAYANAN UMUM", "pelayanan umum"),
+    ("KTP", "ka te pe"),
+    ("UPT", "u pe te"),
+    ("BPJS", "be pe je es"),
+    ("NPWP", "en pe we pe"),
+    ("STNK", "es te en ka"),
+    ("DPMPTSP", "de pe em pe te es pe"),
+])
+def test_only_acronyms_are_spelled(name, spoken):
+    """Words in capitals are read as words unless short (≤3 letters) or without a vowel."""
+    assert speakable(name) == spoken
+
+
 def test_pronunciation_dictionary_whole_words_any_case():
     """Dictionary words match whole words regardless of case and are used verbatim."""
     words = {"bappenda": "bapenda", "ktp-el": "ka te pe el", "pbb": "pajak bumi"}
