@@ -42,11 +42,13 @@ class Segment:
 
 
 def letter_words(prefix: str, lang: str = "id") -> str:
-    """Spell a ticket prefix letter by letter: "A" -> "a", "AB" -> "a be"."""
+    """Spell a ticket prefix letter by letter: "A" -> "a", "AB" -> "a be"; in English "AB" -> "A, B"."""
     letters = [ch for ch in prefix.upper() if ch.isalpha()]
     if lang == "id":
         return " ".join(LETTER_NAMES.get(ch, ch.lower()) for ch in letters)
-    return " ".join(letters)  # the English voice names capital letters correctly
+    # The English voice reads a lone "A" before a word as the article ("uh"); a comma after
+    # each letter makes it name the letter ("ay") and gives the same pause between letters.
+    return ", ".join(letters)
 
 
 def number_words(digits: str, mode: str = "words", lang: str = "id") -> str:

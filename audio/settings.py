@@ -21,7 +21,8 @@ SECOND_LANGUAGES = ("", "en")
 PLACEHOLDERS = ("letter", "number", "counter", "service", "agency", "zone")
 
 DEFAULT_TEMPLATE = "Nomor antrian, {letter}, {number}. Silakan menuju {counter}."
-DEFAULT_TEMPLATE_EN = "Queue number {letter} {number}, please proceed to {counter}."
+# The comma after {letter} matters: without it espeak-ng's English voice reads "A" as the article.
+DEFAULT_TEMPLATE_EN = "Queue number {letter}, {number}. Please proceed to {counter}."
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ async def test_english_second_language_is_one_longer_wav(site, cache_dir):
     await a.start()
     try:
         result = a.announce(ticket("A123"), counter("3", site))
-        assert "Queue number A one hundred and twenty-three" in result["text"]
+        assert "Queue number A, one hundred and twenty-three." in result["text"]
         assert await a.wait_ready(key_of(result)) == "ready"
         with wave.open(str(a.cache.path(key_of(result)))) as w:
             assert 5 <= w.getnframes() / w.getframerate() <= 20

@@ -128,7 +128,17 @@ def test_english_second_language():
     book = Phrasebook(load_settings(site), site)
     segments = book.segments(ticket("A123"), counter("3", site))
     assert [s.voice for s in segments] == ["id", "en"]
-    assert segments[1].text == "Queue number A one hundred and twenty-three, please proceed to loket three."
+    assert segments[1].text == "Queue number A, one hundred and twenty-three. Please proceed to loket three."
+
+
+def test_english_letters_are_named_not_read_as_words():
+    """English letters are separated by commas, so espeak-ng says "ay", not the article "uh"."""
+    assert letter_words("A", "en") == "A"
+    assert letter_words("PR", "en") == "P, R"
+    site = make_site({"second_language": "en"})
+    book = Phrasebook(load_settings(site), site)
+    english = book.segments(ticket("PR7"), counter("3", site))[1].text
+    assert english.startswith("Queue number P, R, seven.")
 
 
 def test_counter_without_name_falls_back_to_configuration():
