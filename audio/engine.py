@@ -31,10 +31,9 @@ import io
 import logging
 import shutil
 import subprocess
-import tempfile
 import threading
+import wave
 from importlib import metadata
-from pathlib import Path
 from typing import Protocol
 
 from audio.settings import AudioSettings
@@ -122,7 +121,9 @@ class Pyttsx3Engine:
 
 
 class EspeakCliEngine:
-    TIMEOUT = 20  # seconds; a whole call phrase takes ~20 ms
+    # Seconds; a whole call phrase takes ~20 ms. Well under the route's 10 s and playback's 15 s waits,
+    # so a hung espeak-ng is killed and the call falls back to the chime while someone still listens.
+    TIMEOUT = 5
 
     def __init__(self, rate: int, volume: float) -> None:
         self._binary = shutil.which("espeak-ng")
@@ -136,24 +137,25 @@ class EspeakCliEngine:
         self.name = "espeak-ng (command)"
         # "eSpeak NG text-to-speech: 1.51  Data at: ..." -> "espeak-ng 1.51"
         self.version = "espeak-ng " + out.stdout.split("Data at")[0].split(":")[-1].strip()
-        self._tmp = Path(tempfile.mkdtemp(prefix="audio-espeak-"))
 
     def synthesize(self, text: str, voice: str) -> Pcm:
         if not text.strip():
             raise SynthesisError("nothing to say")
-        target = self._tmp / "out.wav"
-        argv = [self._binary, "-v", voice, "-s", str(self._rate), "-a", str(self._amplitude), "-w", str(target),
+        # The WAV comes on stdout, not through a file: espeak-ng exits 0 when it "Can't write" a
+        # file, so a temp folder removed under us (a cleaned /tmp) would fail every call silently.
+        argv = [self._binary, "-v", voice, "-s", str(self._rate), "-a", str(self._amplitude), "--stdout",
                 "--", text]
         try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=self.TIMEOUT)
+            done = subprocess.run(argv, capture_output=True, timeout=self.TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             raise SynthesisError(f"espeak-ng failed: {exc}") from None
-        if done.returncode != 0 or not target.exists():
-            raise SynthesisError(f"espeak-ng failed (exit {done.returncode}): {done.stderr.strip()[:200]}")
+        if done.returncode != 0 or len(done.stdout) <= 44:  # 44 bytes: a WAV header and no sound
+            stderr = done.stderr.decode(errors="replace").strip()[:200]
+            raise SynthesisError(f"espeak-ng failed (exit {done.returncode}, {len(done.stdout)} bytes): {stderr}")
         try:
-            return read_wav(target)
-        finally:
-            target.unlink(missing_ok=True)
+            return read_wav(done.stdout)
+        except (EOFError, ValueError, wave.Error) as exc:
+            raise SynthesisError(f"espeak-ng wrote an unreadable WAV ({exc})") from None
 
 
 def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
