@@ -57,9 +57,10 @@ def lan_addresses() -> list[str]:
 
 
 class HideTokens(logging.Filter):
-    """uvicorn logs each WebSocket path with its query: keep officers' session tokens out of the journal."""
+    """uvicorn logs each WebSocket path: keep officers' session tokens and citizens' ticket tokens
+    (whoever holds one can follow that ticket) out of the journal."""
 
-    TOKEN = re.compile(r"(token=)[^&\s\"]+")
+    TOKEN = re.compile(r"(token=|/ws/ticket/|/t/|/kiosk/qr/)[^&\s\"/?]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

@@ -118,7 +118,7 @@ class Hall:
         self.queue.apply(change)
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
-                self._remember_call(e)
+                self._remember_call(e, now.isoformat())
         self.hub.publish(logged)
         self._play(events)
         async with self.changed:
@@ -163,13 +163,15 @@ class Hall:
 
     # ------------------------------------------------------------ views
 
-    def _call_entry(self, ticket: Ticket | dict, counter_id: str) -> dict:
+    def _call_entry(self, ticket: Ticket | dict, counter_id: str, at: str | None = None) -> dict:
+        """One line of the displays' history; `at` is when it was last announced (call or recall)."""
         t = ticket if isinstance(ticket, dict) else ticket.to_json()
         return {"number": t["number"], "service": t["service"], "ticket_id": t["id"],
-                "counter": counter_ref(self.config.counters[counter_id]), "called_at": t["called_at"]}
+                "counter": counter_ref(self.config.counters[counter_id]), "called_at": t["called_at"],
+                "calls": t["calls"], "at": at or t["called_at"]}
 
-    def _remember_call(self, event: TicketCalled | TicketRecalled) -> None:
-        entry = self._call_entry(event.ticket, event.counter["id"])
+    def _remember_call(self, event: TicketCalled | TicketRecalled, at: str) -> None:
+        entry = self._call_entry(event.ticket, event.counter["id"], at)
         for existing in list(self.recent):
             if existing["ticket_id"] == entry["ticket_id"]:
                 self.recent.remove(existing)

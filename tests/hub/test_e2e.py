@@ -134,14 +134,18 @@ def test_large_backlog_with_live_events_stays_in_order(hub):
 
 
 def test_session_tokens_stay_out_of_the_log(tmp_path):
-    """uvicorn logs every WebSocket it accepts; the officer's token in the query is masked there."""
+    """uvicorn logs every WebSocket it accepts; officers' and citizens' tokens are masked there."""
     hub = HubProcess(tmp_path / "data", extra=("--log-level", "info")).start()
     try:
         token = hub.login()
+        ticket = hub.issue("A")["token"]
         with connect(f"{hub.ws_url}/ws/counter/1?token={token}") as ws:
             assert json.loads(ws.recv())["type"] == "snapshot"
-        wait_for(lambda: "/ws/counter/1?token=" in hub.log(), what="the accept line in the log")
-        assert token not in hub.log()
+        with connect(f"{hub.ws_url}/ws/ticket/{ticket}") as ws:
+            assert json.loads(ws.recv())["type"] == "ticket.status"
+        wait_for(lambda: "/ws/counter/1?token=" in hub.log() and "/ws/ticket/" in hub.log(),
+                 what="the accept lines in the log")
+        assert token not in hub.log() and ticket not in hub.log()
     finally:
         hub.stop()
 
