@@ -419,3 +419,18 @@ def test_non_json_body_is_415(client):
     response = client.post("/api/tickets", content=b'{"service": "A"}', headers={"Content-Type": "text/plain"})
     assert error_of(response) == (415, "unsupported_media_type")
     assert client.get("/api/state").json()["services"][0]["issued"] == 0
+
+
+def test_history_says_how_often_and_when_a_ticket_was_last_announced(client, clock):
+    """The displays' history moves a recalled ticket to the top with its new time and call count."""
+    budi = login(client)
+    issue(client, "A")
+    issue(client, "A")
+    act(client, "1", "call-next", budi)
+    called_at = clock().isoformat()
+    act(client, "2", "call-next", budi)
+    clock.advance(seconds=30)
+    act(client, "1", "recall", budi)
+    recent = client.get("/api/state").json()["recent"]
+    assert [(r["number"], r["calls"]) for r in recent] == [("A001", 2), ("A002", 1)]
+    assert recent[0]["called_at"] == called_at and recent[0]["at"] == clock().isoformat()
