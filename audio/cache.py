@@ -2,7 +2,9 @@
 
 The key is a hash of everything that changes the sound, so a file never needs
 invalidating: change the voice or the rate and the calls simply get new keys.
-The directory is bounded: beyond `max_files` the oldest files are deleted.
+The directory is bounded: beyond `max_files` the least recently used calls are
+deleted. A call is "used" when it is rendered or announced again (`touch`), and
+the file's mtime records it, so the order survives a restart.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from audio.wav import write_atomic
 
 log = logging.getLogger("audio")
 
-KEY_RE = re.compile(r"^[0-9a-f]{24}$")
+KEY_RE = re.compile(r"[0-9a-f]{24}")
 # Bump when the way a call is rendered (gaps, joining) changes.
 FORMAT_VERSION = 1
+EVICT_TO = 0.9  # when over max_files, delete down to this share, so eviction is not on every call
 
 
 def cache_key(**sound: object) -> str:
@@ -29,48 +34,70 @@ def cache_key(**sound: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
 
 
+def is_key(text: str) -> bool:
+    """True for exactly 24 lower-case hex digits (`re.match` would also take a trailing newline)."""
+    return KEY_RE.fullmatch(text) is not None
+
+
 class WavCache:
     def __init__(self, directory: Path, max_files: int = 2000) -> None:
         self.directory = Path(directory)
         self.max_files = max_files
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        # Kept in memory so announce() can check for a hit without touching the disk.
-        self._keys = {p.stem for p in self.directory.glob("*.wav") if KEY_RE.match(p.stem)}
+        found = []
+        for p in self.directory.glob("*.wav"):
+            if is_key(p.stem):
+                try:
+                    found.append((p.stat().st_mtime, p.stem))
+                except FileNotFoundError:
+                    continue
+        found.sort()
+        # Least recently used first. Kept in memory so announce() can check for a hit without the disk.
+        self._keys: OrderedDict[str, None] = OrderedDict((key, None) for _, key in found)
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._keys
+        with self._lock:
+            return key in self._keys
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.wav"
 
+    def touch(self, key: str) -> bool:
+        """Mark a cached call as just used; False when it is not cached (or its file has gone)."""
+        with self._lock:
+            if key not in self._keys:
+                return False
+            self._keys.move_to_end(key)
+        try:
+            os.utime(self.path(key))  # so the order survives a restart
+        except FileNotFoundError:
+            self.discard(key)  # deleted behind our back: render it again
+            return False
+        except OSError:
+            pass  # a read-only cache still plays; only the order after a restart suffers
+        return True
+
+    def discard(self, key: str) -> None:
+        """Forget a call whose file has gone, so the next call of it renders again."""
+        with self._lock:
+            self._keys.pop(key, None)
+
     def store(self, key: str, data: bytes) -> Path:
         path = self.path(key)
         write_atomic(path, data)
+        victims: list[str] = []
         with self._lock:
-            self._keys.add(key)
-            over = len(self._keys) > self.max_files
-        if over:
-            self._evict(keep=key)
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+            if len(self._keys) > self.max_files:
+                while len(self._keys) > int(self.max_files * EVICT_TO):
+                    victims.append(self._keys.popitem(last=False)[0])
+        for victim in victims:
+            self.path(victim).unlink(missing_ok=True)
+        if victims:
+            log.info("audio cache: deleted %d least recently used calls from %s", len(victims), self.directory)
         return path
-
-    def _evict(self, keep: str) -> None:
-        # Down to 90% so we do not scan the directory on every new call.
-        target = int(self.max_files * 0.9)
-        entries = []
-        for p in self.directory.glob("*.wav"):
-            if KEY_RE.match(p.stem) and p.stem != keep:
-                try:
-                    entries.append((p.stat().st_mtime, p))
-                except FileNotFoundError:
-                    continue
-        entries.sort()
-        excess = len(entries) + 1 - target
-        for _, p in entries[:max(0, excess)]:
-            with self._lock:
-                self._keys.discard(p.stem)
-            p.unlink(missing_ok=True)
-        log.info("audio cache: deleted %d old calls from %s", max(0, excess), self.directory)

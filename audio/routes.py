@@ -7,13 +7,17 @@ render (up to READY_TIMEOUT) instead of answering 404.
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from audio.cache import KEY_RE
+from audio.cache import is_key
 from audio.synthesizer import PENDING, READY
 
 if TYPE_CHECKING:
@@ -22,10 +26,31 @@ if TYPE_CHECKING:
 READY_TIMEOUT = 10.0
 # A key names one exact sound forever, so browsers may keep it.
 IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
+CHUNK = 64 * 1024
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _open_wav(path: Path) -> Response | None:
+    """Stream a cached WAV, or None when it is gone. The file is opened before answering, so an
+    eviction after this point cannot turn the answer into a 500: the open handle keeps it readable."""
+    try:
+        handle = await asyncio.to_thread(open, path, "rb")
+    except FileNotFoundError:
+        return None
+    size = os.fstat(handle.fileno()).st_size
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            while chunk := await asyncio.to_thread(handle.read, CHUNK):
+                yield chunk
+        finally:
+            handle.close()
+
+    headers = {**IMMUTABLE, "Content-Length": str(size)}
+    return StreamingResponse(chunks(), media_type="audio/wav", headers=headers)
 
 
 def audio_routes(announcer: Announcer) -> list[BaseRoute]:
@@ -36,7 +61,7 @@ def audio_routes(announcer: Announcer) -> list[BaseRoute]:
 
     async def call_wav(request: Request) -> Response:
         key = request.path_params["key"]
-        state = announcer.key_state(key) if KEY_RE.match(key) else None
+        state = announcer.key_state(key) if is_key(key) else None
         if state is None:
             return error(404, "unknown_audio", f"No call audio {key!r} on this hub; it may be from before a restart.")
         if state == PENDING:
@@ -44,13 +69,18 @@ def audio_routes(announcer: Announcer) -> list[BaseRoute]:
             if state is None:
                 return error(503, "audio_not_ready",
                              f"The call audio was not ready within {READY_TIMEOUT:.0f} s; the speech engine is busy.")
-        path = announcer.cache.path(key)
-        if state == READY and path.exists():
-            return FileResponse(path, media_type="audio/wav", headers=IMMUTABLE)
+        if state == READY:
+            response = await _open_wav(announcer.cache.path(key))
+            if response is not None:
+                return response
+            # Evicted or deleted since it was ready: the next call of this number renders it again.
+            announcer.cache.discard(key)
         if announcer.settings.chime:
-            # The render failed: the chime alone still tells the hall a number was called.
-            # Not cached by the browser, because the next call of this number retries the render.
+            # The render failed or its file is gone: the chime alone still tells the hall a number was
+            # called. Not cached by the browser, because the next call of this number renders again.
             return Response(announcer.chime_wav(), media_type="audio/wav", headers={"Cache-Control": "no-store"})
+        if state == READY:
+            return error(404, "unknown_audio", f"The call audio {key!r} has been deleted from this hub's cache.")
         return error(503, "audio_failed", "The speech engine could not render this call; see /health.")
 
     return [

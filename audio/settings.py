@@ -52,7 +52,7 @@ SETTINGS = (
     Setting("chime", True, "Play a two-tone ding-dong before every call."),
     Setting("cache_dir", "", "Directory for rendered WAV files; relative paths are relative to the "
             "configuration file. Empty: the directory the hub chooses."),
-    Setting("cache_max_files", 2000, "Rendered calls kept on disk; the oldest are deleted beyond this."),
+    Setting("cache_max_files", 2000, "Rendered calls kept on disk; beyond this the least recently used are deleted."),
     Setting("player", "auto", 'Server-mode sound output: "auto" (paplay, else aplay), "paplay", "aplay" or "none".'),
 )
 

@@ -93,7 +93,7 @@ class Synthesizer:
     def submit(self, job: Job, priority: int = CALL) -> None:
         """Queue a render unless it is cached or already queued at this priority or better. Never blocks."""
         with self._lock:
-            if job.key in self.cache:
+            if self.cache.touch(job.key):  # a hit counts as a use, so a recalled call is not evicted
                 return
             queued = self._pending.get(job.key)
             if queued is not None and queued <= priority:

@@ -118,7 +118,7 @@ async def test_settings_that_change_the_sound_change_the_key(site, cache_dir):
 
 @pytest.mark.asyncio
 async def test_cache_is_bounded(site, cache_dir):
-    """Beyond cache_max_files the oldest renders are deleted."""
+    """Beyond cache_max_files the least recently used renders are deleted."""
     a = Announcer(make_site({"cache_max_files": 10}), cache_dir)
     await a.start()
     try:

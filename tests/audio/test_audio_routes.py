@@ -58,10 +58,39 @@ def test_request_while_rendering_waits_for_the_file(site, cache_dir):
         assert len(read_wav(responses[0].content).frames) > 0
 
 
+def test_deleted_wav_is_the_chime_not_a_500(site, cache_dir):
+    """A ready call whose file was evicted before the request gets the chime, uncached, and renders again."""
+    a = Announcer(site, cache_dir)
+    with client_for(a) as client:
+        result = a.announce(ticket("A3"), counter("1", site))
+        key = result["audio_url"][7:-4]
+        assert client.get(result["audio_url"]).status_code == 200
+        a.cache.path(key).unlink()
+        response = client.get(result["audio_url"])
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+        assert response.content == a.chime_wav()
+        a.announce(ticket("A3"), counter("1", site))
+        wait_for(lambda: a.key_state(key) == "ready", what="the render again")
+        assert client.get(result["audio_url"]).headers["cache-control"].endswith("immutable")
+
+
+def test_deleted_wav_without_chime_is_a_json_404(cache_dir):
+    """With the chime off, a call whose file has gone is a 404 JSON error, not a server error."""
+    site = make_site({"chime": False})
+    a = Announcer(site, cache_dir)
+    with client_for(a) as client:
+        result = a.announce(ticket("A3"), counter("1", site))
+        assert a.synth.wait(result["audio_url"][7:-4], 10) == "ready"
+        a.cache.path(result["audio_url"][7:-4]).unlink()
+        response = client.get(result["audio_url"])
+        assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_audio"
+
+
 def test_unknown_key_is_a_json_404(site, cache_dir):
     """A key this hub never rendered is a 404 with a JSON error."""
     with client_for(Announcer(site, cache_dir)) as client:
-        for url in ("/audio/0123456789abcdef01234567.wav", "/audio/..secret.wav", "/audio/nope.wav"):
+        for url in ("/audio/0123456789abcdef01234567.wav", "/audio/..secret.wav", "/audio/nope.wav",
+                    "/audio/0123456789abcdef01234567%0A.wav"):
             response = client.get(url)
             assert response.status_code == 404
             assert response.json()["error"]["code"] == "unknown_audio"
