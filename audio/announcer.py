@@ -200,6 +200,9 @@ class Announcer:
             return await asyncio.wait_for(settled, timeout)
         except TimeoutError:
             return None
+        finally:
+            if settled.cancelled() or not settled.done():  # timed out, or the TV went away: stop listening
+                self.synth.forget(key, notify)
 
     def health(self) -> dict:
         s, synth = self.settings, self.synth

@@ -11,6 +11,7 @@ import itertools
 import logging
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ READY, FAILED, PENDING = "ready", "failed", "pending"
 PROBE_TEXT = "tes"
 CHIME_GAP = 0.25  # seconds between the chime and the voice
 LANGUAGE_GAP = 0.6  # seconds between the Indonesian and the English phrase
+MAX_FAILED = 1000  # failed keys remembered (oldest forgotten first), so a long day cannot grow it
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Synthesizer:
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._pending: dict[str, int] = {}  # key -> best priority queued
-        self._failed: set[str] = set()
+        self._failed: OrderedDict[str, None] = OrderedDict()  # oldest failure first
         self._waiters: dict[str, list[Callable[[str], None]]] = {}
         self._thread: threading.Thread | None = None
         self.probed = threading.Event()
@@ -95,11 +97,13 @@ class Synthesizer:
         with self._lock:
             if self.cache.touch(job.key):  # a hit counts as a use, so a recalled call is not evicted
                 return
+            if priority == PRERENDER and job.key in self._failed:
+                return  # only a real call retries a failed render; hints would retry it on every refresh
             queued = self._pending.get(job.key)
             if queued is not None and queued <= priority:
                 return
             self._pending[job.key] = priority
-            self._failed.discard(job.key)  # a new call retries a render that failed before
+            self._failed.pop(job.key, None)  # a new call retries a render that failed before
         self._queue.put((priority, next(self._order), job))
 
     def pending_prerenders(self) -> int:
@@ -125,7 +129,19 @@ class Synthesizer:
             done.set()
 
         self.when_ready(key, settle)
-        return result[0] if done.wait(timeout) else None
+        if done.wait(timeout):
+            return result[0]
+        self.forget(key, settle)
+        return result[0] if result else None  # it may have settled just after the wait gave up
+
+    def forget(self, key: str, callback: Callable[[str], None]) -> None:
+        """Drop a `when_ready` callback whose caller stopped waiting, so waiters do not pile up."""
+        with self._lock:
+            waiters = self._waiters.get(key)
+            if waiters and callback in waiters:
+                waiters.remove(callback)
+                if not waiters:
+                    del self._waiters[key]
 
     # -- the worker thread --------------------------------------------------------
 
@@ -181,7 +197,10 @@ class Synthesizer:
         with self._lock:
             self._pending.pop(key, None)
             if state != READY:
-                self._failed.add(key)
+                self._failed[key] = None
+                self._failed.move_to_end(key)
+                while len(self._failed) > MAX_FAILED:
+                    self._failed.popitem(last=False)
             waiters = self._waiters.pop(key, [])
         for callback in waiters:
             try:

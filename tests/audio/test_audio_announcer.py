@@ -257,3 +257,80 @@ async def test_pyttsx3_engine_renders_too(site, cache_dir):
             assert 2 <= sound.duration <= 12 and rms(sound) > 0.02
     finally:
         await a.stop()
+
+
+class FailingEngine:
+    """An espeak-ng that starts but cannot render a call (say, a full disk)."""
+
+    name, version = "failing", "1"
+
+    def __init__(self, settings) -> None:
+        from audio.engine import default_engine_factory
+
+        self.real = default_engine_factory(settings)
+        self.calls = 0
+
+    def synthesize(self, text, voice):
+        if text == "tes":  # the start-up probe works
+            return self.real.synthesize(text, voice)
+        from audio.engine import SynthesisError
+
+        self.calls += 1
+        raise SynthesisError("espeak-ng failed: no space left on device")
+
+
+@pytest.mark.asyncio
+async def test_prerender_does_not_retry_a_failed_render(site, cache_dir):
+    """A failed call is retried by the next real call, never by pre-render hints."""
+    a = Announcer(site, cache_dir, engine_factory=FailingEngine)
+    await a.start()
+    try:
+        result = a.announce(ticket("A1"), counter("1", site))
+        assert await a.wait_ready(key_of(result)) == "failed"
+        a.prerender([(ticket("A1"), counter("1", site))])
+        assert a.key_state(key_of(result)) == "failed" and a.synth.pending_prerenders() == 0
+        a.announce(ticket("A1"), counter("1", site))
+        assert await a.wait_ready(key_of(result)) == "failed"
+        assert a.health()["failures"] == 2
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_failed_keys_are_bounded(site, cache_dir, monkeypatch):
+    """Only the most recent failures are remembered; older ones are forgotten."""
+    from audio import synthesizer
+
+    monkeypatch.setattr(synthesizer, "MAX_FAILED", 3)
+    a = Announcer(site, cache_dir, engine_factory=FailingEngine)
+    await a.start()
+    try:
+        keys = [key_of(a.announce(ticket(f"A{n}"), counter("1", site))) for n in range(1, 6)]
+        for key in keys:
+            assert await a.wait_ready(key) == "failed"
+        assert [a.key_state(key) for key in keys] == [None, None, "failed", "failed", "failed"]
+    finally:
+        await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_waiters_that_give_up_are_forgotten(site, cache_dir):
+    """A wait that times out (a TV's request, a zone's playback) leaves no callback behind."""
+    engines = []
+
+    def factory(settings):
+        engines.append(RecordingEngine(settings, gated=True))
+        return engines[0]
+
+    a = Announcer(site, cache_dir, engine_factory=factory)
+    await a.start()
+    try:
+        key = key_of(a.announce(ticket("A1"), counter("1", site)))
+        wait_for(engines[0].waiting.is_set, what="the render to begin")
+        assert await a.wait_ready(key, timeout=0.01) is None
+        assert a.synth.wait(key, timeout=0.01) is None
+        assert a.synth._waiters.get(key, []) == []
+        engines[0].release()
+        assert await a.wait_ready(key) == "ready"
+    finally:
+        await a.stop()
