@@ -2,7 +2,9 @@
 
 Two calls in one zone must never talk over each other and must be heard in
 the order they were made, so each zone has one thread that plays one file at
-a time. Zones (floors) have their own speakers, so they play independently.
+a time. The hub PC has one sound output, so the zones also take turns on it:
+a zone waiting for a slow render does not hold up the others, but two calls
+are never played at once.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 log = logging.getLogger("audio")
+
+MAX_AGE = 120.0  # seconds; a call not heard by then is stale, and playing it would only confuse the hall
+Item = Callable[[], Path | None]  # returns the file to play, or None for nothing
 
 PLAYER_HINT = ("install a player with `sudo apt-get install pulseaudio-utils` (paplay) "
                "or `sudo apt-get install alsa-utils` (aplay), and check that a sound card is connected")
@@ -71,24 +77,31 @@ class PlaybackQueue:
     An item is a callable returning the file to play. It may block (waiting
     for a render to finish) and that is the point: the next call in the zone
     waits behind it, so order is kept even when renders finish out of order.
+    Only the playing itself is serialised across zones. A call still queued
+    `max_age` seconds after it was made is dropped: nobody is waiting for it.
     """
 
-    def __init__(self, player: Player) -> None:
+    def __init__(self, player: Player, *, max_age: float = MAX_AGE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.player = player
+        self.max_age = max_age
+        self._clock = clock
         self._lock = threading.Lock()
-        self._zones: dict[str, tuple[queue.Queue[Callable[[], Path | None] | None], threading.Thread]] = {}
+        self._output = threading.Lock()  # the one sound output: zones take turns
+        self._zones: dict[str, tuple[queue.Queue[tuple[float, Item] | None], threading.Thread]] = {}
         self.played = 0
+        self.skipped = 0
         self.errors = 0
         self.last_error: str | None = None
 
-    def enqueue(self, zone: str, item: Callable[[], Path | None]) -> None:
+    def enqueue(self, zone: str, item: Item) -> None:
         with self._lock:
             if zone not in self._zones:
-                q: queue.Queue[Callable[[], Path | None] | None] = queue.Queue()
+                q: queue.Queue[tuple[float, Item] | None] = queue.Queue()
                 thread = threading.Thread(target=self._run, args=(zone, q), name=f"audio-zone-{zone}", daemon=True)
                 self._zones[zone] = (q, thread)
                 thread.start()
-            self._zones[zone][0].put(item)
+            self._zones[zone][0].put((self._clock(), item))
 
     def stop(self) -> None:
         with self._lock:
@@ -98,17 +111,32 @@ class PlaybackQueue:
         for _, thread in zones:
             thread.join(timeout=30)
 
-    def _run(self, zone: str, q: queue.Queue[Callable[[], Path | None] | None]) -> None:
+    def _run(self, zone: str, q: queue.Queue[tuple[float, Item] | None]) -> None:
         while True:
-            item = q.get()
-            if item is None:
+            entry = q.get()
+            if entry is None:
                 return
+            queued_at, item = entry
             try:
+                if self._too_old(zone, queued_at):
+                    continue
                 path = item()
-                if path is not None:
+                if path is None:
+                    continue
+                with self._output:
+                    if self._too_old(zone, queued_at):  # it may have waited long for the other zones
+                        continue
                     self.player.play(path)
-                    self.played += 1
+                self.played += 1
             except Exception as exc:  # one failed playback must not silence the zone
                 self.errors += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("audio: playback in zone %r failed: %s", zone, self.last_error)
+
+    def _too_old(self, zone: str, queued_at: float) -> bool:
+        age = self._clock() - queued_at
+        if age <= self.max_age:
+            return False
+        self.skipped += 1
+        log.warning("audio: skipped a call in zone %r made %.0f s ago; the speakers are too far behind", zone, age)
+        return True

@@ -1,12 +1,15 @@
-"""Server-mode playback through a recording sound card: one at a time per zone, in call order."""
+"""Server-mode playback through a recording sound card: one at a time on the output, each zone in call order."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from conftest import RecordingPlayer, counter, make_site, ticket, wait_for
 
 from audio.announcer import Announcer
 from audio.engine import EngineUnavailable
+from audio.player import PlaybackQueue
 
 
 def key_of(result: dict) -> str:
@@ -38,23 +41,52 @@ async def test_zone_plays_calls_one_at_a_time_in_call_order(cache_dir):
 
 
 @pytest.mark.asyncio
-async def test_zones_play_independently(cache_dir):
-    """A call held on one floor's speakers does not hold up another floor."""
-    site = make_site({"output": "server"})
+async def test_zones_take_turns_on_the_one_output(cache_dir):
+    """Two floors calling at once never overlap on the hub's one sound output; each floor keeps its order."""
+    site = make_site({"output": "both"})
     player = RecordingPlayer(gated=True)
     a = Announcer(site, cache_dir, player=player)
     await a.start()
     try:
-        upstairs = a.announce(ticket("A1"), counter("1", site))  # lantai-2
-        wait_for(lambda: len(player.started()) == 1, what="the upstairs call to start")
-        downstairs = a.announce(ticket("H1"), counter("20", site))  # lantai-1
-        wait_for(lambda: len(player.started()) == 2, what="the downstairs call to start while upstairs plays")
+        upstairs = [key_of(a.announce(ticket("A1"), counter("1", site)))]  # lantai-2
+        wait_for(lambda: len(player.started()) == 1, what="the first upstairs call to start")
+        downstairs = [key_of(a.announce(ticket(f"H{n}"), counter("20", site))) for n in (1, 2)]  # lantai-1
+        upstairs.append(key_of(a.announce(ticket("A2"), counter("2", site))))
+        for key in upstairs + downstairs:
+            assert await a.wait_ready(key) == "ready"  # every zone now only waits for the output
+        for i in range(4):
+            wait_for(lambda i=i: len(player.started()) > i, what=f"playback {i + 1} to start")
+            assert player.active == 1 and len(player.started()) == i + 1, "two calls at once on one output"
+            player.release()
+        wait_for(lambda: len(player.ended()) == 4, what="all playbacks to end")
+        assert player.max_active == 1
+        played = player.started()
+        assert [k for k in played if k in upstairs] == upstairs
+        assert [k for k in played if k in downstairs] == downstairs
         threads = {thread for event, thread, _ in player.log if event == "start"}
         assert threads == {"audio-zone-lantai-2", "audio-zone-lantai-1"}
-        assert upstairs["audio_url"] is None and downstairs["audio_url"] is None  # server mode: TVs stay quiet
     finally:
         player.release(10)
         await a.stop()
+
+
+def test_a_call_waiting_too_long_is_skipped():
+    """A call still queued two minutes after it was made is dropped; the next one plays."""
+    now = [0.0]
+    player = RecordingPlayer(gated=True)
+    playback = PlaybackQueue(player, max_age=120, clock=lambda: now[0])
+    try:
+        playback.enqueue("lantai-1", lambda: Path("A1.wav"))
+        wait_for(lambda: player.started() == ["A1"], what="the first call to start")
+        playback.enqueue("lantai-1", lambda: Path("A2.wav"))
+        now[0] = 121.0  # the sound output hung on A1 for two minutes
+        playback.enqueue("lantai-1", lambda: Path("A3.wav"))
+        player.release(2)
+        wait_for(lambda: player.ended() == ["A1", "A3"], what="A1 and then A3 to play")
+        assert playback.skipped == 1 and playback.played == 2
+    finally:
+        player.release(10)
+        playback.stop()
 
 
 @pytest.mark.asyncio
@@ -65,8 +97,9 @@ async def test_recall_plays_again(cache_dir):
     a = Announcer(site, cache_dir, player=player)
     await a.start()
     try:
-        a.announce(ticket("C12"), counter("2", site))
+        first = a.announce(ticket("C12"), counter("2", site))
         a.announce(ticket("C12"), counter("2", site), recall=True)
+        assert first["audio_url"] is None  # server mode: the TVs stay quiet
         wait_for(lambda: len(player.ended()) == 2, what="both playbacks")
         assert len(set(player.started())) == 1
         assert a.synth.syntheses == 1
