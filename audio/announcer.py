@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,10 +78,14 @@ class Announcer:
             log.warning("audio.output is %r but the hub PC has no sound output; %s",
                         self.settings.output, PLAYER_HINT)
 
-    async def stop(self) -> None:
-        await asyncio.to_thread(self.synth.stop)
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop rendering and playing within about `timeout` seconds, even while a render hangs."""
+        deadline = time.monotonic() + timeout
         if self.playback is not None:
-            await asyncio.to_thread(self.playback.stop)
+            self.playback.stopping()  # first, so the waiters the synthesizer wakes play nothing
+        await asyncio.to_thread(self.synth.stop, timeout)
+        if self.playback is not None:
+            await asyncio.to_thread(self.playback.stop, max(0.0, deadline - time.monotonic()))
 
     def _prepare_chime(self) -> None:
         if self._chime_wav is None:

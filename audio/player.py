@@ -88,6 +88,7 @@ class PlaybackQueue:
         self._clock = clock
         self._lock = threading.Lock()
         self._output = threading.Lock()  # the one sound output: zones take turns
+        self._stopping = threading.Event()  # once set, queued calls are skipped: the hub is shutting down
         self._zones: dict[str, tuple[queue.Queue[tuple[float, Item] | None], threading.Thread]] = {}
         self.played = 0
         self.skipped = 0
@@ -103,13 +104,20 @@ class PlaybackQueue:
                 thread.start()
             self._zones[zone][0].put((self._clock(), item))
 
-    def stop(self) -> None:
+    def stopping(self) -> None:
+        """Play nothing more: calls still queued, or waiting for their render, are skipped."""
+        self._stopping.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Skip what is queued and wait, at most `timeout` in all, for the zones' threads to end."""
+        self._stopping.set()
         with self._lock:
             zones, self._zones = list(self._zones.values()), {}
         for q, _ in zones:
             q.put(None)
+        deadline = time.monotonic() + timeout
         for _, thread in zones:
-            thread.join(timeout=30)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _run(self, zone: str, q: queue.Queue[tuple[float, Item] | None]) -> None:
         while True:
@@ -117,6 +125,8 @@ class PlaybackQueue:
             if entry is None:
                 return
             queued_at, item = entry
+            if self._stopping.is_set():
+                continue  # drain to the end marker without playing
             try:
                 if self._too_old(zone, queued_at):
                     continue
@@ -124,7 +134,7 @@ class PlaybackQueue:
                 if path is None:
                     continue
                 with self._output:
-                    if self._too_old(zone, queued_at):  # it may have waited long for the other zones
+                    if self._stopping.is_set() or self._too_old(zone, queued_at):  # it may have waited long
                         continue
                     self.player.play(path)
                 self.played += 1

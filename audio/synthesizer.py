@@ -76,11 +76,17 @@ class Synthesizer:
             self._thread = threading.Thread(target=self._run, name="audio-synthesizer", daemon=True)
             self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker (after its current render, waiting at most `timeout`) and settle every
+        render still queued as failed, so nobody waits for a render that will never come."""
         if self._thread is not None:
             self._queue.put((_STOP, next(self._order), None))
-            self._thread.join(timeout=30)
+            self._thread.join(timeout)  # a hung render keeps its daemon thread; shutdown does not wait for it
             self._thread = None
+        with self._lock:
+            stranded = list(self._pending)
+        for key in stranded:
+            self._settle(key, None)
 
     def state(self, key: str) -> str | None:
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RecordingPlayer, counter, make_site, ticket, wait_for
+from conftest import RecordingEngine, RecordingPlayer, counter, make_site, ticket, wait_for
 
 from audio.announcer import Announcer
 from audio.engine import EngineUnavailable
@@ -181,3 +181,30 @@ async def test_playback_error_does_not_stop_the_zone(cache_dir):
         assert "audio open error" in a.health()["last_playback_error"]
     finally:
         await a.stop()
+
+
+@pytest.mark.asyncio
+async def test_stop_while_a_render_hangs_plays_nothing_and_wakes_everyone(cache_dir):
+    """stop() during a hung render gives up on it: queued calls fail, waiters wake, zones end silent."""
+    engines = []
+
+    def factory(settings):
+        engines.append(RecordingEngine(settings, gated=True))
+        return engines[0]
+
+    site = make_site({"output": "both"})
+    player = RecordingPlayer()
+    a = Announcer(site, cache_dir, engine_factory=factory, player=player)
+    await a.start()
+    try:
+        keys = [key_of(a.announce(ticket(f"A{n}"), counter("1", site))) for n in (1, 2)]
+        keys += [key_of(a.announce(ticket(f"H{n}"), counter("20", site))) for n in (1, 2)]
+        wait_for(engines[0].waiting.is_set, what="the first render to hang")
+        zones = [thread for _, thread in a.playback._zones.values()]
+        await a.stop(timeout=0.5)
+        assert [a.key_state(key) for key in keys] == ["failed"] * 4
+        assert a.synth._waiters == {}
+        wait_for(lambda: not any(thread.is_alive() for thread in zones), what="the zone threads to end")
+        assert player.log == [], "nothing is played while the hub shuts down"
+    finally:
+        engines[0].release(10)
