@@ -28,6 +28,9 @@ COLUMNS_FONT_B = {"58mm": 42, "80mm": 64}
 QR_SIZE = {"58mm": 5, "80mm": 7}  # dots per QR module: about 30 mm wide for a status URL
 MAX_PENDING = 16
 STATUS_WAIT = 1.0  # seconds to wait for the answer to a paper-status query
+# DLE EOT 4 (roll paper sensor) answer: a status byte has bits 1 and 4 set and bits 0 and 7 clear.
+STATUS_MASK, STATUS_FIXED = 0x93, 0x12
+PAPER_NEAR_END, PAPER_END = 0x0C, 0x60
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ class TicketPrinter:
         self.fault: str | None = None  # kind of the fault in progress, read by /kiosk pages
         self._jobs: queue.Queue[tuple[PrintJob, Future] | None] = queue.Queue(maxsize=MAX_PENDING)
         self._thread: threading.Thread | None = None
-        self._status_silence_noted = False
+        self._answers_status: bool | None = None  # None until the printer has (not) answered a status query
+        self._near_end_noted = False
 
     def start(self) -> None:
         if self._thread is None:
@@ -184,23 +188,42 @@ class TicketPrinter:
     def _check_paper(self, sock: socket.socket) -> None:
         from escpos.constants import RT_STATUS_PAPER
 
+        label = self.settings.label
         sock.settimeout(min(STATUS_WAIT, self.settings.timeout))
         try:
             sock.sendall(RT_STATUS_PAPER)
             reply = sock.recv(16)
         except TimeoutError:
-            if not self._status_silence_noted:
+            if self._answers_status:
+                # It answered before, so silence now means its mechanism is stuck (hung, cover open)
+                # while its network card still takes connections: the ticket would never come out.
+                raise PrinterFault("offline", f"the printer took the connection but did not answer its "
+                                              f"paper-status query within {STATUS_WAIT:g} s") from None
+            if self._answers_status is None:
                 log.info("printer %s does not answer paper-status queries; printing without the check "
-                         "(set check_paper = false to skip it)", self.settings.label)
-                self._status_silence_noted = True
+                         "(set check_paper = false to skip it)", label)
+                self._answers_status = False
             return
         finally:
             sock.settimeout(self.settings.timeout)
         if not reply:
             raise PrinterFault("offline", "the printer closed the connection")
-        # DLE EOT 4 answer: bits 5 and 6 set mean the paper roll is empty.
-        if reply[-1] & 0x60 == 0x60:
+        status = reply[-1]
+        if status & STATUS_MASK != STATUS_FIXED:
+            if self._answers_status is None:
+                log.info("printer %s answers paper-status queries with 0x%02x, which is not a status byte; "
+                         "printing without the check (set check_paper = false to skip it)", label, status)
+                self._answers_status = False
+            return
+        self._answers_status = True
+        if status & PAPER_END == PAPER_END:
             raise PrinterFault("no_paper", "out of paper")
+        if status & PAPER_NEAR_END:
+            if not self._near_end_noted:
+                log.warning("printer %s: paper near end; put in a new roll soon", label)
+            self._near_end_noted = True
+        else:
+            self._near_end_noted = False
 
     def _report(self, fault: PrinterFault) -> None:
         if self.fault != fault.kind:

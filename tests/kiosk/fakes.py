@@ -9,6 +9,7 @@ import time
 DLE_EOT_PAPER = b"\x10\x04\x04"  # "how is the paper?"
 PAPER_OK = b"\x12"
 PAPER_OUT = b"\x72"
+PAPER_NEAR_END = b"\x1e"
 GS_K = b"\x1d(k"  # GS ( k: the 2D-code (QR) commands
 
 
@@ -16,7 +17,7 @@ class FakePrinter:
     """Records the bytes of every connection; answers paper-status queries like a real printer."""
 
     def __init__(self, paper: bytes | None = PAPER_OK) -> None:
-        self.paper = paper  # None: never answers status queries
+        self.paper = paper  # the status byte it answers; None: never answers (may change while it runs)
         self.jobs: list[bytes] = []
         self._changed = threading.Condition()
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -11,7 +11,7 @@ from escpos.printer import Dummy
 
 from kiosk.printer import PrinterFault, PrintJob, TicketPrinter, render
 from kiosk.settings import PrinterSettings
-from tests.kiosk.fakes import GS_K, PAPER_OUT, FakePrinter, qr_commands, qr_payload
+from tests.kiosk.fakes import GS_K, PAPER_NEAR_END, PAPER_OUT, FakePrinter, qr_commands, qr_payload
 
 JOB = PrintJob(site="MPP Uji", address="Jl. Uji No. 1", number="A007", service="Perekaman KTP-el",
                agency="Dinas Kependudukan dan Pencatatan Sipil", priority=True, ahead="3 orang", wait="± 12 menit",
@@ -138,6 +138,53 @@ def test_silent_printer_still_prints(caplog):
         jobs = fake.wait_for_jobs(2)
     assert all(b"A007" in data for data in jobs)
     assert sum("does not answer" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_printer_that_stops_answering_is_offline(caplog):
+    """A printer that answered status queries and then goes silent is a fault, not a printed ticket."""
+    caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
+    with FakePrinter() as fake:
+        printer = printer_for(fake.port)
+        try:
+            assert printer.submit(JOB).result(timeout=10) is None
+            fake.paper = None  # its network card still takes connections; the mechanism is stuck
+            for _ in range(2):
+                with pytest.raises(PrinterFault) as caught:
+                    printer.submit(JOB).result(timeout=10)
+                assert caught.value.kind == "offline" and "did not answer" in caught.value.detail
+            assert printer.fault == "offline"
+        finally:
+            printer.stop()
+        jobs = fake.wait_for_jobs(3)
+    assert [b"A007" in data for data in jobs] == [True, False, False]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "did not answer" in warnings[0]
+
+
+def test_a_reply_that_is_not_a_status_byte_is_not_read_as_paper_end():
+    """An answer without a status byte's fixed bits is ignored and the ticket is printed."""
+    with FakePrinter(paper=b"\x7f") as fake:
+        printer = printer_for(fake.port)
+        try:
+            assert printer.submit(JOB).result(timeout=10) is None
+        finally:
+            printer.stop()
+        assert b"A007" in fake.wait_for_jobs(1)[0]
+
+
+def test_paper_near_end_prints_and_warns_once(caplog):
+    """A roll running low still prints, with one warning until a new roll is in."""
+    caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
+    with FakePrinter(paper=PAPER_NEAR_END) as fake:
+        printer = printer_for(fake.port)
+        try:
+            for _ in range(2):
+                assert printer.submit(JOB).result(timeout=10) is None
+        finally:
+            printer.stop()
+        assert all(b"A007" in data for data in fake.wait_for_jobs(2))
+    assert sum("near end" in r.getMessage() for r in caplog.records) == 1
+    assert printer.fault is None
 
 
 def test_cancelled_job_is_never_printed():
