@@ -17,7 +17,7 @@ import socket
 import textwrap
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from kiosk.settings import PrinterSettings
 
@@ -31,6 +31,9 @@ STATUS_WAIT = 1.0  # seconds to wait for the answer to a paper-status query
 # DLE EOT 4 (roll paper sensor) answer: a status byte has bits 1 and 4 set and bits 0 and 7 clear.
 STATUS_MASK, STATUS_FIXED = 0x93, 0x12
 PAPER_NEAR_END, PAPER_END = 0x0C, 0x60
+# python-escpos switches code page (ESC t n) for these, and cheap clone printers number their code
+# pages differently, so they would print as something else: send their ASCII look-alikes instead.
+ASCII_FOLD = str.maketrans({"—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,15 @@ def render(p, job: PrintJob, *, paper: str = "80mm", native_qr: bool = True, cut
     from escpos.constants import QR_ECLEVEL_M
 
     columns = COLUMNS[paper]
+    job = replace(job, **{f.name: getattr(job, f.name).translate(ASCII_FOLD)
+                          for f in fields(job) if isinstance(getattr(job, f.name), str)})
 
     def lines(text: str, width: int = columns) -> None:
         for line in textwrap.wrap(text, width, break_on_hyphens=False) or [""]:
             p.textln(line)
 
+    # ESC @ first: a job cut off half-way (font, size, half a GS ( k command) must not leak into this one.
+    p.hw("INIT")
     p.set(align="center", normal_textsize=True, bold=True)
     lines(job.site)
     p.set(bold=False)

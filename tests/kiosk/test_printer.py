@@ -13,6 +13,8 @@ from kiosk.printer import PrinterFault, PrintJob, TicketPrinter, render
 from kiosk.settings import PrinterSettings
 from tests.kiosk.fakes import GS_K, PAPER_NEAR_END, PAPER_OUT, FakePrinter, qr_commands, qr_payload
 
+ESC_INIT = b"\x1b@"
+
 JOB = PrintJob(site="MPP Uji", address="Jl. Uji No. 1", number="A007", service="Perekaman KTP-el",
                agency="Dinas Kependudukan dan Pencatatan Sipil", priority=True, ahead="3 orang", wait="± 12 menit",
                issued="Jumat, 28 November 2025 · 09.41 WIB", url="http://192.168.1.10:8000/t/tok-123",
@@ -67,6 +69,26 @@ def test_render_wraps_to_the_paper_width():
         assert all(len(line) <= columns for text in p.texts[:-3] for line in text.split("\n")), p.texts
 
 
+def test_every_ticket_starts_by_resetting_the_printer():
+    """ESC @ comes first, so a job cut off half-way cannot change how the next ticket prints."""
+    p = Dummy()
+    render(p, JOB)
+    assert p.output.startswith(ESC_INIT)
+
+
+def test_typographic_punctuation_is_sent_as_ascii():
+    """Dashes and curly quotes are folded to ASCII, so no clone-specific code page is selected."""
+    fancy = PrintJob(**{**JOB.__dict__, "wait": "—", "agency": "Dinas “Satu Pintu” – Kota’s",
+                        "footer": "Terima kasih — sampai jumpa"})
+    p = TextRecorder()
+    render(p, fancy)
+    text = "".join(p.texts)
+    assert not set("—–‘’“”") & set(text)
+    assert 'Dinas "Satu Pintu" - Kota\'s' in text and "Perkiraan tunggu: -" in text
+    selected = {p.output[at + 2] for at in range(len(p.output)) if p.output.startswith(b"\x1bt", at)}
+    assert selected <= {0}, f"code pages selected: {selected}"
+
+
 def test_image_qr_when_the_printer_has_no_native_qr():
     """native_qr = false sends the QR as a raster image instead of GS ( k."""
     p = Dummy()
@@ -83,7 +105,7 @@ def test_prints_over_tcp_with_a_paper_check():
         finally:
             printer.stop()
         data = fake.wait_for_jobs(1)[0]
-    assert data.startswith(b"\x10\x04\x04")
+    assert data.startswith(b"\x10\x04\x04" + ESC_INIT)
     assert b"A007" in data and qr_payload(data) == JOB.url
     assert printer.fault is None
 
