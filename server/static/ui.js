@@ -25,5 +25,40 @@
     return "± " + h + " jam" + (m ? " " + m + " menit" : "");
   }
 
-  global.MppUI = { $, el, waitText };
+  // ------------------------------------------------------------ the hub's clock
+
+  // Pages show and judge times by the hub's clock, never by the device's: a TV or kiosk on a
+  // hall LAN often has no time source, and its wall clock can jump when NTP (or a person)
+  // corrects it. The hub's time is anchored to performance.now(), which never jumps.
+  const RESYNC_MS = 5000; // an event stamped this far ahead of our idea of the hub's time re-anchors it
+
+  // An ISO-8601 time from the hub (Python may send microseconds) as milliseconds; NaN if absent.
+  const parseTime = (iso) => (iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) : NaN);
+
+  const anchor = { hub: NaN, mono: 0 };
+
+  // The hub's time now, in milliseconds since the epoch (the device's clock until the hub has spoken).
+  function hubNow() {
+    return Number.isNaN(anchor.hub) ? Date.now() : anchor.hub + (performance.now() - anchor.mono);
+  }
+
+  function setAnchor(ms) {
+    anchor.hub = ms;
+    anchor.mono = performance.now();
+  }
+
+  // A snapshot's `now`: the hub's time at this moment.
+  function syncHubTime(iso) {
+    const ms = parseTime(iso);
+    if (!Number.isNaN(ms)) setAnchor(ms);
+  }
+
+  // A live event's `at`. Only a stamp clearly ahead of hubNow() moves the clock (performance.now()
+  // may stand still while the device sleeps); older stamps are normal: replays after a reconnect.
+  function seeHubTime(iso) {
+    const ms = parseTime(iso);
+    if (!Number.isNaN(ms) && (Number.isNaN(anchor.hub) || ms - hubNow() > RESYNC_MS)) setAnchor(ms);
+  }
+
+  global.MppUI = { $, el, waitText, parseTime, hubNow, syncHubTime, seeHubTime };
 })(window);
