@@ -21,10 +21,9 @@
 
   // ------------------------------------------------------------ the hub's clock
 
-  // TVs on a hall LAN often have no time source: all times come from the hub.
-  const parseTime = (iso) => (iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) : NaN);
-  let skew = (parseTime(setup.hub_now) - Date.now()) || 0;
-  const hubNow = () => Date.now() + skew;
+  // TVs on a hall LAN often have no time source: all times come from the hub (ui.js).
+  const { parseTime, hubNow } = window.MppUI;
+  window.MppUI.syncHubTime(setup.hub_now);
 
   const two = (n) => String(n).padStart(2, "0");
   let shownDate = "";
@@ -47,9 +46,11 @@
     recent: [], // [{ticket_id, number, counter: {id, name}}], newest first
   };
 
+  let snapshots = 0;
+
   function applySnapshot(snap) {
-    if (typeof snap.now === "string" && !Number.isNaN(parseTime(snap.now))) skew = parseTime(snap.now) - Date.now();
-    player.forgetAfter(snap.seq);
+    window.MppUI.syncHubTime(snap.now);
+    snapshots += 1;
     if (snap.site) {
       $("site-name").textContent = snap.site.name || "";
       setRunningText(snap.site.running_text || "");
@@ -61,9 +62,40 @@
     }));
     buildTiles();
     renderCall();
+    // A later snapshot replaces the events this page missed (a hub restart starts a new epoch, a
+    // page that fell behind is resynchronised): the calls made meanwhile are only in `recent`.
+    // The first snapshot is the page opening: what was called before is shown, not spoken.
+    if (snapshots > 1) announceMissed(snap);
+  }
+
+  function announceMissed(snap) {
+    const missed = (snap.recent || []).slice(0, RECENT).filter((r) => r.ticket_id !== undefined).reverse();
+    for (const r of missed) {
+      const ref = r.counter || {};
+      player.enqueue({
+        key: callKey(r.ticket_id, r.called_at, r.calls),
+        seq: null,
+        ticket_id: r.ticket_id,
+        number: r.number,
+        counter: ref.name || "",
+        counter_id: ref.id,
+        kind: (r.calls || 1) > 1 ? "recalled" : "called",
+        audio_url: null, // the snapshot names no announcement: the chime says it
+        at: parseTime(r.at),
+        called_at: parseTime(r.called_at),
+        maybe_replayed: false,
+      });
+    }
+    renderCall();
+  }
+
+  // One call of a ticket: the same whatever seq it came with (live event, replay or snapshot).
+  function callKey(ticketId, calledAt, calls) {
+    return ticketId + ":" + (calledAt || "") + ":" + (calls || 1);
   }
 
   function applyEvent(ev) {
+    if (ev.at) window.MppUI.seeHubTime(ev.at);
     switch (ev.type) {
       case "ticket.called":
       case "ticket.recalled":
@@ -118,7 +150,7 @@
     if (state.recent.length > RECENT) state.recent.length = RECENT;
     const announcement = ev.announcement || null;
     player.enqueue({
-      key: ev.seq + ":" + t.id + ":" + (t.called_at || ""),
+      key: callKey(t.id, t.called_at, t.calls),
       seq: ev.seq,
       ticket_id: t.id,
       number: t.number,
@@ -128,7 +160,7 @@
       audio_url: announcement && announcement.audio_url ? announcement.audio_url : null,
       at: parseTime(ev.at), // the hub may stamp events; otherwise the ticket's call time is used
       called_at: parseTime(t.called_at),
-      maybe_replayed: Date.now() < replayUntil,
+      maybe_replayed: performance.now() < replayUntil,
     });
     renderCall();
   }
@@ -344,10 +376,10 @@
     onEvent: applyEvent,
     onStatus(online) {
       // A resumed connection first receives the events it missed.
-      if (online && client.seq !== null) replayUntil = Date.now() + REPLAY_WINDOW_MS;
+      if (online && client.seq !== null) replayUntil = performance.now() + REPLAY_WINDOW_MS;
       $("status").hidden = online;
       document.body.classList.toggle("offline", !online);
-      if (online) $("status-text").textContent = "Terputus, menyambungkan ulang…";
+      if (online) $("status-text").textContent = "Koneksi terputus, sedang menyambung ulang…";
     },
     onError(error) {
       $("status-text").textContent = error.message || "Terjadi kesalahan pada sambungan.";

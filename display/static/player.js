@@ -3,7 +3,8 @@
 // Each call first gets its visual cue (the display flashes the number), then its sound:
 // the hub's WAV (chime + spoken words) when the event carries `announcement.audio_url`,
 // otherwise a chime synthesised here with WebAudio. The next call starts only when both
-// the cue time and the sound are over. Played calls are remembered in localStorage so a
+// the cue time and the sound are over. Played calls are remembered in localStorage, keyed by
+// ticket, call time and call count (never by seq, which a new hub database restarts), so a
 // replay after a reconnect is not spoken twice.
 //
 // State for tests and diagnostics: window.displayPlayer =
@@ -59,16 +60,6 @@
       this.memory.push([item.seq, item.key]);
       if (this.memory.length > REMEMBER) this.memory.splice(0, this.memory.length - REMEMBER);
       this.save();
-    }
-
-    // The hub started again from an empty database: its sequence numbers restart, so
-    // remembered calls above the new position belong to the old database.
-    forgetAfter(seq) {
-      const kept = this.memory.filter((entry) => entry[0] <= seq);
-      if (kept.length !== this.memory.length) {
-        this.memory = kept;
-        this.save();
-      }
     }
 
     // ------------------------------------------------------------ queue

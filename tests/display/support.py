@@ -7,10 +7,14 @@ from tests.conftest import HubProcess
 LANDSCAPE = {"width": 1920, "height": 1080}
 
 
-def open_display(browser, hub: HubProcess, query: str = "zone=lantai-2", viewport: dict = LANDSCAPE):
-    """A fresh page (own storage) showing the display, once its first snapshot is drawn."""
+def open_display(browser, hub: HubProcess, query: str = "zone=lantai-2", viewport: dict = LANDSCAPE,
+                 *, clock: bool = False):
+    """A fresh page (own storage) showing the display, once its first snapshot is drawn.
+    `clock`: the page runs on Playwright's clock, which a test can move forward."""
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
+    if clock:
+        page.clock.install()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors

@@ -30,6 +30,7 @@ def test_call_appears_and_survives_a_hub_restart(hub, browser):
 
     hub.stop()
     page.wait_for_selector("#status", state="visible")
+    assert page.locator("#status-text").text_content() == "Koneksi terputus, sedang menyambung ulang…"
     assert page.locator("#call-number").text_content() == "A001"  # the last state stays on screen
     hub.start()
     page.wait_for_selector("#status", state="hidden", timeout=20_000)
@@ -136,21 +137,50 @@ def test_replayed_call_is_not_spoken_twice(hub, browser):
 
 def test_stale_call_is_shown_but_not_spoken(hub, browser):
     """A call older than two minutes by the hub's clock (a display catching up) is drawn silently."""
-    page = open_display(browser, hub)
+    page = open_display(browser, hub, clock=True)
     page.evaluate("displayHub.stop()")
     page.wait_for_function("displayHub.ws === null")
     hub.issue("A")
     call_next(hub, "1", hub.login())
-    # The page's idea of the hub clock jumps three minutes ahead: the missed call is now old.
-    page.evaluate("""() => {
-        const realNow = Date.now.bind(Date);
-        Date.now = () => realNow() + 3 * 60 * 1000;
-        displayHub.stopped = false;
-        displayHub.connect();
-    }""")
+    page.clock.fast_forward("03:00")  # the TV stays away three minutes: the missed call is old when it arrives
+    page.evaluate("() => { displayHub.stopped = false; displayHub.connect(); }")
     page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'stale')")
     assert page.locator("#call-number").text_content() == "A001"
     assert played(page) == [] and page.evaluate("displayPlayer.queue.length") == 0
+    page.context.close()
+
+
+def test_call_made_while_the_tv_reconnects_after_a_hub_restart_is_announced(hub, browser):
+    """A call made before the TV is back from a hub restart comes in the fresh snapshot and is still played, once."""
+    page = open_display(browser, hub)
+    token = hub.login()
+    hub.issue("A")
+    call_next(hub, "1", token)
+    wait_played(page, 1)
+    page.evaluate("displayHub.stop()")  # the TV is away for the whole restart
+    hub.stop()
+    hub.start()
+    hub.issue("A")
+    call_next(hub, "2", hub.login())
+    page.evaluate("displayHub.start()")  # a new epoch: the hub answers with a snapshot, not the missed events
+    first, second = wait_played(page, 2)
+    assert (first["number"], second["number"]) == ("A001", "A002")
+    assert second["counter"] == "Loket 2" and second["sound"] == "chime" and second["kind"] == "called"
+    assert page.locator(".history-number").all_text_contents() == ["A001"]
+    page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'already-played')")
+    assert len(played(page)) == 2
+    page.context.close()
+
+
+def test_a_jump_of_the_tvs_own_clock_does_not_silence_calls(hub, browser):
+    """The TV's clock set an hour forward after the page loaded: the next call is still played."""
+    page = open_display(browser, hub)
+    page.evaluate("() => { const real = Date.now.bind(Date); Date.now = () => real() + 3600 * 1000; }")
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    [entry] = wait_played(page, 1)
+    assert entry["number"] == "A001"
+    assert not page.evaluate("displayPlayer.skipped.some(x => x.reason === 'stale')")
     page.context.close()
 
 
@@ -268,6 +298,8 @@ def test_blocked_sound_shows_the_overlay_and_plays_after_a_click(hub, browser, s
         page = open_display(strict, hub)
         page.wait_for_selector("#unlock", state="visible")
         assert page.locator("#unlock-button").text_content() == "Klik untuk mengaktifkan suara"
+        assert page.locator("#unlock p").text_content() == (
+            "Tekan OK pada remote atau klik layar sekali agar suara panggilan dapat diputar.")
         hub.issue("A")
         call_next(hub, "1", hub.login())
         page.wait_for_function("displayPlayer.blocked && displayPlayer.queue.length === 1")
