@@ -38,7 +38,7 @@ HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]-]{1,255}$")
 MESSAGES = {
     "printed": "Tiket Anda sedang dicetak. Silakan ambil tiket di bawah layar.",
     "browser": "Tiket Anda sedang dicetak. Silakan ambil tiket Anda.",
-    "fault": "Printer sedang bermasalah — silakan foto tiket ini.",
+    "fault": "Printer sedang bermasalah, tiket tidak tercetak. Silakan foto layar ini atau catat nomor antrian Anda.",
     "none": "Silakan foto tiket ini, atau pindai kode QR untuk memantau antrian dari ponsel Anda.",
 }
 

@@ -14,8 +14,12 @@
     "Oktober", "November", "Desember"];
   const KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 
+  const STATS_REFRESH_MS = 2 * 60 * 1000; // average service times only come with snapshots otherwise
+  const SETTLE_MS = 600; // taps ignored after a screen change: a double tap must not land on the next screen
+  const SETTLE_LONG_MS = 1500; // the same on the ticket and error screens, whose buttons end the visit
+
   let state = boot.state;
-  let clockOffset = Date.parse(state.now) - Date.now(); // the hub's clock is the one that counts
+  window.MppUI.syncHubTime(state.now); // the hub's clock is the one that counts (ui.js)
   const ui = {
     screen: null, agency: null, service: null, agencyPage: 0, servicePage: 0, query: "",
     keyboard: false, busy: false, pointerDown: false, renderPending: false,
@@ -38,7 +42,7 @@
   }
 
   function siteNow() {
-    const now = new Date(Date.now() + clockOffset);
+    const now = new Date(window.MppUI.hubNow());
     if (!partsFormat) {
       const pad = (n) => String(n).padStart(2, "0");
       return { weekday: Object.values(WEEKDAYS)[(now.getDay() + 6) % 7], day: now.getDate(),
@@ -90,7 +94,7 @@
     }
     const hm = siteNow().hm;
     if (s.open && hm < s.open) {
-      return { ok: false, label: "Buka pukul " + hoursText(s),
+      return { ok: false, label: "Belum buka · " + hoursText(s),
         message: "Layanan " + s.name + " belum dibuka. Pengambilan nomor mulai pukul " + dotted(s.open) +
           (boot.tzAbbr ? " " + boot.tzAbbr : "") + "." };
     }
@@ -243,7 +247,25 @@
     else if (ui.screen === "kind") renderKind();
   }
 
+  let settleTimer = null;
+
+  // Taps are ignored for a moment after the screen changed (see onClickCapture); the html
+  // element carries data-settling meanwhile.
+  function settle(ms) {
+    const root = document.documentElement;
+    root.dataset.settling = "";
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => { delete root.dataset.settling; }, ms);
+  }
+
+  function onClickCapture(event) {
+    if (!("settling" in document.documentElement.dataset)) return;
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
   function show(screen) {
+    if (screen !== ui.screen) settle(screen === "ticket" || screen === "error" ? SETTLE_LONG_MS : SETTLE_MS);
     ui.screen = screen;
     for (const section of document.querySelectorAll("[data-screen]")) {
       section.hidden = section.dataset.screen !== screen;
@@ -370,13 +392,19 @@
       }
       if (response.status === 201 && body && body.ticket) {
         showTicket(body);
+      } else if (response.status >= 500) {
+        showProblem("Maaf", UNSURE, false); // the hub may have issued the number before failing
       } else {
         const message = body && body.error && body.error.message
           ? body.error.message : "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas.";
-        showProblem(response.status === 409 ? "Maaf, nomor tidak dapat diambil" : "Maaf", message);
+        showProblem(response.status === 409 ? "Maaf, nomor tidak dapat diambil" : "Maaf", message, true);
       }
     } catch (err) {
-      showProblem("Maaf", "Tidak dapat terhubung ke server antrian. Silakan coba lagi atau hubungi petugas.");
+      if (err && err.name === "AbortError") {
+        showProblem("Maaf", UNSURE, false); // we stopped waiting; the hub may still have issued it
+      } else {
+        showProblem("Maaf", "Tidak dapat terhubung ke server antrian. Silakan coba lagi atau hubungi petugas.", true);
+      }
     } finally {
       clearTimeout(timer);
       ui.busy = false;
@@ -405,9 +433,14 @@
     show("ticket");
   }
 
-  function showProblem(title, message) {
+  const UNSURE = "Server antrian terlalu lama menjawab. Nomor Anda mungkin sudah dibuat — silakan tanyakan " +
+    "kepada petugas sebelum mengambil nomor lagi.";
+
+  // `nothingIssued`: the hub surely issued no number (it refused, or was never reached).
+  function showProblem(title, message, nothingIssued) {
     $("error-title").textContent = title;
     $("error-message").textContent = message;
+    $("error-note").hidden = !nothingIssued;
     show("error");
   }
 
@@ -421,11 +454,11 @@
     clearInterval(countdownTimer);
     if (isHome()) return;
     const seconds = ui.screen === "ticket" ? boot.ticketIdleSeconds : boot.idleSeconds;
-    const deadline = Date.now() + seconds * 1000;
+    const deadline = performance.now() + seconds * 1000;
     idleTimer = setTimeout(goHome, seconds * 1000);
     if (ui.screen === "ticket") {
       const tick = () => {
-        const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+        const left = Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
         $("ticket-countdown").textContent = "Kembali ke awal dalam " + left + " detik";
       };
       tick();
@@ -446,6 +479,7 @@
   }
 
   function onEvent(event) {
+    if (event.at) window.MppUI.seeHubTime(event.at);
     switch (event.type) {
       case "ticket.issued": {
         applyQueue(event.queue);
@@ -473,8 +507,28 @@
 
   function onSnapshot(snapshot) {
     state = snapshot;
-    clockOffset = Date.parse(state.now) - Date.now();
+    window.MppUI.syncHubTime(state.now);
     render();
+  }
+
+  // Fresh average service times (the wait estimates) from the hub. Only those are taken: the
+  // counts are kept live by the events, and a failed request keeps what is shown.
+  async function refreshStats() {
+    try {
+      const response = await fetch("/api/state", { cache: "no-store" });
+      if (!response.ok) return;
+      const fresh = await response.json();
+      for (const f of fresh.services || []) {
+        const s = findService(f.code);
+        if (s) {
+          s.average_service_seconds = f.average_service_seconds;
+          s.estimated_wait = f.estimated_wait;
+        }
+      }
+      render();
+    } catch (err) {
+      // hub unreachable: keep the estimates on screen
+    }
   }
 
   function onStatus(online) {
@@ -499,6 +553,7 @@
   function start() {
     document.documentElement.dataset.print = boot.print;
     buildKeyboard();
+    document.addEventListener("click", onClickCapture, true);
     document.addEventListener("click", (event) => {
       const action = event.target.closest("[data-action]");
       if (!action) return;
@@ -535,6 +590,7 @@
     setInterval(tickClock, 1000);
     // Opening hours change with the clock even when nothing else does.
     setInterval(() => { if (ui.screen === "service") render(); }, 30000);
+    setInterval(refreshStats, STATS_REFRESH_MS);
     goHome();
     if (window.HubClient) {
       client = new window.HubClient({ path: "/ws/display", onSnapshot, onEvent, onStatus });

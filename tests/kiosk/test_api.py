@@ -86,7 +86,8 @@ def test_unreachable_printer_still_issues_the_ticket(make_client, caplog):
     body = client.post("/kiosk/api/tickets", json={"service": "B", "kiosk": "lobi"}).json()
     assert time.monotonic() - started < 5
     assert body["printed"] is False and body["printer"]["fault"] == "offline"
-    assert body["message"] == "Printer sedang bermasalah — silakan foto tiket ini."
+    assert body["message"] == ("Printer sedang bermasalah, tiket tidak tercetak. "
+                                "Silakan foto layar ini atau catat nomor antrian Anda.")
     token = body["ticket"]["token"]
     assert client.get(f"/api/tickets/{token}").json()["ticket"]["number"] == "B001"
     assert issued(client, "B") == 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.conftest import wait_for
-from tests.kiosk.conftest import many_agencies_site
+from tests.kiosk.conftest import KIOSK_SITE, many_agencies_site
 from tests.kiosk.fakes import FakePrinter, qr_payload
 from tests.kiosk.test_printer import closed_port
 
@@ -30,10 +33,13 @@ window.print = () => { window.__prints += 1; };
 class Kiosk:
     """A kiosk page plus the JavaScript errors and dialogs it produced."""
 
-    def __init__(self, browser, url: str, viewport=LANDSCAPE, *, mock_live: bool = False) -> None:
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(self, browser, url: str, viewport=LANDSCAPE, *, mock_live: bool = False, touch: bool = False,
+                 clock: bool = False) -> None:
+        self.context = browser.new_context(viewport=viewport, has_touch=touch)
         self.context.add_init_script(RECORDER)
         self.page = self.context.new_page()
+        if clock:
+            self.page.clock.install()  # the test can move the page's timers forward
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
@@ -49,22 +55,31 @@ class Kiosk:
         assert not self.errors, self.errors
         assert not self.dialogs, self.dialogs
 
+    def settled(self) -> None:
+        """Wait until the kiosk takes taps again (it ignores them for a moment after a screen change)."""
+        self.page.wait_for_selector("html:not([data-settling])", state="attached")
+
+    def click(self, target) -> None:
+        """Tap a selector or locator once the kiosk takes taps."""
+        self.settled()
+        (self.page.locator(target) if isinstance(target, str) else target).click()
+
     def visible_screen(self) -> str:
         return self.page.evaluate("document.querySelector('[data-screen]:not([hidden])').dataset.screen")
 
     def agency(self, name: str) -> None:
-        self.page.locator("#agency-grid .tile", has_text=name).click()
+        self.click(self.page.locator("#agency-grid .tile", has_text=name))
         self.page.wait_for_selector("#screen-service:not([hidden])")
 
     def service(self, name: str) -> None:
-        self.page.locator("#service-grid .tile", has_text=name).click()
+        self.click(self.page.locator("#service-grid .tile", has_text=name))
 
     def take(self, agency: str, service: str, *, priority: bool = False) -> dict:
         """Agency -> service -> kind; returns what the ticket screen shows."""
         self.agency(agency)
         self.service(service)
         self.page.wait_for_selector("#screen-kind:not([hidden])")
-        self.page.click("#kind-priority" if priority else "#kind-regular")
+        self.click("#kind-priority" if priority else "#kind-regular")
         self.page.wait_for_selector("#screen-ticket:not([hidden])")
         return self.ticket()
 
@@ -87,14 +102,15 @@ def test_whole_kiosk_flow(hub, browser, screenshots):
     page.screenshot(path=screenshots / "kiosk-1-agency.png")
 
     kiosk.agency("Dispendukcapil")  # every step has a way back
-    page.click("#screen-service .back")
+    page.screenshot(path=screenshots / "kiosk-service.png")
+    kiosk.click("#screen-service .back")
     assert kiosk.visible_screen() == "agency"
     kiosk.agency("Dispendukcapil")
     kiosk.service("Perekaman KTP-el")
     assert page.text_content("#kind-service") == "Perekaman KTP-el — Dinas Kependudukan dan Pencatatan Sipil"
-    page.click("#screen-kind .back")
+    kiosk.click("#screen-kind .back")
     assert kiosk.visible_screen() == "service"
-    page.click("#screen-service .back")
+    kiosk.click("#screen-service .back")
 
     ticket = kiosk.take("Dispendukcapil", "Perekaman KTP-el")
     page.screenshot(path=screenshots / "kiosk-2-ticket.png")
@@ -108,14 +124,15 @@ def test_whole_kiosk_flow(hub, browser, screenshots):
     assert "foto" in ticket["message"]
     assert hub.request("GET", f"/api/tickets/{token}")[1]["ticket"]["number"] == "A001"
 
-    page.click("#screen-ticket [data-action=home]")
+    kiosk.click("#screen-ticket [data-action=home]")
     assert kiosk.visible_screen() == "agency"
     page.set_viewport_size(PORTRAIT)
     kiosk.agency("Dispendukcapil")
     tile = page.locator("#service-grid .tile", has_text="Perekaman KTP-el")
     wait_for(lambda: "1 orang menunggu" in tile.text_content(), what="the live waiting count")
+    page.screenshot(path=screenshots / "kiosk-service-portrait.png")
     kiosk.service("Perekaman KTP-el")
-    page.click("#kind-priority")
+    kiosk.click("#kind-priority")
     page.wait_for_selector("#screen-ticket:not([hidden])")
     ticket = kiosk.ticket()
     page.screenshot(path=screenshots / "kiosk-3-priority-portrait.png")
@@ -132,7 +149,7 @@ def test_names_with_html_are_shown_as_text(start_hub, browser):
     tile = page.locator("#agency-grid .tile", has_text="onerror")
     assert tile.locator(".tile-title").text_content() == XSS_NAME
     assert page.locator("img[src=x]").count() == 0
-    tile.click()
+    kiosk.click(tile)
     assert page.text_content("#service-agency") == XSS_NAME
     assert page.locator("#service-grid .tile-title").first.text_content() == "Legalisir <b>Dokumen</b>"
     assert page.locator("#service-grid b").count() == 0
@@ -212,29 +229,29 @@ def test_22_agencies_page_and_search(start_hub, browser, screenshots):
     assert page.is_visible("#agency-search") and tiles.count() == 9
     assert page.text_content("#agency-pager .page-info") == "Halaman 1 dari 3"
     first_page = tiles.all_text_contents()
-    page.click("#agency-pager .page-next")
+    kiosk.click("#agency-pager .page-next")
     assert page.text_content("#agency-pager .page-info") == "Halaman 2 dari 3"
     assert tiles.count() == 9 and not set(tiles.all_text_contents()) & set(first_page)
-    page.click("#agency-pager .page-next")
+    kiosk.click("#agency-pager .page-next")
     assert tiles.count() == 4 and page.is_disabled("#agency-pager .page-next")
     page.screenshot(path=screenshots / "kiosk-22-page3.png")
-    page.click("#screen-agency .back")  # back to the first page
+    kiosk.click("#screen-agency .back")  # back to the first page
     assert page.text_content("#agency-pager .page-info") == "Halaman 1 dari 3"
 
-    page.click("#agency-search")
+    kiosk.click("#agency-search")
     assert page.is_visible("#keyboard")
     for key in "SKCK":
-        page.click(f"#keyboard [data-key={key}]")
+        kiosk.click(f"#keyboard [data-key={key}]")
     assert page.input_value("#agency-search") == "skck"
     assert tiles.count() == 1 and "Kepolisian Resor" in tiles.first.text_content()
     assert page.is_hidden("#agency-pager")
     page.screenshot(path=screenshots / "kiosk-22-search.png")
-    page.click("#keyboard [data-key=close]")
+    kiosk.click("#keyboard [data-key=close]")
     assert page.is_hidden("#keyboard") and tiles.count() == 1
-    tiles.first.click()
+    kiosk.click(tiles.first)
     assert page.text_content("#service-grid .tile-title") == "Surat Keterangan Catatan Kepolisian (SKCK)"
-    page.click("#screen-service .back")
-    page.click("#agency-search-clear")
+    kiosk.click("#screen-service .back")
+    kiosk.click("#agency-search-clear")
     assert tiles.count() == 9
 
     page.set_viewport_size(PORTRAIT)
@@ -267,11 +284,12 @@ def test_unreachable_printer_shows_the_ticket_to_photograph(start_hub, browser, 
     ticket = kiosk.take("Dispendukcapil", "Perekaman KTP-el")
     kiosk.page.screenshot(path=screenshots / "kiosk-printer-fault.png")
     assert ticket["number"] == "A001"
-    assert ticket["message"] == "Printer sedang bermasalah — silakan foto tiket ini."
+    assert ticket["message"] == ("Printer sedang bermasalah, tiket tidak tercetak. "
+                                "Silakan foto layar ini atau catat nomor antrian Anda.")
     assert "fault" in kiosk.page.get_attribute("#ticket-message", "class")
     token = ticket["url"].rsplit("/t/", 1)[1]
     assert hub.request("GET", f"/api/tickets/{token}")[1]["ticket"]["status"] == "waiting"
-    kiosk.page.click("#screen-ticket [data-action=home]")
+    kiosk.click("#screen-ticket [data-action=home]")
     assert kiosk.take("Dispendukcapil", "Perekaman KTP-el")["number"] == "A002"
     kiosk.close()
     hub.stop()
@@ -286,11 +304,11 @@ def test_quota_reached_shows_the_message(start_hub, browser):
     late = Kiosk(browser, hub.url + "/kiosk", mock_live=True)  # loaded before the quota ran out, deaf to updates
     kiosk = Kiosk(browser, hub.url + "/kiosk")
     assert kiosk.take("onerror", "Legalisir")["number"] == "Q001"
-    kiosk.page.click("#screen-ticket [data-action=home]")
+    kiosk.click("#screen-ticket [data-action=home]")
     kiosk.agency("onerror")
     tile = kiosk.page.locator("#service-grid .tile", has_text="Legalisir")
     assert "Kuota hari ini habis" in tile.text_content()
-    tile.click()
+    kiosk.click(tile)
     notice = kiosk.page.text_content("#service-notice")
     assert "Kuota harian layanan Legalisir <b>Dokumen</b> (1 nomor) sudah habis" in notice
     assert kiosk.visible_screen() == "service"
@@ -298,12 +316,13 @@ def test_quota_reached_shows_the_message(start_hub, browser):
 
     late.agency("onerror")
     late.service("Legalisir")
-    late.page.click("#kind-regular")
+    late.click("#kind-regular")
     late.page.wait_for_selector("#screen-error:not([hidden])")
     assert "Kuota harian layanan Legalisir <b>Dokumen</b> (1 nomor) sudah habis" in late.page.text_content(
         "#error-message")
-    assert late.page.is_visible("text=Tidak ada nomor antrian yang terpakai.")
-    late.page.click("#screen-error [data-action=home]")
+    assert late.page.text_content("#error-note") == "Nomor antrian belum dibuat. Silakan coba lagi."
+    assert late.page.is_visible("#error-note")
+    late.click("#screen-error [data-action=home]")
     assert late.visible_screen() == "agency"
     late.close()
     state = hub.request("GET", "/api/state")[1]
@@ -335,4 +354,122 @@ def test_idle_kiosk_returns_to_the_start(start_hub, browser):
     wait_for(lambda: kiosk.visible_screen() == "agency", timeout=6, what="the start screen after the ticket")
     kiosk.agency("Dispendukcapil")
     wait_for(lambda: kiosk.visible_screen() == "agency", timeout=8, what="the start screen after idling")
+    kiosk.close()
+
+
+def issued(hub, service: str) -> int:
+    return next(s["issued"] for s in hub.request("GET", "/api/state")[1]["services"] if s["code"] == service)
+
+
+def center(page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+@pytest.mark.parametrize("viewport", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_a_double_tap_never_lands_on_the_next_screen(hub, browser, viewport):
+    """A double tap on a service opens the Umum/Prioritas choice; a tap on Selesai as the ticket appears is ignored."""
+    kiosk = Kiosk(browser, hub.url + "/kiosk", viewport, touch=True)
+    page = kiosk.page
+    kiosk.agency("Dispendukcapil")
+    kiosk.settled()
+    x, y = center(page, "#service-grid .tile[data-service='B']")
+    page.touchscreen.tap(x, y)
+    page.touchscreen.tap(x, y)  # lands on the kind screen, where Umum or Prioritas may be
+    assert kiosk.visible_screen() == "kind"
+    assert page.is_hidden("#busy") and issued(hub, "B") == 0
+
+    kiosk.settled()
+    page.touchscreen.tap(*center(page, "#kind-regular"))
+    page.wait_for_selector("#screen-ticket:not([hidden])")
+    page.touchscreen.tap(*center(page, "#screen-ticket .done"))  # the impatient second tap
+    assert kiosk.visible_screen() == "ticket"
+    assert page.text_content("#ticket-number") == "B001"
+    kiosk.click("#screen-ticket .done")  # a deliberate tap later still ends the visit
+    assert kiosk.visible_screen() == "agency"
+    assert issued(hub, "B") == 1
+    kiosk.close()
+
+
+def test_a_server_error_says_the_number_may_exist(hub, browser):
+    """A 5xx answer or no answer in time: the kiosk says a number may have been made and to ask staff first."""
+    kiosk = Kiosk(browser, hub.url + "/kiosk", clock=True)
+    page = kiosk.page
+    unsure = ("Server antrian terlalu lama menjawab. Nomor Anda mungkin sudah dibuat — silakan tanyakan kepada "
+              "petugas sebelum mengambil nomor lagi.")
+    page.route("**/kiosk/api/tickets", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    kiosk.agency("Dispendukcapil")
+    kiosk.service("Kartu Keluarga")
+    kiosk.click("#kind-regular")
+    page.wait_for_selector("#screen-error:not([hidden])")
+    assert page.text_content("#error-message") == unsure
+    assert page.is_hidden("#error-note")
+
+    kiosk.click("#screen-error [data-action=home]")
+    page.unroute("**/kiosk/api/tickets")
+    page.route("**/kiosk/api/tickets", lambda route: None)  # the request hangs
+    kiosk.agency("Dispendukcapil")
+    kiosk.service("Kartu Keluarga")
+    kiosk.click("#kind-regular")
+    page.wait_for_selector("#busy:not([hidden])")
+    page.clock.fast_forward("01:00")  # longer than the kiosk waits for the hub
+    page.wait_for_selector("#screen-error:not([hidden])")
+    assert page.text_content("#error-message") == unsure
+    assert page.is_hidden("#error-note")
+    kiosk.close()
+
+
+def test_a_jump_of_the_kiosks_own_clock_does_not_close_services(start_hub, browser):
+    """Services open now by the hub's clock stay available when the kiosk's own clock jumps 12 hours."""
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    if now.strftime("%H:%M") >= "23:58":
+        pytest.skip("too close to midnight for an opening window around now")
+    opens = max(now - timedelta(hours=1), now.replace(hour=0, minute=0)).strftime("%H:%M")
+    closes = min(now + timedelta(hours=1), now.replace(hour=23, minute=59)).strftime("%H:%M")
+    text = KIOSK_SITE.read_text(encoding="utf-8").replace(
+        'name = "Kartu Keluarga"\n', f'name = "Kartu Keluarga"\nopen = "{opens}"\nclose = "{closes}"\n')
+    hub = start_hub(text=text)
+    kiosk = Kiosk(browser, hub.url + "/kiosk")
+    page = kiosk.page
+    page.evaluate("() => { const real = Date.now.bind(Date); Date.now = () => real() + 12 * 3600 * 1000; }")
+    kiosk.agency("Dispendukcapil")
+    tile = page.locator("#service-grid .tile[data-service='B']")
+    assert "unavailable" not in tile.get_attribute("class")
+    assert "menunggu" in tile.text_content()
+    kiosk.service("Kartu Keluarga")
+    page.wait_for_selector("#screen-kind:not([hidden])")
+    kiosk.close()
+
+
+def test_wait_estimates_are_refreshed_from_the_hub(hub, browser):
+    """Every two minutes the kiosk takes fresh average service times from /api/state; a failed refresh keeps them."""
+    hub.issue("A")
+    kiosk = Kiosk(browser, hub.url + "/kiosk", clock=True)
+    page = kiosk.page
+    asked = []
+    body = hub.request("GET", "/api/state")[1]
+    next(s for s in body["services"] if s["code"] == "A")["average_service_seconds"] = 600
+
+    def slower(route):
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+        asked.append("ok")
+
+    page.route("**/api/state", slower)
+    kiosk.agency("Dispendukcapil")
+    tile = page.locator("#service-grid .tile[data-service='A']")
+    assert "perkiraan" not in tile.text_content()  # no ticket served yet: no estimate
+    page.clock.fast_forward("02:01")
+    page.wait_for_function("() => document.getElementById('screen-agency').hidden === false")  # idle: home
+    wait_for(lambda: page.evaluate("1") and asked, what="the refresh request")  # evaluate lets the route run
+    kiosk.agency("Dispendukcapil")
+    page.wait_for_function("() => document.querySelector(\"#service-grid .tile[data-service='A']\")"
+                           ".textContent.includes('perkiraan tunggu ± 10 menit')")
+    page.unroute("**/api/state")
+    page.route("**/api/state", lambda route: (route.abort(), asked.append("failed")))
+    page.clock.fast_forward("02:01")
+    page.wait_for_function("() => document.getElementById('screen-agency').hidden === false")
+    wait_for(lambda: page.evaluate("1") and "failed" in asked, what="the failing refresh")
+    if kiosk.visible_screen() != "service":
+        kiosk.agency("Dispendukcapil")
+    assert "perkiraan tunggu ± 10 menit" in tile.text_content()
     kiosk.close()
