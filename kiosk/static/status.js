@@ -1,20 +1,16 @@
 // A citizen's phone: the live status of one ticket over /ws/ticket/{token}.
 //
 // The hub sends {"type": "ticket.status", "ticket": view} on connect and on every change.
-// This small client reconnects with backoff, and afresh whenever the phone wakes up
-// (mobile browsers silently kill sockets of pages in the background).
+// The shared HubClient keeps the link (backoff, pings, silence and connect timeouts); the
+// page reconnects afresh whenever the phone wakes up.
 (function () {
   "use strict";
 
   const boot = JSON.parse(document.getElementById("boot").textContent);
   const { $, waitText } = window.MppUI;
-  const MAX_BACKOFF_MS = 15000;
+  const HINT_READY = "Ponsel akan berbunyi saat nomor Anda dipanggil. Biarkan halaman ini tetap terbuka.";
 
   let ticket = null;
-  let ws = null;
-  let attempt = 0;
-  let retryTimer = null;
-  let gone = false;
   let audio = null;
 
 
@@ -33,7 +29,7 @@
     const where = t.counter_name || (t.counter ? "Loket " + t.counter : "loket");
     if (boot.day !== boot.today && (t.status === "waiting" || t.status === "called" || t.status === "expired")) {
       return { kind: "expired", title: "Tiket sudah tidak berlaku",
-        text: "Tiket ini untuk hari lain. Silakan ambil nomor baru di kios." };
+        text: "Tiket ini untuk hari lain. Silakan ambil nomor baru di mesin antrian." };
     }
     switch (t.status) {
       case "waiting":
@@ -52,7 +48,7 @@
         return { kind: "waiting", title: "Dialihkan", text: "Nomor Anda dialihkan ke layanan lain." };
       case "expired":
         return { kind: "expired", title: "Tiket sudah tidak berlaku",
-          text: "Hari layanan tiket ini sudah berakhir. Silakan ambil nomor baru di kios." };
+          text: "Hari layanan tiket ini sudah berakhir. Silakan ambil nomor baru di mesin antrian." };
       default:
         return { kind: "waiting", title: t.status, text: "" };
     }
@@ -96,6 +92,12 @@
   // A short tone; browsers only allow it after the page has been touched once.
   function beep() {
     if (!audio) return;
+    // A phone suspends the context when the page goes to the background: wake it first.
+    if (audio.state === "suspended") audio.resume().then(tone, () => {});
+    else tone();
+  }
+
+  function tone() {
     try {
       const osc = audio.createOscillator();
       const gain = audio.createGain();
@@ -123,74 +125,53 @@
   function setOnline(online) {
     const link = $("link");
     link.dataset.online = online ? "true" : "false";
-    link.textContent = online ? "Langsung" : "Menyambung ulang…";
+    link.textContent = online ? "Terhubung" : "Menyambung ulang…";
   }
 
-  function connect() {
-    clearTimeout(retryTimer);
-    if (gone) return;
-    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/ws/ticket/" + encodeURIComponent(boot.token);
-    let socket;
-    try {
-      socket = new WebSocket(url);
-    } catch (err) {
-      return retry();
-    }
-    ws = socket;
-    socket.onopen = () => {
-      attempt = 0;
-      setOnline(true);
-    };
-    socket.onmessage = (message) => {
-      let data;
-      try {
-        data = JSON.parse(message.data);
-      } catch (err) {
+  // The shared client (reconnects, pings, gives up a silent or hanging link). Every
+  // ticket.status is applied: it carries the hub's current seq only as a stamp, which repeats
+  // on a reconnect and restarts with a new database, so HubClient's seq check must not see it.
+  class TicketClient extends window.HubClient {
+    handle(data) {
+      if (data && data.type === "ticket.status") {
+        this.setOnline(true);
+        if (data.ticket) update(data.ticket);
         return;
       }
-      if (data.type === "ticket.status" && data.ticket) {
-        update(data.ticket);
-      } else if (data.type === "error" && data.code === "unknown_ticket") {
-        gone = true;
-        location.reload(); // the server answers with the friendly "not found" page
-      }
-    };
-    socket.onclose = () => {
-      if (ws !== socket) return;
-      ws = null;
-      setOnline(false);
-      retry();
-    };
-    socket.onerror = () => {}; // onclose follows
-  }
-
-  function retry() {
-    if (gone) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-    attempt += 1;
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, delay);
-  }
-
-  function reconnectNow() {
-    attempt = 0;
-    if (ws) {
-      const old = ws;
-      ws = null;
-      old.onclose = null;
-      old.close();
+      super.handle(data);
     }
-    connect();
+  }
+
+  const client = new TicketClient({
+    path: "/ws/ticket/" + encodeURIComponent(boot.token),
+    onStatus: setOnline,
+    onError(error) {
+      if (error.code !== "unknown_ticket") return undefined;
+      location.reload(); // the server answers with the friendly "not found" page
+      return "stop";
+    },
+  });
+
+  // Mobile browsers silently kill the sockets of pages in the background: start afresh on waking.
+  function reconnectNow() {
+    client.attempt = 0;
+    if (client.ws) client.resync();
+    else client.connect();
   }
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") reconnectNow();
   });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) reconnectNow(); // restored from the back-forward cache
+  });
   window.addEventListener("online", reconnectNow);
-  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("pointerdown", () => {
+    unlockAudio();
+    $("hint").textContent = HINT_READY;
+  }, { once: true });
 
   update(boot.ticket);
   setOnline(false);
-  connect();
+  client.start();
 })();

@@ -164,7 +164,14 @@ def test_status_page_follows_the_ticket_live(hub, browser, screenshots):
     page = phone.page
     assert page.text_content("#alert-title") == "1 orang lagi"
     assert page.text_content("#number") == "A002"
+    assert page.text_content("#link") == "Terhubung"
+    assert page.text_content("#hint") == (
+        "Ketuk layar ini sekali agar ponsel dapat berbunyi dan bergetar (bila didukung) saat nomor Anda dipanggil. "
+        "Biarkan halaman ini tetap terbuka.")
     page.screenshot(path=screenshots / "status-1-waiting.png")
+    page.mouse.click(10, 300)  # the tap that lets the phone beep
+    assert page.text_content("#hint") == (
+        "Ponsel akan berbunyi saat nomor Anda dipanggil. Biarkan halaman ini tetap terbuka.")
 
     token = hub.login()
     status, body = hub.request("POST", "/api/counters/1/call-next", token=token)
@@ -473,3 +480,26 @@ def test_wait_estimates_are_refreshed_from_the_hub(hub, browser):
         kiosk.agency("Dispendukcapil")
     assert "perkiraan tunggu ± 10 menit" in tile.text_content()
     kiosk.close()
+
+
+def test_status_page_leaves_a_silent_link(hub, browser):
+    """A link on which the hub falls silent (no pong) is given up and opened again, as the TV's is."""
+    ticket = hub.issue("A")
+    view = hub.request("GET", f"/api/tickets/{ticket['token']}")[1]["ticket"]
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.clock.install()
+    links = []
+
+    def silent_hub(ws):  # sends the status once, then never answers anything, pings included
+        links.append(ws)
+        ws.send(json.dumps({"type": "ticket.status", "seq": 7, "ticket": view}))
+
+    page.route_web_socket(re.compile(r".*/ws/ticket/.*"), silent_hub)
+    page.goto(f"{hub.url}/t/{ticket['token']}")
+    page.wait_for_selector("#link[data-online=true]")
+    page.clock.fast_forward("01:00")  # longer than HubClient.limits.silence
+    wait_for(lambda: page.evaluate("1") and len(links) >= 2, what="a second connection")
+    page.wait_for_selector("#link[data-online=true]")
+    assert page.text_content("#number") == "A001"
+    context.close()
