@@ -18,12 +18,24 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
+# The page holds the officer's session token: no inline code, no framing, no caching, and the
+# address (?loket=...) is not passed on.
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 async def counter_page(request: Request):
     site = request.app.state.config.site
     return templates.TemplateResponse(request, "counter.html", {
         "site_name": site.name,
         "idle_minutes": site.session_idle_minutes,
-    })
+    }, headers=HEADERS)
 
 
 routes = [
