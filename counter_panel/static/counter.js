@@ -17,7 +17,8 @@
     Enter: "call-next", " ": "call-next", F1: "call-next",
     F2: "recall", F3: "skip", F4: "done", F6: "transfer", F8: "pause",
   };
-  const STATE_LABEL = { open: "Melayani", paused: "Istirahat", closed: "Belum dibuka" };
+  const STATE_LABEL = { open: "Melayani", paused: "Istirahat", closed: "Tutup" };
+  const REQUEST_TIMEOUT_MS = 10000; // a request still unanswered after this is given up
 
   const { $, el } = window.MppUI;
 
@@ -52,18 +53,29 @@
     const headers = { "Content-Type": "application/json" };
     if (state.token) headers.Authorization = "Bearer " + state.token;
     let response;
-    try {
-      response = await fetch(path, {
-        method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new ApiError(0, "network", "Tidak dapat menghubungi server. Periksa jaringan.");
-    }
     let data = null;
+    // A hung request would keep every button disabled: give it up after a while.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     try {
-      data = await response.json();
-    } catch (err) {
-      data = null;
+      try {
+        response = await fetch(path, {
+          method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
+          signal: controller.signal,
+        });
+      } catch (err) {
+        if (err && err.name === "AbortError") {
+          throw new ApiError(0, "timeout", "Server tidak menjawab. Periksa jaringan, lalu coba lagi.");
+        }
+        throw new ApiError(0, "network", "Tidak dapat menghubungi server. Periksa jaringan.");
+      }
+      try {
+        data = await response.json();
+      } catch (err) {
+        data = null; // also a body cut off by the timeout: the status still says what happened
+      }
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) {
       const error = (data && data.error) || {};
@@ -157,10 +169,18 @@
     ($("username").value ? $("pin") : $("username")).focus();
   }
 
+  // "45 menit", "8 jam", "1 jam 30 menit".
+  function minutesText(minutes) {
+    if (minutes < 60) return minutes + " menit";
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return h + " jam" + (m ? " " + m + " menit" : "");
+  }
+
   function checkIdle() {
     if (state.token && Date.now() - state.lastActivity > IDLE_MS) {
-      const minutes = Math.round(IDLE_MS / 60000);
-      endSession("Sesi berakhir karena tidak ada aktivitas selama " + minutes + " menit. Silakan masuk kembali.", true);
+      const idle = minutesText(Math.round(IDLE_MS / 60000));
+      endSession("Sesi berakhir karena tidak ada aktivitas selama " + idle + ". Silakan masuk kembali.", true);
     }
   }
 
@@ -411,7 +431,9 @@
       if (err.status === 403) return showPicker(err.message);
       const text = err.code === "network"
         ? "Permintaan tidak sampai ke server. Periksa layar sebelum mengulang."
-        : err.message;
+        : err.code === "timeout"
+          ? "Server tidak menjawab; perintah mungkin sudah dijalankan. Periksa nomor di layar sebelum mengulang."
+          : err.message;
       setMessage($("action-message"), text, "error");
     } finally {
       setTimeout(() => {
@@ -436,6 +458,7 @@
     setTimeout(() => {
       if (state.dialog === dialog) for (const button of guarded) button.disabled = false;
     }, DIALOG_GUARD_MS);
+    $("main-screen").inert = true; // focus and clicks cannot reach the screen behind the overlay
     element.querySelector(".dialog").focus();
     render();
   }
@@ -444,6 +467,7 @@
     if (!state.dialog) return;
     state.dialog.element.hidden = true;
     state.dialog = null;
+    $("main-screen").inert = false;
     render();
   }
 
@@ -452,8 +476,13 @@
     if (!ticket) return;
     $("skip-number").textContent = ticket.number;
     openDialog("skip-dialog", (event) => {
-      if (event.key === "Escape") closeDialog();
-      else if (event.key === "Enter" && !event.repeat) confirmSkip();
+      if (event.key === "Escape") return closeDialog();
+      if (event.key !== "Enter") return;
+      // Enter confirms on "Ya, lewati" or with no button focused; on "Batal" it cancels.
+      const focused = document.activeElement;
+      const onButton = focused instanceof HTMLButtonElement && focused !== $("skip-confirm");
+      if (onButton) closeDialog();
+      else if (!event.repeat) confirmSkip();
     });
   }
 

@@ -113,6 +113,9 @@ def test_call_next_shows_ticket_and_reaches_the_display(hub, contexts, display):
     hub.issue("A")
     page = open_panel(contexts, hub)
     expect(queue_row(page, "A")).to_contain_text("2 menunggu")
+    expect(page.locator("#counter-state")).to_have_text("Tutup")  # no call yet today
+    expect(other_row(page, "2")).to_contain_text("Tutup")
+    expect(page.locator(".current .label")).to_have_text("Nomor yang dilayani")
 
     page.click("#btn-call-next")
 
@@ -428,3 +431,72 @@ def test_main_actions_fit_without_scrolling(hub, contexts, screenshots, name, vi
         page.click("#logout")
         expect(page.locator("#login-screen")).to_be_visible()
         page.screenshot(path=screenshots / "counter-login.png")
+
+
+def test_enter_on_batal_cancels_the_skip_and_the_screen_behind_is_out_of_reach(hub, contexts):
+    """In the skip dialog Enter does what the focused button says; Tab never reaches the screen behind it."""
+    hub.issue("A")
+    page = open_panel(contexts, hub)
+    page.keyboard.press("F1")
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    page.keyboard.press("F3")
+    expect(page.locator("#skip-confirm")).to_be_enabled()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "skip-cancel"
+    page.keyboard.press("Enter")
+    expect(page.locator("#skip-dialog")).to_be_hidden()
+    assert counter_view(hub, "1")["ticket"]["status"] == "called"
+    expect(page.locator("#ticket-number")).to_have_text("A001")
+
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    page.keyboard.press("F3")
+    expect(page.locator("#skip-confirm")).to_be_enabled()
+    assert page.locator("#main-screen").evaluate("m => m.inert") is True
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert page.evaluate("!document.activeElement.closest('#main-screen')"), "focus left the dialog"
+    page.keyboard.press("Escape")
+    expect(page.locator("#skip-dialog")).to_be_hidden()
+    assert page.locator("#main-screen").evaluate("m => m.inert") is False
+    assert counter_view(hub, "1")["ticket"]["status"] == "called"
+
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    page.keyboard.press("F3")
+    expect(page.locator("#skip-confirm")).to_be_enabled()
+    page.focus("#skip-confirm")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-number")).to_have_text("—")
+    assert counter_view(hub, "1")["ticket"] is None
+
+
+def test_a_request_the_hub_never_answers_is_given_up(hub, contexts):
+    """A hung action is abandoned after 10 s: the officer is told to check the screen and the buttons work again."""
+    hub.issue("A")
+    page = contexts().new_page()
+    page.clock.install()
+    log_in(page, hub)
+    page.route("**/api/counters/1/call-next", lambda route: None)  # never answered
+    page.click("#btn-call-next")
+    expect(page.locator("#btn-call-next")).to_be_disabled()
+    page.clock.fast_forward("00:11")
+    expect(page.locator("#action-message")).to_have_text(
+        "Server tidak menjawab; perintah mungkin sudah dijalankan. Periksa nomor di layar sebelum mengulang.")
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+
+
+def test_idle_logout_names_long_idle_times_in_hours(tmp_path, contexts):
+    """With session_idle_minutes = 60 the logout message says "1 jam", not "60 menit"."""
+    config = tmp_path / "site.toml"
+    config.write_text(TEST_CONFIG.read_text().replace("[site]\n", "[site]\nsession_idle_minutes = 60\n", 1))
+    hub = HubProcess(tmp_path / "data", config=config).start()
+    try:
+        page = contexts().new_page()
+        page.clock.install()
+        log_in(page, hub)
+        page.clock.fast_forward("01:01:00")
+        expect(page.locator("#login-screen")).to_be_visible()
+        expect(page.locator("#login-message")).to_contain_text("tidak ada aktivitas selama 1 jam.")
+    finally:
+        hub.stop()
