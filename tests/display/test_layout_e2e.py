@@ -50,8 +50,12 @@ def check_fits(page, width: int, height: int) -> None:
         const clipped = [...document.querySelectorAll('.tile-number, #call-number, .history-number')]
             .filter(el => el.scrollWidth > el.clientWidth + 1)
             .map(el => el.textContent);
+        const size = (sel) => {
+            const el = document.querySelector(sel);
+            return el ? parseFloat(getComputedStyle(el).fontSize) : null;
+        };
         return {w: s.scrollWidth, h: s.scrollHeight, vw: innerWidth, vh: innerHeight, boxes, clipped,
-                number: parseFloat(getComputedStyle(document.getElementById('call-number')).fontSize)};
+                number: size('#call-number'), history: size('.history-number'), state: size('.tile-state')};
     }""")
     assert sizes["w"] <= sizes["vw"] == width and sizes["h"] <= sizes["vh"] == height, sizes
     for name, box in sizes["boxes"].items():
@@ -60,6 +64,9 @@ def check_fits(page, width: int, height: int) -> None:
     assert sizes["clipped"] == [], sizes
     # Readable across the hall: the called number is at least a tenth of the screen's short side.
     assert sizes["number"] >= min(width, height) / 10, sizes
+    # The last calls (about 5% of a 16:9 screen's height) and the counters' state badges too.
+    assert sizes["history"] is None or sizes["history"] >= min(width, height) / 25, sizes
+    assert sizes["state"] >= min(width, height) / 65, sizes
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
