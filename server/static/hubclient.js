@@ -84,14 +84,14 @@
         return;
       }
       this.ws = ws;
-      this.connectStartedAt = Date.now();
+      this.connectStartedAt = performance.now();
       ws.onopen = () => {
         this.attempt = 0;
-        this.lastFrameAt = Date.now();
+        this.lastFrameAt = performance.now();
         this.setOnline(true);
       };
       ws.onmessage = (message) => {
-        this.lastFrameAt = Date.now();
+        this.lastFrameAt = performance.now();
         let data;
         try {
           data = JSON.parse(message.data);
@@ -181,7 +181,7 @@
     tick() {
       const ws = this.ws;
       if (!ws) return;
-      const now = Date.now();
+      const now = performance.now();
       if (ws.readyState === WebSocket.CONNECTING) {
         if (now - this.connectStartedAt > LIMITS.connect) this.abandon(ws, 4002, "connect timeout");
         return;
