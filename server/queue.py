@@ -72,6 +72,7 @@ class Queue:
         self.day = day
         self.open: dict[int, Ticket] = {t.id: t for t in tickets if t.status in OPEN}
         self.by_token: dict[str, int] = {t.token: t.id for t in self.open.values()}
+        self._places: dict[int, int] | None = None  # waiting ticket id -> people ahead; built on demand
         self.desks: dict[str, Desk] = {cid: Desk(cid) for cid in config.counters}
         self.desks.update({d.id: d for d in desks if d.id in config.counters})
         self.next_id = next_id
@@ -100,11 +101,15 @@ class Queue:
         """How many waiting tickets of the same service will be called before this one."""
         if ticket.status is not Status.WAITING:
             return 0
-        key = _call_order(ticket)
-        return sum(
-            1 for t in self.open.values()
-            if t.status is Status.WAITING and t.service == ticket.service and _call_order(t) < key
-        )
+        if self._places is None:
+            # Every citizen's status page asks after each change: order the
+            # waiting line once per change, not once per phone.
+            self._places = {}
+            seen: dict[str, int] = {}
+            for t in self.waiting():
+                self._places[t.id] = seen.get(t.service, 0)
+                seen[t.service] = self._places[t.id] + 1
+        return self._places.get(ticket.id, 0)
 
     def estimated_wait(self, service: str, ahead: int) -> int | None:
         """Seconds until a ticket with `ahead` people before it is likely called, None when unknown."""
@@ -290,6 +295,7 @@ class Queue:
 
     def apply(self, change: Change) -> None:
         """Make a persisted change the current state."""
+        self._places = None
         if change.day is not None:
             self.day = change.day
             self.open.clear()
