@@ -135,3 +135,14 @@ class RecordingEngine:
     def release(self, n: int = 1) -> None:
         for _ in range(n):
             self._permits.release()
+
+
+class GatedEngines:
+    """An `engine_factory` building one gated RecordingEngine, kept in `.engines` for the test."""
+
+    def __init__(self) -> None:
+        self.engines: list[RecordingEngine] = []
+
+    def __call__(self, settings) -> RecordingEngine:
+        self.engines.append(RecordingEngine(settings, gated=True))
+        return self.engines[0]

@@ -6,7 +6,7 @@ import wave
 
 import pytest
 import pytest_asyncio
-from conftest import RecordingEngine, counter, make_site, ticket, wait_for
+from conftest import GatedEngines, counter, make_site, ticket, wait_for
 
 from audio.announcer import CHIME_URL, Announcer
 from audio.chime import chime
@@ -135,11 +135,8 @@ async def test_cache_is_bounded(site, cache_dir):
 @pytest.mark.asyncio
 async def test_real_calls_go_before_prerenders(site, cache_dir):
     """Pre-rendered hints wait while a real call is rendered first."""
-    engines = []
-
-    def factory(settings):
-        engines.append(RecordingEngine(settings, gated=True))
-        return engines[0]
+    factory = GatedEngines()
+    engines = factory.engines
 
     a = Announcer(site, cache_dir, engine_factory=factory)
     await a.start()
@@ -316,11 +313,8 @@ async def test_failed_keys_are_bounded(site, cache_dir, monkeypatch):
 @pytest.mark.asyncio
 async def test_waiters_that_give_up_are_forgotten(site, cache_dir):
     """A wait that times out (a TV's request, a zone's playback) leaves no callback behind."""
-    engines = []
-
-    def factory(settings):
-        engines.append(RecordingEngine(settings, gated=True))
-        return engines[0]
+    factory = GatedEngines()
+    engines = factory.engines
 
     a = Announcer(site, cache_dir, engine_factory=factory)
     await a.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RecordingEngine, RecordingPlayer, counter, make_site, ticket, wait_for
+from conftest import GatedEngines, RecordingPlayer, counter, make_site, ticket, wait_for
 
 from audio.announcer import Announcer
 from audio.engine import EngineUnavailable
@@ -186,11 +186,8 @@ async def test_playback_error_does_not_stop_the_zone(cache_dir):
 @pytest.mark.asyncio
 async def test_stop_while_a_render_hangs_plays_nothing_and_wakes_everyone(cache_dir):
     """stop() during a hung render gives up on it: queued calls fail, waiters wake, zones end silent."""
-    engines = []
-
-    def factory(settings):
-        engines.append(RecordingEngine(settings, gated=True))
-        return engines[0]
+    factory = GatedEngines()
+    engines = factory.engines
 
     site = make_site({"output": "both"})
     player = RecordingPlayer()

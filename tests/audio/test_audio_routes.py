@@ -6,7 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 
 import pytest
-from conftest import RecordingEngine, counter, make_site, ticket, wait_for
+from conftest import GatedEngines, counter, make_site, ticket, wait_for
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -38,11 +38,8 @@ def test_call_wav_is_served(site, cache_dir):
 
 def test_request_while_rendering_waits_for_the_file(site, cache_dir):
     """A TV asking before the render is done gets the WAV once it is, not an error."""
-    engines = []
-
-    def factory(settings):
-        engines.append(RecordingEngine(settings, gated=True))
-        return engines[0]
+    factory = GatedEngines()
+    engines = factory.engines
 
     a = Announcer(site, cache_dir, engine_factory=factory)
     with client_for(a) as client:
