@@ -1,17 +1,19 @@
-"""The `[audio]` and `[pronunciation]` sections, validated once at start.
+"""The `[audio]` and `[pronunciation]` sections (keys in docs/configuration.md).
 
-Every key is declared in `SETTINGS` with its default and a help text;
-`docs/audio.md` documents each one and a test checks that it does.
+Declared once as typed models; `config.site.SiteConfig` holds them as
+`config.audio` and `config.pronunciation`, validated at every start whether
+spoken calls are on or off.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-from config.site import ConfigError, SiteConfig
+from pydantic import AfterValidator, Field
+
+from config.errors import invalid, shown
+from config.fields import Line, Section, Text
 
 OUTPUTS = ("display", "server", "both", "off")
 ENGINES = ("espeak-ng", "pyttsx3")
@@ -25,158 +27,84 @@ DEFAULT_TEMPLATE = "Nomor antrian, {letter}, {number}. Silakan menuju {counter}.
 DEFAULT_TEMPLATE_EN = "Queue number {letter}, {number}. Please proceed to {counter}."
 
 
-@dataclass(frozen=True)
-class Setting:
-    key: str
-    default: Any
-    help: str
+def _template(value: str) -> str:
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:
+        raise invalid("template_braces", f"has unbalanced braces ({exc}); write {{{{ for a literal brace",
+                      f"kurung kurawal tidak berpasangan ({exc}); tulis {{{{ untuk kurung kurawal biasa") from None
+    for name, spec, conv in fields:
+        if name not in PLACEHOLDERS or spec or conv:
+            raise invalid("template_placeholder", f"unknown placeholder {{{name}}} (allowed: {allowed})",
+                          f"isian {{{name}}} tidak dikenal (yang boleh: {allowed})")
+    return value
 
 
-SETTINGS = (
-    Setting("output", "display", 'Where calls are heard: "display" (the TV browsers play them), '
-            '"server" (the hub PC\'s own sound output), "both", or "off" (text only).'),
-    Setting("engine", "espeak-ng", 'Speech engine: "espeak-ng" (the espeak-ng command, one process per phrase; '
-            'the default) or "pyttsx3" (libespeak-ng in-process through pyttsx3, hardened; see docs/audio.md).'),
-    Setting("voice", "id", "espeak-ng voice for the Indonesian phrase (`espeak-ng --voices=id` lists them)."),
-    Setting("rate", 150, "Speaking rate in words per minute, 80 to 450."),
-    Setting("volume", 1.0, "Speech volume from 0.0 to 1.0."),
-    Setting("number_mode", "words", '"words" says A123 as "a, seratus dua puluh tiga"; '
-            '"digits" says A007 as "a, nol nol tujuh".'),
-    Setting("template", DEFAULT_TEMPLATE, "The Indonesian phrase. Placeholders: "
-            + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + "."),
-    Setting("agency_templates", {}, "Table of agency code = template, replacing `template` for that "
-            "agency's services."),
-    Setting("second_language", "", 'Set to "en" to repeat every call in English after the Indonesian phrase.'),
-    Setting("template_en", DEFAULT_TEMPLATE_EN, "The English phrase used when second_language is \"en\"."),
-    Setting("voice_en", "en", "espeak-ng voice for the English phrase."),
-    Setting("chime", True, "Play a two-tone ding-dong before every call."),
-    Setting("cache_dir", "", "Directory for rendered WAV files; relative paths are relative to the "
-            "configuration file. Empty: the directory the hub chooses."),
-    Setting("cache_max_files", 2000, "Rendered calls kept on disk; beyond this the least recently used are deleted."),
-    Setting("player", "auto", 'Server-mode sound output: "auto" (paplay, else aplay), "paplay", "aplay" or "none".'),
-)
+# A spoken phrase with {placeholders}.
+Template = Annotated[Text, AfterValidator(_template)]
 
 
-@dataclass(frozen=True)
-class AudioSettings:
-    output: str = "display"
-    engine: str = "espeak-ng"
-    voice: str = "id"
-    rate: int = 150
-    volume: float = 1.0
-    number_mode: str = "words"
-    template: str = DEFAULT_TEMPLATE
-    agency_templates: dict[str, str] = field(default_factory=dict)
-    second_language: str = ""
-    template_en: str = DEFAULT_TEMPLATE_EN
-    voice_en: str = "en"
-    chime: bool = True
-    cache_dir: Path | None = None
-    cache_max_files: int = 2000
-    player: str = "auto"
-    # [pronunciation]: lower-cased word -> spoken form
-    pronunciation: dict[str, str] = field(default_factory=dict)
-
-
-def load_settings(config: SiteConfig) -> AudioSettings:
-    """Validate `[audio]` and `[pronunciation]`; raise `ConfigError` naming the key."""
-    raw = dict(config.sections.get("audio") or {})
-    path = config.path
-
-    def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(path, f"audio.{key}", problem)
-
-    known = {s.key for s in SETTINGS}
-    for key in raw:
-        if key not in known:
-            raise fail(key, f"unknown key (allowed: {', '.join(sorted(known))})")
-
-    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
-        value = raw.get(key, default)
-        if value not in allowed:
-            shown = ", ".join(f'"{a}"' for a in allowed)
-            raise fail(key, f"must be one of {shown}, got {value!r}")
-        return value
-
-    def text(key: str, default: str) -> str:
-        value = raw.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise fail(key, f"must be a non-empty string, got {value!r}")
-        return value.strip()
-
-    def template(key: str, value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(path, key, f"must be a non-empty string, got {value!r}")
-        try:
-            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value) if f is not None]
-        except ValueError as exc:
-            raise ConfigError(path, key, f"has unbalanced braces ({exc}); write {{{{ for a literal brace") from None
-        for name, spec, conv in fields:
-            if name not in PLACEHOLDERS or spec or conv:
-                allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-                raise ConfigError(path, key, f"unknown placeholder {{{name}}} (allowed: {allowed})")
-        return value.strip()
-
-    rate = raw.get("rate", 150)
-    if isinstance(rate, bool) or not isinstance(rate, int) or not 80 <= rate <= 450:
-        raise fail("rate", f"must be a whole number of words per minute from 80 to 450, got {rate!r}")
-    volume = raw.get("volume", 1.0)
-    if isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 <= volume <= 1:
-        raise fail("volume", f"must be a number from 0.0 to 1.0, got {volume!r}")
-    chime = raw.get("chime", True)
-    if not isinstance(chime, bool):
-        raise fail("chime", f"must be true or false, got {chime!r}")
-    max_files = raw.get("cache_max_files", 2000)
-    if isinstance(max_files, bool) or not isinstance(max_files, int) or not 10 <= max_files <= 1_000_000:
-        raise fail("cache_max_files", f"must be a whole number from 10 to 1000000, got {max_files!r}")
-
-    cache_dir = raw.get("cache_dir", "")
-    if not isinstance(cache_dir, str):
-        raise fail("cache_dir", f"must be a directory path string, got {cache_dir!r}")
-    resolved_cache: Path | None = None
-    if cache_dir.strip():
-        resolved_cache = Path(cache_dir.strip())
-        if not resolved_cache.is_absolute():
-            resolved_cache = Path(path).resolve().parent / resolved_cache
-
-    agency_templates = raw.get("agency_templates", {})
-    if not isinstance(agency_templates, dict):
-        raise fail("agency_templates", "must be a table [audio.agency_templates]")
-    checked_agency_templates = {}
-    for code, value in agency_templates.items():
-        if code not in config.agencies:
-            raise fail(f"agency_templates.{code}", f"unknown agency {code!r} (declare it in [[agencies]])")
-        checked_agency_templates[code] = template(f"audio.agency_templates.{code}", value)
-
-    return AudioSettings(
-        output=choice("output", OUTPUTS, "display"),
-        engine=choice("engine", ENGINES, "espeak-ng"),
-        voice=text("voice", "id"),
-        rate=rate,
-        volume=float(volume),
-        number_mode=choice("number_mode", NUMBER_MODES, "words"),
-        template=template("audio.template", raw.get("template", DEFAULT_TEMPLATE)),
-        agency_templates=checked_agency_templates,
-        second_language=choice("second_language", SECOND_LANGUAGES, ""),
-        template_en=template("audio.template_en", raw.get("template_en", DEFAULT_TEMPLATE_EN)),
-        voice_en=text("voice_en", "en"),
-        chime=chime,
-        cache_dir=resolved_cache,
-        cache_max_files=max_files,
-        player=choice("player", PLAYERS, "auto"),
-        pronunciation=_pronunciation(config),
-    )
-
-
-def _pronunciation(config: SiteConfig) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for word, spoken in (config.sections.get("pronunciation") or {}).items():
-        key = f"pronunciation.{word}"
+def _words(table: dict[str, str]) -> dict[str, str]:
+    seen: set[str] = set()
+    for word in table:
         if not word.strip():
-            raise ConfigError(config.path, key, "the word to replace must not be empty")
-        if not isinstance(spoken, str) or not spoken.strip():
-            raise ConfigError(config.path, key, f'must be the spoken form as a string, e.g. "bapenda", got {spoken!r}')
-        if word.strip().lower() in out:
-            raise ConfigError(config.path, key, "listed twice (words match regardless of case)")
-        out[word.strip().lower()] = spoken.strip()
-    return out
+            raise invalid("empty_word", "the word to replace must not be empty",
+                          "kata yang diganti tidak boleh kosong", at=(word,))
+        if word.strip().lower() in seen:
+            raise invalid("duplicate", "listed twice (words match regardless of case)",
+                          f"{shown(word)} tertulis dua kali (huruf besar dan kecil dianggap sama)", at=(word,))
+        seen.add(word.strip().lower())
+    return table
+
+
+# [pronunciation]: word = "spoken form". Words match whole words regardless of case.
+Pronunciation = Annotated[dict[str, Text], AfterValidator(_words)]
+
+
+def spoken_words(pronunciation: dict[str, str]) -> dict[str, str]:
+    """`[pronunciation]` as the phrase builder looks words up: lower-cased word -> spoken form."""
+    return {word.strip().lower(): spoken for word, spoken in pronunciation.items()}
+
+
+class AudioSettings(Section):
+    """`[audio]`: spoken calls. Every key is optional."""
+
+    output: Literal["display", "server", "both", "off"] = Field(
+        "display", description='Where calls are heard: "display" (the TV browsers play them), "server" (the hub '
+        'PC\'s own sound output; the TVs do not play them), "both", or "off" (text only, nothing rendered).')
+    engine: Literal["espeak-ng", "pyttsx3"] = Field(
+        "espeak-ng", description='Speech engine: "espeak-ng" (the espeak-ng command, one process per phrase) or '
+        '"pyttsx3" (libespeak-ng in-process through pyttsx3, hardened as docs/audio.md describes).')
+    voice: Text = Field("id", description="espeak-ng voice for the Indonesian phrase (`espeak-ng --voices=id` lists "
+                        "them). A missing voice is reported at start and the hub plays the chime only.")
+    rate: int = Field(150, ge=80, le=450, description="Speaking rate in words per minute.")
+    volume: float = Field(1.0, ge=0.0, le=1.0, description="Speech volume.")
+    number_mode: Literal["words", "digits"] = Field(
+        "words", description='"words" says A123 as "a, seratus dua puluh tiga"; "digits" says A007 as '
+        '"a, nol nol tujuh".')
+    template: Template = Field(
+        DEFAULT_TEMPLATE, description="The Indonesian phrase. Placeholders: {letter} (the prefix's letter names), "
+        "{number}, {counter}, {service}, {agency} (short name), {zone}; unknown placeholders are refused; write {{ "
+        "for a literal brace.")
+    agency_templates: dict[str, Template] = Field(
+        default_factory=dict, description='Table [audio.agency_templates] of AGENCY_CODE = "template", replacing '
+        "template for that agency's services.")
+    second_language: Literal["", "en"] = Field(
+        "", description='"en" repeats every call in English after the Indonesian phrase, in the same sound file.')
+    template_en: Template = Field(
+        DEFAULT_TEMPLATE_EN, description='The English phrase used when second_language is "en" (same placeholders; '
+        'numbers in English words). Keep a comma after {letter}: espeak-ng\'s English voice reads a lone "A" before '
+        'a word as the article "uh".')
+    voice_en: Text = Field("en", description="espeak-ng voice for the English phrase.")
+    chime: bool = Field(True, description="A two-tone ding-dong before every call; also the fallback sound when "
+                        "speech is unavailable.")
+    cache_dir: Line = Field(
+        "", description="Folder for rendered calls (WAV); a relative path is relative to the site file's folder. "
+        "Empty: the hub's data folder (data/audio-cache).")
+    cache_max_files: int = Field(
+        2000, ge=10, le=1_000_000, description="Rendered calls kept on disk (about 300 KB each); beyond it the least "
+        "recently used are deleted down to 90%.")
+    player: Literal["auto", "paplay", "aplay", "none"] = Field(
+        "auto", description='Server-mode sound output: "auto" (paplay when a PulseAudio/PipeWire server runs, else '
+        'aplay when ALSA lists a sound card), "paplay", "aplay" or "none".')

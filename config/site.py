@@ -1,337 +1,316 @@
-"""Site configuration: agencies, services, counters, zones and officers.
+"""The site configuration: one typed model per section of the TOML file.
 
-The file is TOML. `load_config` validates everything at start and raises
-`ConfigError` naming the file, the key and what is wrong; `run.py` prints that
-message and exits without a traceback.
+`SiteConfig` is the whole file: `[site]`, `[[zones]]`, `[[agencies]]`,
+`[[services]]`, `[[counters]]`, `[[officers]]` (declared here) and the parts'
+own sections `[display]`, `[kiosk]`, `[counter_panel]`, `[audio]`,
+`[pronunciation]` (declared in each package's `settings.py`). Every key is
+declared once, as a pydantic field with its type, default, range and help text;
+validation, defaults, the error wording and the key tables in
+docs/configuration.md all come from that declaration.
+
+`load_config(path)` reads and validates a file and raises `ConfigError` naming
+the file, the key path (`services[3].open`) and the problem; `run.py` prints it
+in one line. `dump_config(config)` gives the file's shape back (lists of tables,
+times as "HH:MM"), so `parse_config(dump_config(c), c.path) == c`.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
-from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, ValidationError, model_validator
+
+from audio.settings import AudioSettings, Pronunciation
+from config.errors import ConfigError, from_validation, invalid, shown
+from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, table
+from counter_panel.settings import CounterPanelSettings
+from display.settings import DisplaySettings
+from kiosk.settings import KioskSettings
+
+__all__ = ["DEFAULT_CONFIG", "Agency", "ConfigError", "Counter", "Officer", "Service", "Site", "SiteConfig", "Zone",
+           "dump_config", "dump_toml", "load_config", "parse_config"]
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 
-# Sections owned by other packages (audio, display, kiosk, ...). They are passed
-# through as raw tables and validated by their owners at start.
-EXTENSION_SECTIONS = ("audio", "display", "kiosk", "counter_panel", "pronunciation")
-
 PREFIX_RE = re.compile(r"^[A-Z]{1,3}$")
-CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+PIN_HASH_RE = re.compile(r"^scrypt\$[^$]*\$[^$]*\$[^$]*\$[^$]*\$[^$]*$")
 
 
-class ConfigError(Exception):
-    """A configuration problem, phrased for the IT admin who edits the file."""
-
-    def __init__(self, file: str | Path, key: str, problem: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.problem = problem
-        super().__init__(f"{self.file}: {key}: {problem}")
-
-
-@dataclass(frozen=True)
-class Agency:
-    code: str
-    name: str
-    short_name: str
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid("unknown_timezone", f'unknown time zone {value!r} (e.g. "Asia/Jakarta")',
+                      f'zona waktu {shown(value)} tidak dikenal (misalnya "Asia/Jakarta")') from None
+    return value
 
 
-@dataclass(frozen=True)
-class Service:
-    code: str  # also the ticket prefix
-    name: str
-    agency: str | None
-    daily_quota: int | None = None
-    open: time | None = None
-    close: time | None = None
-    description: str = ""
+def _prefix(value: str) -> str:
+    if not PREFIX_RE.match(value):
+        raise invalid("prefix_format", f"ticket prefix {value!r} must be 1 to 3 capital letters A-Z",
+                      f"kode antrian {shown(value)} harus 1 sampai 3 huruf kapital A-Z")
+    return value
 
 
-@dataclass(frozen=True)
-class Counter:
-    id: str
-    name: str
-    services: tuple[str, ...]
-    zone: str
+def _pin_hash(value: str) -> str:
+    if not PIN_HASH_RE.match(value):
+        raise invalid("pin_hash_format", "not a hash from `python run.py hash-pin PIN`",
+                      "bukan hash dari `python run.py hash-pin PIN`")
+    return value
 
 
-@dataclass(frozen=True)
-class Zone:
-    id: str
-    name: str
+def _counter_id(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-@dataclass(frozen=True)
-class Officer:
-    username: str
-    name: str
-    pin_hash: str
-    counters: tuple[str, ...] | None  # None: any counter
-
-    def may_use(self, counter_id: str) -> bool:
-        return self.counters is None or counter_id in self.counters
+def _default_from(data: Any, field: str, source: str) -> Any:
+    """For a before-validator: `field` takes the value of `source` when the file leaves it out."""
+    if isinstance(data, dict) and data.get(field) is None and source in data:
+        return {**data, field: data[source]}
+    return data
 
 
-@dataclass(frozen=True)
-class Site:
-    name: str
-    timezone: str
-    address: str = ""
-    logo: str | None = None
-    running_text: str = ""
-    max_consecutive_priority: int = 3
-    session_idle_minutes: int = 480
-    tickets_per_minute: int = 6
-    tickets_burst: int = 20
+class Site(Section):
+    """`[site]`: the hall itself."""
+
+    name: Text = Field(description="The hall's name, shown on the TVs, the kiosk and the tickets.")
+    timezone: Annotated[Text, AfterValidator(_timezone)] = Field(
+        "Asia/Jakarta", description="IANA time zone; the day (and ticket numbering) restarts at local midnight. "
+        "Use Asia/Makassar (WITA) or Asia/Jayapura (WIT) elsewhere.")
+    address: Line = Field("", description="Shown on the TVs and printed on tickets.")
+    logo: Annotated[Line | None, AfterValidator(lambda v: v or None)] = Field(
+        None, description="Image file for the TV header (PNG, JPG, SVG, WebP, GIF); a relative path is relative "
+        "to the site file's folder (see docs/display.md).")
+    running_text: Line = Field("", description="The TVs' running text line; empty hides it.")
+    max_consecutive_priority: int = Field(
+        3, ge=1, le=100, description="Priority tickets a counter calls in a row while regular tickets wait.")
+    session_idle_minutes: int = Field(
+        480, ge=1, le=24 * 60, description="An officer's session ends after this many minutes without activity.")
+    tickets_per_minute: int = Field(
+        6, ge=0, le=10_000, description="Tickets one device (network address) may take per minute, after a burst "
+        "of tickets_burst; 0 = no limit. A kiosk at the morning rush stays well under it; a script on a phone "
+        "cannot empty a quota.")
+    tickets_burst: int = Field(
+        20, ge=1, le=10_000, description="Tickets one device may take at once before tickets_per_minute applies.")
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
-@dataclass(frozen=True)
-class SiteConfig:
-    path: str
-    site: Site
-    agencies: dict[str, Agency]
-    services: dict[str, Service]
-    counters: dict[str, Counter]
-    zones: dict[str, Zone]
-    officers: dict[str, Officer]
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+class Zone(Item):
+    """`[[zones]]`: an area of the hall with its own TVs."""
+
+    key = "id"
+    duplicate = ("duplicate zone {key}", "zona {key} dipakai dua kali")
+
+    id: Text = Field(description="Used in the TV's address: /display?zone=ID.")
+    name: Text = Field(None, description="Shown on the TV.", json_schema_extra={"x-default": "the id"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_defaults_to_id(cls, data: Any) -> Any:
+        return _default_from(data, "name", "id")
+
+
+class Agency(Item):
+    """`[[agencies]]`: an agency (instansi) serving in the hall."""
+
+    key = "code"
+    duplicate = ("duplicate agency code {key}", "kode instansi {key} dipakai dua kali")
+
+    code: Code = Field(description="Short id: letters, digits, '-', '_'.")
+    name: Text = Field(description='Full name, e.g. "Dinas Kependudukan dan Pencatatan Sipil".')
+    short_name: Text = Field(None, description="Short name for tiles, tickets and spoken calls.",
+                             json_schema_extra={"x-default": "the code"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_name_defaults_to_code(cls, data: Any) -> Any:
+        return _default_from(data, "short_name", "code")
+
+
+class Service(Item):
+    """`[[services]]`: a service (layanan) citizens take a ticket for."""
+
+    key = "code"
+    duplicate = ("duplicate ticket prefix {key}", "kode antrian {key} dipakai dua kali")
+
+    code: Annotated[Text, AfterValidator(_prefix)] = Field(
+        description="1 to 3 capital letters; also the ticket prefix (A -> A001), restarting every day.",
+        json_schema_extra={"pattern": PREFIX_RE.pattern})
+    name: Text = Field(description='e.g. "Perekaman KTP-el".')
+    agency: Text | None = Field(None, description="The code of the agency that serves it.")
+    daily_quota: int | None = Field(
+        None, ge=1, le=99_999, description="Tickets per day; the kiosk refuses more with a clear message. "
+        "Unset: no limit.")
+    open: Clock | None = Field(None, description="Local time from which tickets are handed out. Unset: all day.")
+    close: Clock | None = Field(None, description="Local time after which no more tickets are handed out "
+                                "(after open). Unset: all day.")
+    description: Line = Field("", description="Shown on the kiosk.")
+
+    @model_validator(mode="after")
+    def _hours(self) -> Service:
+        if self.open and self.close and self.close <= self.open:
+            raise invalid("hours_order",
+                          f"closing time {self.close:%H:%M} must be after opening time {self.open:%H:%M}",
+                          f"jam tutup {self.close:%H:%M} harus sesudah jam buka {self.open:%H:%M}", at=("close",))
+        return self
+
+
+class Counter(Item):
+    """`[[counters]]`: a counter (loket) and the services it calls."""
+
+    key = "id"
+    duplicate = ("duplicate counter id {key}", "nomor loket {key} dipakai dua kali")
+
+    id: Annotated[Code, BeforeValidator(_counter_id)] = Field(
+        description="Unique; letters, digits, '-', '_' (a number is accepted too).")
+    name: Text = Field(description='"Loket 3": shown on the TVs and spoken in calls.')
+    services: Annotated[Names, Field(min_length=1)] = Field(
+        description='Codes of the services this counter calls, e.g. ["A", "B"].')
+    zone: Text = Field("utama", description="The zone (id) whose TVs show this counter's calls.")
+
+
+class Officer(Item):
+    """`[[officers]]`: a petugas who logs in at the counter panel."""
+
+    key = "username"
+    duplicate = ("duplicate username {key}", "nama pengguna {key} dipakai dua kali")
+
+    username: Text = Field(description="Log-in name, unique.")
+    name: Text = Field(description="Full name.")
+    pin_hash: Annotated[Text, AfterValidator(_pin_hash)] = Field(
+        description="From `python run.py hash-pin 123456` (scrypt, salted); never the PIN itself.")
+    counters: Names | None = Field(
+        None, description="Ids of the counters this officer may use. Unset: any counter.")
+
+    def may_use(self, counter_id: str) -> bool:
+        return self.counters is None or counter_id in self.counters
+
+
+class SiteConfig(Section):
+    """The whole site file. Sections in the order a file is written."""
+
+    site: Site = Field(description="The hall itself.")
+    zones: Table[Zone] = table("Areas of the hall with their own TVs. Without [[zones]], the zones named by "
+                               "counters are used as they are.")
+    agencies: Table[Agency] = table("The agencies serving in the hall.")
+    services: Table[Service] = table("What citizens take a ticket for; at least one.")
+    counters: Table[Counter] = table("The counters and the services each calls; at least one.")
+    officers: Table[Officer] = table("Who may log in at a counter panel.")
+    display: DisplaySettings = Field(default_factory=DisplaySettings, description="The TVs (docs/display.md).")
+    kiosk: KioskSettings = Field(default_factory=KioskSettings,
+                                 description="The ticket kiosks and their printers (docs/kiosk.md).")
+    counter_panel: CounterPanelSettings = Field(default_factory=CounterPanelSettings,
+                                                description="The officers' counter panel (docs/counter_panel.md).")
+    audio: AudioSettings = Field(default_factory=AudioSettings, description="Spoken calls (docs/audio.md).")
+    pronunciation: Pronunciation = Field(
+        default_factory=dict, description='How names are spoken: word = "spoken form" (docs/audio.md).')
+
+    _path: str = PrivateAttr("<config>")
+
+    @model_validator(mode="after")
+    def _references(self) -> SiteConfig:
+        if not self.services:
+            raise invalid("required", "at least one [[services]] entry is required",
+                          "paling sedikit satu layanan [[services]] harus ada", at=("services",))
+        if not self.counters:
+            raise invalid("required", "at least one [[counters]] entry is required",
+                          "paling sedikit satu loket [[counters]] harus ada", at=("counters",))
+        for i, service in enumerate(self.services.values()):
+            if service.agency is not None and service.agency not in self.agencies:
+                raise _unknown("agency", service.agency, "[[agencies]]", ("services", i, "agency"))
+        declared_zones = list(self.zones)
+        for i, counter in enumerate(self.counters.values()):
+            for code in counter.services:
+                if code not in self.services:
+                    raise _unknown("service", code, "[[services]]", ("counters", i, "services"))
+            if declared_zones and counter.zone not in self.zones:
+                listed = ", ".join(declared_zones)
+                raise invalid("unknown_reference", f"unknown zone {counter.zone!r} (declared zones: {listed})",
+                              f"zona {shown(counter.zone)} tidak dikenal (zona yang ada: {listed})",
+                              at=("counters", i, "zone"))
+            if counter.zone not in self.zones:  # no [[zones]]: the counters' zones are the zones
+                self.zones[counter.zone] = Zone(id=counter.zone)
+        for i, officer in enumerate(self.officers.values()):
+            for counter_id in officer.counters or ():
+                if counter_id not in self.counters:
+                    raise _unknown("counter", counter_id, "[[counters]]", ("officers", i, "counters"))
+        for code in self.audio.agency_templates:
+            if code not in self.agencies:
+                raise _unknown("agency", code, "[[agencies]]", ("audio", "agency_templates", code))
+        return self
+
+    @property
+    def path(self) -> str:
+        """The file this configuration was read from ("<config>" when it was not read from a file)."""
+        return self._path
+
+    def beside(self, value: str) -> Path:
+        """A path from the configuration (a logo, a media folder): relative ones are relative to the file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else Path(self._path).resolve().parent / path
 
     def counters_serving(self, service: str) -> list[Counter]:
         return [c for c in self.counters.values() if service in c.services]
 
 
+_WORDS_ID = {"agency": "instansi", "service": "layanan", "counter": "loket"}
+
+
+def _unknown(what: str, value: str, section: str, at: tuple) -> Exception:
+    return invalid("unknown_reference", f"unknown {what} {value!r} (declare it in {section})",
+                   f"{_WORDS_ID[what]} {shown(value)} tidak dikenal (tambahkan di {section})", at=at)
+
+
 def load_config(path: str | Path = DEFAULT_CONFIG) -> SiteConfig:
-    """Read and validate a TOML configuration file."""
+    """Read and validate a TOML site file. Raises ConfigError (file, key path, problem)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(path, "(file)", "file not found") from None
+        raise ConfigError(path, "(file)", "file not found", "berkas tidak ditemukan", "file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, "(file)", f"cannot be read: {exc}") from None
+        raise ConfigError(path, "(file)", f"cannot be read: {exc}", f"berkas tidak dapat dibaca: {exc}",
+                          "file") from None
+    return parse_toml(text, path)
+
+
+def parse_toml(text: str, path: str | Path = "<config>") -> SiteConfig:
+    """Validate a site file's text. Raises ConfigError; a TOML syntax error has the path "(syntax)"."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "(syntax)", f"invalid TOML: {exc}") from None
+        raise ConfigError(path, "(syntax)", f"invalid TOML: {exc}", f"TOML tidak sah: {exc}", "syntax") from None
     return parse_config(raw, path)
 
 
 def parse_config(raw: dict[str, Any], path: str | Path = "<config>") -> SiteConfig:
-    """Validate an already-parsed configuration table."""
-    r = _Reader(path)
-    known = {"site", "agencies", "services", "counters", "zones", "officers", *EXTENSION_SECTIONS}
-    for key in raw:
-        if key not in known:
-            raise ConfigError(path, key, f"unknown section (known: {', '.join(sorted(known))})")
+    """Validate an already-parsed configuration (the TOML file's tables, or the same shape as JSON).
 
-    site = _site(r, r.table(raw, "site", required=True))
-    agencies = _agencies(r, r.array(raw, "agencies"))
-    services = _services(r, r.array(raw, "services"), agencies)
-    zones = _zones(r, r.array(raw, "zones"))
-    counters = _counters(r, r.array(raw, "counters"), services, zones)
-    officers = _officers(r, r.array(raw, "officers"), counters)
-    if not services:
-        raise ConfigError(path, "services", "at least one [[services]] entry is required")
-    if not counters:
-        raise ConfigError(path, "counters", "at least one [[counters]] entry is required")
-    sections = {name: r.table(raw, name) for name in EXTENSION_SECTIONS}
-    return SiteConfig(str(path), site, agencies, services, counters, zones, officers, sections)
-
-
-class _Reader:
-    """Typed access to TOML values; every failure names file and key."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(self.path, key, problem)
-
-    def table(self, raw: dict, key: str, *, required: bool = False) -> dict[str, Any]:
-        value = raw.get(key)
-        if value is None:
-            if required:
-                raise self.fail(key, f"missing required section [{key}]")
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table [{key}]")
-        return value
-
-    def array(self, raw: dict, key: str) -> list[dict[str, Any]]:
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, f"must be an array of tables [[{key}]]")
-        return value
-
-    def str(self, item: dict, key: str, where: str, *, default: str | None = None) -> str:
-        value = item.get(key, default)
-        if value is None:
-            raise self.fail(f"{where}.{key}", "missing required key")
-        if not isinstance(value, str) or (not value.strip() and default is None):
-            raise self.fail(f"{where}.{key}", "must be a non-empty string")
-        return value.strip()
-
-    def int(self, item: dict, key: str, where: str, default: int | None, lo: int, hi: int) -> int | None:
-        value = item.get(key, default)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.fail(f"{where}.{key}", f"must be a whole number from {lo} to {hi}, got {value!r}")
-        return value
-
-    def time(self, item: dict, key: str, where: str) -> time | None:
-        value = item.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not TIME_RE.match(value):
-            raise self.fail(f"{where}.{key}", f'must be a time "HH:MM" (24-hour), got {value!r}')
-        hour, minute = value.split(":")
-        return time(int(hour), int(minute))
-
-    def str_list(self, item: dict, key: str, where: str) -> tuple[str, ...] | None:
-        value = item.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{where}.{key}", "must be a list of strings")
-        return tuple(value)
-
-    def unknown(self, item: dict, allowed: set[str], where: str) -> None:
-        for key in item:
-            if key not in allowed:
-                raise self.fail(f"{where}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-
-def _site(r: _Reader, raw: dict) -> Site:
-    r.unknown(raw, {"name", "timezone", "address", "logo", "running_text", "max_consecutive_priority",
-                    "session_idle_minutes", "tickets_per_minute", "tickets_burst"}, "site")
-    timezone = r.str(raw, "timezone", "site", default="Asia/Jakarta")
+    `path` is the file it came from: error messages name it, and relative paths in the
+    configuration are relative to its folder. Raises ConfigError on the first problem.
+    """
     try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise r.fail("site.timezone", f"unknown time zone {timezone!r} (e.g. \"Asia/Jakarta\")") from None
-    return Site(
-        name=r.str(raw, "name", "site"),
-        timezone=timezone,
-        address=r.str(raw, "address", "site", default=""),
-        logo=raw.get("logo") and r.str(raw, "logo", "site"),
-        running_text=r.str(raw, "running_text", "site", default=""),
-        max_consecutive_priority=r.int(raw, "max_consecutive_priority", "site", 3, 1, 100),
-        session_idle_minutes=r.int(raw, "session_idle_minutes", "site", 480, 1, 24 * 60),
-        tickets_per_minute=r.int(raw, "tickets_per_minute", "site", 6, 0, 10_000),
-        tickets_burst=r.int(raw, "tickets_burst", "site", 20, 1, 10_000),
-    )
+        config = SiteConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation(exc, path, SiteConfig) from None
+    config._path = str(path)
+    return config
 
 
-def _agencies(r: _Reader, items: list[dict]) -> dict[str, Agency]:
-    out: dict[str, Agency] = {}
-    for i, item in enumerate(items):
-        where = f"agencies[{i}]"
-        r.unknown(item, {"code", "name", "short_name"}, where)
-        code = r.str(item, "code", where)
-        if not CODE_RE.match(code):
-            raise r.fail(f"{where}.code", f"{code!r} may hold only letters, digits, '-' and '_'")
-        if code in out:
-            raise r.fail(f"{where}.code", f"duplicate agency code {code!r}")
-        out[code] = Agency(code, r.str(item, "name", where), r.str(item, "short_name", where, default=code))
-    return out
+def dump_config(config: SiteConfig) -> dict[str, Any]:
+    """The configuration in the file's shape, JSON-ready: sections as tables, `[[services]]` and the
+    like as lists of tables, times as "HH:MM"; unset optional keys are left out."""
+    return config.model_dump(mode="json", exclude_none=True)
 
 
-def _services(r: _Reader, items: list[dict], agencies: dict[str, Agency]) -> dict[str, Service]:
-    out: dict[str, Service] = {}
-    for i, item in enumerate(items):
-        where = f"services[{i}]"
-        r.unknown(item, {"code", "name", "agency", "daily_quota", "open", "close", "description"}, where)
-        code = r.str(item, "code", where)
-        if not PREFIX_RE.match(code):
-            raise r.fail(f"{where}.code", f"ticket prefix {code!r} must be 1 to 3 capital letters A-Z")
-        if code in out:
-            raise r.fail(f"{where}.code", f"duplicate ticket prefix {code!r}")
-        agency = item.get("agency")
-        if agency is not None and agency not in agencies:
-            raise r.fail(f"{where}.agency", f"unknown agency {agency!r} (declare it in [[agencies]])")
-        opens, closes = r.time(item, "open", where), r.time(item, "close", where)
-        if opens and closes and closes <= opens:
-            raise r.fail(f"{where}.close", f"closing time {closes:%H:%M} must be after opening time {opens:%H:%M}")
-        out[code] = Service(
-            code=code,
-            name=r.str(item, "name", where),
-            agency=agency,
-            daily_quota=r.int(item, "daily_quota", where, None, 1, 99999),
-            open=opens,
-            close=closes,
-            description=r.str(item, "description", where, default=""),
-        )
-    return out
-
-
-def _zones(r: _Reader, items: list[dict]) -> dict[str, Zone]:
-    out: dict[str, Zone] = {}
-    for i, item in enumerate(items):
-        where = f"zones[{i}]"
-        r.unknown(item, {"id", "name"}, where)
-        zid = r.str(item, "id", where)
-        if zid in out:
-            raise r.fail(f"{where}.id", f"duplicate zone {zid!r}")
-        out[zid] = Zone(zid, r.str(item, "name", where, default=zid))
-    return out
-
-
-def _counters(
-    r: _Reader, items: list[dict], services: dict[str, Service], zones: dict[str, Zone]
-) -> dict[str, Counter]:
-    out: dict[str, Counter] = {}
-    for i, item in enumerate(items):
-        where = f"counters[{i}]"
-        r.unknown(item, {"id", "name", "services", "zone"}, where)
-        cid = item.get("id")
-        if isinstance(cid, int) and not isinstance(cid, bool):
-            cid = str(cid)
-            item = {**item, "id": cid}
-        cid = r.str(item, "id", where)
-        if not CODE_RE.match(cid):
-            raise r.fail(f"{where}.id", f"{cid!r} may hold only letters, digits, '-' and '_'")
-        if cid in out:
-            raise r.fail(f"{where}.id", f"duplicate counter id {cid!r}")
-        served = r.str_list(item, "services", where)
-        if not served:
-            raise r.fail(f"{where}.services", "must list at least one service code")
-        for code in served:
-            if code not in services:
-                raise r.fail(f"{where}.services", f"unknown service {code!r} (declare it in [[services]])")
-        zone = r.str(item, "zone", where, default="utama")
-        if zones and zone not in zones:
-            raise r.fail(f"{where}.zone", f"unknown zone {zone!r} (declared zones: {', '.join(zones)})")
-        zones.setdefault(zone, Zone(zone, zone))
-        out[cid] = Counter(cid, r.str(item, "name", where), served, zone)
-    return out
-
-
-def _officers(r: _Reader, items: list[dict], counters: dict[str, Counter]) -> dict[str, Officer]:
-    out: dict[str, Officer] = {}
-    for i, item in enumerate(items):
-        where = f"officers[{i}]"
-        r.unknown(item, {"username", "name", "pin_hash", "counters"}, where)
-        username = r.str(item, "username", where)
-        if username in out:
-            raise r.fail(f"{where}.username", f"duplicate username {username!r}")
-        pin_hash = r.str(item, "pin_hash", where)
-        if not pin_hash.startswith("scrypt$") or pin_hash.count("$") != 5:
-            raise r.fail(f"{where}.pin_hash", "not a hash from `python run.py hash-pin PIN`")
-        allowed = r.str_list(item, "counters", where)
-        for cid in allowed or ():
-            if cid not in counters:
-                raise r.fail(f"{where}.counters", f"unknown counter {cid!r}")
-        out[username] = Officer(username, r.str(item, "name", where), pin_hash, allowed)
-    return out
+def dump_toml(config: SiteConfig) -> str:
+    """The configuration as a TOML site file that `load_config` reads back to an equal configuration."""
+    return tomli_w.dumps(dump_config(config))
