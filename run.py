@@ -100,7 +100,7 @@ def serve(args: argparse.Namespace) -> int:
                             allowed_origins=tuple(args.allow_origin),
                             announcer_factory=None if args.no_audio else announcer_factory())
         check_database(settings.database)
-        app = create_app(settings)  # builds the announcer and the pages, which validate their sections
+        app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
         return 2

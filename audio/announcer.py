@@ -22,7 +22,7 @@ from audio.chime import CHIME_VERSION, chime
 from audio.engine import SpeechEngine, default_engine_factory
 from audio.phrase import Phrasebook, Segment
 from audio.player import PLAYER_HINT, PlaybackQueue, Player, find_player
-from audio.settings import AudioSettings, load_settings
+from audio.settings import AudioSettings
 from audio.synthesizer import CALL, FAILED, PRERENDER, READY, Job, Synthesizer
 from audio.wav import wav_bytes, write_atomic
 from config.site import SiteConfig
@@ -47,9 +47,10 @@ class Announcer:
         """`engine_factory(settings)` builds the speech engine on the worker thread; `player` plays WAV
         files on the hub's speakers in server mode (default: paplay or aplay when a sound device exists)."""
         self.config = config
-        self.settings = load_settings(config)  # raises ConfigError for a bad [audio] section
+        self.settings = config.audio  # validated with the whole configuration
         self.phrasebook = Phrasebook(self.settings, config)
-        self.cache = WavCache(self.settings.cache_dir or Path(cache_dir), self.settings.cache_max_files)
+        cache_dir = config.beside(self.settings.cache_dir) if self.settings.cache_dir else Path(cache_dir)
+        self.cache = WavCache(cache_dir, self.settings.cache_max_files)
         factory = engine_factory or default_engine_factory
         voices = (self.settings.voice, self.settings.voice_en) if self.settings.second_language else (
             self.settings.voice,)

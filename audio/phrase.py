@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from num2words import num2words
 
-from audio.settings import AudioSettings
+from audio.settings import AudioSettings, spoken_words
 from config.site import SiteConfig
 
 # How Indonesians name the letters of the alphabet.
@@ -109,6 +109,7 @@ class Phrasebook:
     def __init__(self, settings: AudioSettings, config: SiteConfig) -> None:
         self.settings = settings
         self.config = config
+        self.pronunciation = spoken_words(config.pronunciation)
 
     def segments(self, ticket: dict, counter: dict) -> list[Segment]:
         s = self.settings
@@ -134,7 +135,7 @@ class Phrasebook:
         zone = cfg.zones.get(zone_id)
 
         def say(name: str) -> str:
-            return speakable(name, s.pronunciation, lang)
+            return speakable(name, self.pronunciation, lang)
 
         return template.format(
             letter=letter_words(prefix, lang),

@@ -15,11 +15,6 @@ from pydantic import AfterValidator, Field
 from config.errors import invalid, shown
 from config.fields import Line, Section, Text
 
-OUTPUTS = ("display", "server", "both", "off")
-ENGINES = ("espeak-ng", "pyttsx3")
-NUMBER_MODES = ("words", "digits")
-PLAYERS = ("auto", "paplay", "aplay", "none")
-SECOND_LANGUAGES = ("", "en")
 PLACEHOLDERS = ("letter", "number", "counter", "service", "agency", "zone")
 
 DEFAULT_TEMPLATE = "Nomor antrian, {letter}, {number}. Silakan menuju {counter}."

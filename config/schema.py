@@ -99,6 +99,8 @@ def kind(node: dict, root: dict, where: str, *, item: bool = False) -> tuple[str
     if t == "string":
         if node.get("format") == CLOCK_FORMAT:
             return 'a time "HH:MM" (24-hour)', 'jam "JJ:MM" (24 jam)'
+        if node.get("pattern"):
+            return f"a string matching {node['pattern']}", f"teks yang cocok dengan pola {node['pattern']}"
         if node.get("minLength"):
             return "a non-empty string", "teks yang tidak kosong"
         return "a string", "teks"

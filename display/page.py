@@ -5,12 +5,9 @@ draws everything from the hub's WebSocket snapshot and events. These routes
 also serve the site logo and the optional media folder (images and videos
 shown beside the calls), both read from the configuration at request time.
 
-The `[display]` section of the site file (all keys optional):
-    media_dir     folder of images/videos; relative paths are resolved against
-                  the configuration file's folder (default: <data-dir>/media)
-    image_seconds how long each image stays on screen (default 10)
-    media_sound   play the videos' own sound between calls (default false)
-    theme         "gelap" (dark) or "terang" (light); `?theme=` overrides it
+The `[display]` section is declared in display/settings.py (keys in
+docs/configuration.md) and read from `request.app.state.config.display` on
+each request.
 """
 
 from __future__ import annotations
@@ -25,12 +22,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from config.site import ConfigError, SiteConfig
+from config.site import SiteConfig
+from display.settings import THEMES
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
-THEMES = ("gelap", "terang")
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif", ".svg": "image/svg+xml"}
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
@@ -46,47 +43,20 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; i
        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 
 
-class DisplayOptions:
-    """The validated `[display]` section."""
-
-    KEYS = {"media_dir", "image_seconds", "media_sound", "theme"}
-
-    def __init__(self, config: SiteConfig, data_dir: Path) -> None:
-        raw = config.sections.get("display", {})
-        path = config.path
-        for key in raw:
-            if key not in self.KEYS:
-                raise ConfigError(path, f"display.{key}", f"unknown key (allowed: {', '.join(sorted(self.KEYS))})")
-        media_dir = raw.get("media_dir")
-        if media_dir is not None and (not isinstance(media_dir, str) or not media_dir.strip()):
-            raise ConfigError(path, "display.media_dir", "must be a folder path as a string")
-        self.media_dir = _beside_config(config, media_dir) if media_dir else data_dir / "media"
-        seconds = raw.get("image_seconds", 10)
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 2 <= seconds <= 3600:
-            raise ConfigError(path, "display.image_seconds", f"must be a whole number from 2 to 3600, got {seconds!r}")
-        self.image_seconds = seconds
-        sound = raw.get("media_sound", False)
-        if not isinstance(sound, bool):
-            raise ConfigError(path, "display.media_sound", f"must be true or false, got {sound!r}")
-        self.media_sound = sound
-        theme = raw.get("theme", "gelap")
-        if theme not in THEMES:
-            raise ConfigError(path, "display.theme", f"must be one of {', '.join(THEMES)}, got {theme!r}")
-        self.theme = theme
-
-    def media(self) -> list[dict]:
-        """The playable files of the media folder, in name order."""
-        try:
-            files = sorted(p for p in self.media_dir.iterdir()
-                           if not p.name.startswith(".") and _media_type(p) and p.is_file())
-        except OSError:
-            return []
-        return [{"url": f"/display/media/{quote(p.name)}", "kind": _media_type(p)[0]} for p in files[:MEDIA_LIMIT]]
+def media_dir(request: Request) -> Path:
+    """The media folder: `[display] media_dir` (relative to the site file), else <data-dir>/media."""
+    app = request.app.state
+    folder = app.config.display.media_dir
+    return app.config.beside(folder) if folder else app.settings.data_dir / "media"
 
 
-def _beside_config(config: SiteConfig, value: str) -> Path:
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else Path(config.path).resolve().parent / path
+def media(folder: Path) -> list[dict]:
+    """The playable files of the media folder, in name order."""
+    try:
+        files = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and _media_type(p) and p.is_file())
+    except OSError:
+        return []
+    return [{"url": f"/display/media/{quote(p.name)}", "kind": _media_type(p)[0]} for p in files[:MEDIA_LIMIT]]
 
 
 def _media_type(path: Path) -> tuple[str, str] | None:
@@ -98,20 +68,10 @@ def _media_type(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def attach(app) -> DisplayOptions:
-    """Check `[display]` when the hub is built, so a mistake stops the start (ConfigError)."""
-    return DisplayOptions(app.state.config, app.state.settings.data_dir)
-
-
-def _options(request: Request) -> DisplayOptions:
-    app = request.app.state
-    return DisplayOptions(app.config, app.settings.data_dir)
-
-
 def _logo_path(config: SiteConfig) -> Path | None:
     if not config.site.logo:
         return None
-    path = _beside_config(config, config.site.logo)
+    path = config.beside(config.site.logo)
     return path if path.suffix.lower() in IMAGE_TYPES and path.is_file() else None
 
 
@@ -132,11 +92,7 @@ def _page(request: Request, name: str, context: dict, status: int = 200) -> Resp
 async def display(request: Request) -> Response:
     app = request.app.state
     config: SiteConfig = app.config
-    try:
-        options = _options(request)
-    except ConfigError as exc:
-        return _page(request, "error.html", {"title": "Pengaturan layar belum benar",
-                                             "message": str(exc), "zones": []}, status=500)
+    options = config.display
     zone_id = request.query_params.get("zone") or None
     if zone_id is not None and zone_id not in config.zones:
         return _page(request, "error.html", {
@@ -177,12 +133,12 @@ async def logo(request: Request) -> Response:
 
 
 async def media_list(request: Request) -> JSONResponse:
-    return JSONResponse({"media": _options(request).media()}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"media": media(media_dir(request))}, headers={"Cache-Control": "no-store"})
 
 
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
-    folder = _options(request).media_dir
+    folder = media_dir(request)
     path = folder / name
     kind = _media_type(path)
     # Only plain file names straight inside the media folder.

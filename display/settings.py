@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from config.fields import Section, Text
 
-THEMES = ("gelap", "terang")
+Theme = Literal["gelap", "terang"]
+THEMES = get_args(Theme)
 
 
 class DisplaySettings(Section):
@@ -23,5 +24,5 @@ class DisplaySettings(Section):
     media_sound: bool = Field(
         False, description="Let videos play their own sound between calls; always muted while a call is spoken "
         "and on audio=0 screens.")
-    theme: Literal["gelap", "terang"] = Field(
+    theme: Theme = Field(
         "gelap", description='"gelap" (dark) or "terang" (light) colours; a TV\'s ?theme= overrides it.')

@@ -3,7 +3,8 @@
 `/kiosk?id=lobi` is the touchscreen at the entrance; a ticket issued there goes
 to the ESC/POS printer configured for kiosk "lobi" (or to the browser's print
 dialog, or only to the screen). `/t/{token}` is what the ticket's QR code opens
-on a phone. Keys of `[kiosk]` are in kiosk/settings.py and docs/kiosk.md.
+on a phone. `[kiosk]` is declared in kiosk/settings.py (keys in
+docs/configuration.md) and read from `request.app.state.config.kiosk` on each request.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.templating import Jinja2Templates
 from config.site import SiteConfig
 from kiosk import qr, wording
 from kiosk.printer import PrinterFault, Printers, PrintJob
-from kiosk.settings import KIOSK_ID_RE, PAPERS, KioskSettings, kiosk_settings
+from kiosk.settings import KIOSK_ID_RE, PAPERS
 from server.api import client_address, field, read_json
 from server.errors import HubError
 
@@ -44,17 +45,17 @@ MESSAGES = {
 
 
 class Kiosk:
-    """The kiosk's part of a running hub: its validated settings and its printers."""
+    """The kiosk's part of a running hub: its printers (one thread each, started with the hub)."""
 
     def __init__(self, config: SiteConfig) -> None:
-        self.config = config
-        self.settings: KioskSettings = kiosk_settings(config)
-        self.printers = Printers(self.settings.printers)
+        settings = config.kiosk
+        self.printers = Printers({kiosk: settings.printer(kiosk) for kiosk in settings.printers})
         self._loopback_warned = False
 
     def base_url(self, request: Request) -> str:
-        base = qr.base_url(request, self.settings.public_url)
-        if not self.settings.public_url and qr.is_loopback(base) and not self._loopback_warned:
+        public_url = request.app.state.config.kiosk.public_url
+        base = qr.base_url(request, public_url)
+        if not public_url and qr.is_loopback(base) and not self._loopback_warned:
             self._loopback_warned = True
             log.warning("the kiosk reached the hub as %s: QR codes on tickets point there, which phones cannot open; "
                         "set [kiosk] public_url to the hub's LAN address", base)
@@ -65,14 +66,14 @@ class Kiosk:
 
 
 def attach(app) -> Kiosk:
-    """Build the app's Kiosk when create_app builds the hub: a bad `[kiosk]` section stops
-    the start (ConfigError). create_app calls the returned Kiosk's `close()` at shutdown."""
+    """Build the app's Kiosk (its printers) when create_app builds the hub.
+    create_app calls the returned Kiosk's `close()` at shutdown."""
     app.state.kiosk = Kiosk(app.state.config)
     return app.state.kiosk
 
 
 def kiosk_of(request: Request) -> Kiosk:
-    """The app's Kiosk (built, and its `[kiosk]` section checked, by `attach` in create_app)."""
+    """The app's Kiosk (built by `attach` in create_app)."""
     return request.app.state.kiosk
 
 
@@ -100,7 +101,8 @@ def _tz_abbr(config: SiteConfig, now: datetime) -> str:
 
 async def kiosk_page(request: Request) -> Response:
     kiosk = kiosk_of(request)
-    s, app = kiosk.settings, request.app.state
+    app = request.app.state
+    s = app.config.kiosk
     params = request.query_params
     kiosk_id = params.get("id", "")
     if not KIOSK_ID_RE.match(kiosk_id):
@@ -190,9 +192,9 @@ async def issue_ticket(request: Request) -> Response:
         site = app.config.site
         job = PrintJob(site=site.name, address=site.address, number=ticket.number, service=view["service_name"],
                        agency=view["agency_name"], priority=ticket.priority, ahead=text["ahead"], wait=text["wait"],
-                       issued=text["issued"], url=url, footer=kiosk.settings.footer)
+                       issued=text["issued"], url=url, footer=app.config.kiosk.footer)
         try:
-            await asyncio.wait_for(asyncio.wrap_future(printer.submit(job)), kiosk.settings.print_wait_seconds)
+            await asyncio.wait_for(asyncio.wrap_future(printer.submit(job)), app.config.kiosk.print_wait_seconds)
             printed = True
         except PrinterFault as exc:
             fault = exc.kind

@@ -111,7 +111,9 @@ def render(p, job: PrintJob, *, paper: str = "80mm", native_qr: bool = True, cut
 
 
 class TicketPrinter:
-    """One ESC/POS network printer and the only thread that talks to it."""
+    """One ESC/POS network printer and the only thread that talks to it.
+
+    `settings.paper` must be set: `KioskSettings.printer(kiosk)` fills it in from `[kiosk] paper`."""
 
     def __init__(self, settings: PrinterSettings) -> None:
         self.settings = settings

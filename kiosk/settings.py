@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
 from config.errors import invalid, shown
-from config.fields import Code, Item, Section, Table, Text, table
-
-PAPERS = ("58mm", "80mm")
-KIOSK_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+from config.fields import CODE_RE, Code, Item, Section, Table, Text, table
 
 Paper = Literal["58mm", "80mm"]
+PAPERS = get_args(Paper)
+KIOSK_ID_RE = CODE_RE  # a kiosk id is a Code
 
 
 def _public_url(value: str) -> str:

@@ -8,13 +8,14 @@ import logging
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from config.site import ConfigError
+from config.site import SiteConfig
 from server import api, sockets
 from server.auth import Auth
 from server.errors import HubError
@@ -30,9 +31,9 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 
 
 # Each front-end package owns its page routes and static files. A package may
-# also define `attach(app)`, called when the app is built (it validates its
-# configuration section: a ConfigError stops the start); what it returns may
-# have a `close()`, called at shutdown.
+# also define `attach(app)`, called when the app is built (to start what the
+# page owns, e.g. the kiosk's printers); what it returns may have a `close()`,
+# called at shutdown. Configuration sections are validated before, by load_config.
 PAGES = ("display.page", "counter_panel.page", "kiosk.page")
 
 
@@ -41,8 +42,6 @@ def _make_announcer(settings: Settings):
         return None
     try:
         return settings.announcer_factory(settings.config, settings.data_dir / "audio-cache")
-    except ConfigError:
-        raise
     except Exception:
         log.exception("spoken calls disabled: the announcer could not be created")
         return None
@@ -63,6 +62,23 @@ async def server_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"error": {"code": "internal_error",
                                    "message": "Terjadi kesalahan pada server. Silakan coba lagi."}}, status_code=500)
+
+
+class HubState(State):
+    """`app.state`, where `config` is always the hall's running configuration (`hall.config`).
+
+    The configuration has one holder, the hall, so that replacing it (issue 10's live
+    configuration) is one assignment that every page sees on its next request.
+    """
+
+    @property
+    def config(self) -> SiteConfig:
+        return self._state["hall"].config
+
+    def __setattr__(self, key: str, value) -> None:
+        if key == "config":
+            raise AttributeError("the running configuration is hall.config; app.state.config reads it")
+        super().__setattr__(key, value)
 
 
 async def home(request: Request) -> RedirectResponse:
@@ -112,13 +128,13 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={HubError: hub_error, HTTPException: http_error, Exception: server_error},
     )
+    app.state = HubState()
     app.state.settings = settings
-    app.state.config = config
     app.state.store = store
     app.state.hub = hub
     app.state.hall = hall
-    app.state.auth = Auth(config, store)
-    app.state.ticket_limiter = AddressLimiter(config.site.tickets_per_minute, config.site.tickets_burst)
+    app.state.auth = Auth(lambda: hall.config, store)
+    app.state.ticket_limiter = AddressLimiter(lambda: hall.config.site)
     app.state.announcer = announcer
     app.state.clock = settings.clock
     attached = [page.attach(app) for page in pages if hasattr(page, "attach")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,10 +36,12 @@ class _Failures:
 
 
 class Auth:
-    def __init__(self, config: SiteConfig, store: Store) -> None:
-        self.config = config
+    """Officers' log-in and sessions. `config()` gives the running configuration, read at each
+    use: officers, their counters and `[site] session_idle_minutes` may change while sessions live."""
+
+    def __init__(self, config: Callable[[], SiteConfig], store: Store) -> None:
+        self._config = config
         self.store = store
-        self.idle = timedelta(minutes=config.site.session_idle_minutes)
         self._failures: dict[str, _Failures] = {}
         self._sessions: dict[str, _Session] = {}  # token hash -> session, for sessions used since start
 
@@ -109,6 +112,16 @@ class Auth:
         key = _hash(token)
         self._sessions.pop(key, None)
         await self.store.drop_session(key)
+
+
+    @property
+    def config(self) -> SiteConfig:
+        return self._config()
+
+    @property
+    def idle(self) -> timedelta:
+        """How long a session lives without activity."""
+        return timedelta(minutes=self.config.site.session_idle_minutes)
 
 
 def _hash(token: str) -> str:

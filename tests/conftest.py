@@ -26,6 +26,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def site_config(base: Path = TEST_CONFIG, *, path: str | Path | None = None, **sections):
+    """`base` with sections changed, validated like a file (a ConfigError names the key).
+
+    Each keyword is a section: a dict is merged into that table key by key, anything else
+    (a list of tables) replaces it. `path`: the file it seems to come from, so relative
+    paths (logo, media_dir, cache_dir) resolve beside it.
+    """
+    from config.site import dump_config, load_config, parse_config
+
+    config = load_config(base)
+    raw = dump_config(config)
+    for name, value in sections.items():
+        raw[name] = {**raw.get(name, {}), **value} if isinstance(value, dict) else value
+    return parse_config(raw, path or config.path)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,11 +7,10 @@ from conftest import counter, make_site, ticket
 from num2words import num2words
 
 from audio.phrase import LETTER_NAMES, Phrasebook, letter_words, number_words, speakable, split_ticket
-from audio.settings import load_settings
 
 
 def phrase(config, number: str, cid: str) -> str:
-    return Phrasebook(load_settings(config), config).text(ticket(number), counter(cid, config))
+    return Phrasebook(config.audio, config).text(ticket(number), counter(cid, config))
 
 
 def test_every_number_to_9999_matches_num2words():
@@ -125,7 +124,7 @@ def test_acronym_agency_spelled():
 def test_english_second_language():
     """second_language = "en" appends the English phrase, spoken by the English voice."""
     site = make_site({"second_language": "en"})
-    book = Phrasebook(load_settings(site), site)
+    book = Phrasebook(site.audio, site)
     segments = book.segments(ticket("A123"), counter("3", site))
     assert [s.voice for s in segments] == ["id", "en"]
     assert segments[1].text == "Queue number A, one hundred and twenty-three. Please proceed to loket three."
@@ -136,7 +135,7 @@ def test_english_letters_are_named_not_read_as_words():
     assert letter_words("A", "en") == "A"
     assert letter_words("PR", "en") == "P, R"
     site = make_site({"second_language": "en"})
-    book = Phrasebook(load_settings(site), site)
+    book = Phrasebook(site.audio, site)
     english = book.segments(ticket("PR7"), counter("3", site))[1].text
     assert english.startswith("Queue number P, R, seven.")
 
@@ -144,5 +143,5 @@ def test_english_letters_are_named_not_read_as_words():
 def test_counter_without_name_falls_back_to_configuration():
     """A counter dict with only an id still gets its configured name."""
     site = make_site()
-    book = Phrasebook(load_settings(site), site)
+    book = Phrasebook(site.audio, site)
     assert book.text(ticket("A9"), {"id": "20"}).endswith("Silakan menuju loket dua puluh.")

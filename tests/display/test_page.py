@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from datetime import datetime
@@ -12,7 +11,7 @@ import pytest
 
 from config.site import ConfigError, load_config
 from display.page import zone_label
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, site_config
 from tests.hub.support import running
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9"><rect width="16" height="9" fill="#08c"/></svg>'
@@ -20,10 +19,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9"><rect widt
 
 def with_display(tmp_path, section: dict | None = None, **site):
     """The test configuration, located in tmp_path, with a [display] section and site fields changed."""
-    config = load_config(TEST_CONFIG)
-    sections = {**config.sections, "display": section or {}}
-    return dataclasses.replace(config, path=str(tmp_path / "site.toml"), sections=sections,
-                               site=dataclasses.replace(config.site, **site))
+    return site_config(path=tmp_path / "site.toml", display=section or {}, site=site)
 
 
 def setup_of(html: str) -> dict:
@@ -76,11 +72,12 @@ def test_names_are_escaped_in_the_page(tmp_path):
 
 def test_invalid_display_section_stops_the_start_naming_the_key(tmp_path):
     """A mistake in [display] stops the hub at start with the file and key, instead of a blank TV later."""
-    config = with_display(tmp_path, {"image_second": 5})
+    path = tmp_path / "site.toml"
+    path.write_text(TEST_CONFIG.read_text(encoding="utf-8") + "\n[display]\nimage_second = 5\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        with running(tmp_path, config=config):
-            pass
+        load_config(path)
     assert caught.value.key == "display.image_second" and "unknown key" in str(caught.value)
+    assert str(caught.value).startswith(f"{path}: display.image_second: ")
 
 
 def test_logo_is_served_from_beside_the_config(tmp_path):

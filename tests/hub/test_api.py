@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from config.site import DEFAULT_CONFIG, load_config, parse_config
 from server import hall as hall_module
 from server.api import COUNTER_ACTIONS, MAX_BODY
 from server.api import routes as api_routes
-from tests.conftest import TEST_CONFIG
+from tests.conftest import site_config
 from tests.hub.support import PIN_1111, Clock, act, error_of, issue, login, receive_json, running
 
 JSON = {"Content-Type": "application/json"}
@@ -401,8 +400,7 @@ def test_new_day_starts_by_itself_at_midnight(tmp_path, clock, monkeypatch):
 
 def test_one_device_cannot_empty_a_quota(tmp_path, clock):
     """After its burst, a device gets 429 with a wait in seconds; the allowance refills with time."""
-    config = load_config(TEST_CONFIG)
-    config = dataclasses.replace(config, site=dataclasses.replace(config.site, tickets_per_minute=6, tickets_burst=3))
+    config = site_config(site={"tickets_per_minute": 6, "tickets_burst": 3})
     with running(tmp_path / "data", clock, config=config) as client:
         answers = [client.post("/api/tickets", json={"service": "A"}).status_code for _ in range(4)]
         refused = client.post("/api/tickets", json={"service": "A"})

@@ -1,15 +1,18 @@
-"""config/site.py: the default config loads; every kind of mistake names the file and the key."""
+"""The site configuration: the default loads; every mistake names the file and the key; dump and parse agree."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
+import tomllib
+from datetime import time
 from pathlib import Path
 
 import pytest
 
-from config.site import DEFAULT_CONFIG, ConfigError, load_config
+from config.site import DEFAULT_CONFIG, ConfigError, dump_config, dump_toml, load_config, parse_config, parse_toml
 from tests.conftest import ROOT, TEST_CONFIG
 
 PIN_1111 = "scrypt$16384$8$1$B1Mf2cXIZI1NW2Ar8Nr6zQ==$E3jaOAQxCztJJJQD0NaDrgmC1u8oyWZ3j4WToTvf8IM="
@@ -147,3 +150,148 @@ def test_run_py_refuses_an_unusable_database_in_one_line(tmp_path, content, expe
     assert result.returncode == 2
     assert result.stderr.startswith("Cannot start: ") and expected in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------ one declaration, many readers
+
+FULL = BASE + """
+[[zones]]
+id = "utama"
+name = "Lantai Utama"
+
+[display]
+media_dir = "promo"
+theme = "terang"
+
+[kiosk]
+public_url = "http://192.168.1.10:8000"
+paper = "58mm"
+
+[[kiosk.printers]]
+kiosk = "lobi"
+host = "192.168.1.50"
+timeout = 1.5
+
+[audio]
+output = "both"
+volume = 0.8
+second_language = "en"
+
+[audio.agency_templates]
+DUKCAPIL = "Nomor {letter}, {number}, {service}. Silakan ke {counter}."
+
+[pronunciation]
+"KTP-el" = "ka te pe el"
+"""
+
+
+@pytest.mark.parametrize("source", ["default", "tests/site.toml", "every section"])
+def test_dump_and_parse_round_trip(tmp_path, source):
+    """parse(dump(config)) == config, through JSON and through TOML, for the shipped and test sites."""
+    path = {"default": DEFAULT_CONFIG, "tests/site.toml": TEST_CONFIG}.get(source) or write(tmp_path, FULL)
+    config = load_config(path)
+    as_json = json.loads(json.dumps(dump_config(config)))
+    assert parse_config(as_json, config.path) == config
+    assert parse_toml(dump_toml(config), config.path) == config
+
+
+def test_dump_has_the_shape_and_names_of_the_file(tmp_path):
+    """Every key the file sets comes back under the same name and in the same form (lists of tables, "HH:MM")."""
+    raw = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    dumped = dump_config(load_config(DEFAULT_CONFIG))
+
+    def check(written, back, where):
+        if isinstance(written, dict):
+            assert isinstance(back, dict), where
+            for key, value in written.items():
+                check(value, back[key], f"{where}.{key}")
+        elif isinstance(written, list):
+            assert isinstance(back, list) and len(back) == len(written), where
+            for i, (w, b) in enumerate(zip(written, back, strict=True)):
+                check(w, b, f"{where}[{i}]")
+        else:
+            assert back == written, where
+
+    check(raw, dumped, "config")
+    assert dumped["services"][0]["open"] == "08:00" and isinstance(dumped["counters"], list)
+    assert set(dumped) == {"site", "zones", "agencies", "services", "counters", "officers", "display", "kiosk",
+                           "counter_panel", "audio", "pronunciation"}
+
+
+def test_every_section_is_typed_on_the_config(tmp_path):
+    """Each part reads its section from the config, typed and with its defaults filled in."""
+    config = load_config(write(tmp_path, FULL))
+    assert config.display.theme == "terang" and config.display.image_seconds == 10
+    assert config.kiosk.paper == "58mm" and config.kiosk.printer("lobi").paper == "58mm"
+    assert config.kiosk.printers["lobi"].timeout == 1.5 and config.kiosk.printers["lobi"].port == 9100
+    assert config.audio.output == "both" and config.audio.rate == 150 and config.audio.volume == 0.8
+    assert config.pronunciation == {"KTP-el": "ka te pe el"}
+    assert config.services["A"].open == time(8, 0) and config.site.tz.key == "Asia/Jakarta"
+    assert config.zones["utama"].name == "Lantai Utama" and config.counters["1"].zone == "utama"
+    assert [c.id for c in config.counters_serving("B")] == ["1"]
+    assert config.beside(config.display.media_dir) == tmp_path / "promo"
+
+
+@pytest.mark.parametrize(("section", "key"), [
+    ('[counter_panel]\nanything = "goes"', "counter_panel.anything"),
+    ("[audio]\nrate = 20", "audio.rate"),
+    ('[pronunciation]\nBappenda = 3', "pronunciation.Bappenda"),
+    ("[display]\nimage_seconds = 1", "display.image_seconds"),
+    ('[[kiosk.printers]]\nkiosk = "lobi"', "kiosk.printers[0].host"),
+])
+def test_every_section_is_validated(tmp_path, section, key):
+    """[counter_panel], [audio], [pronunciation], [display] and [kiosk] are all checked when the file loads."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, BASE + "\n" + section + "\n"))
+    assert caught.value.path == key
+
+
+def test_audio_is_checked_even_with_no_audio(tmp_path):
+    """`run.py --no-audio` still refuses a bad [audio] section, in one line without a traceback."""
+    path = write(tmp_path, BASE + '\n[audio]\noutput = "loud"\n', "bad.toml")
+    result = subprocess.run(
+        [sys.executable, "run.py", "--config", str(path), "--data-dir", str(tmp_path / "data"), "--no-audio"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f'Configuration error in {path}: audio.output: must be one of "display", "server", "both", "off", '
+        "got 'loud'"]
+
+
+@pytest.mark.parametrize(("old", "new", "path", "indonesian"), [
+    ('open = "08:00"', 'open = "25:00"', "services[0].open", 'harus jam "JJ:MM" (24 jam), bukan "25:00"'),
+    ('services = ["A", "B"]', 'services = ["A", "Z"]', "counters[0].services",
+     'layanan "Z" tidak dikenal (tambahkan di [[services]])'),
+    ('name = "MPP Uji"', 'name = "MPP Uji"\nmax_consecutive_priority = 0', "site.max_consecutive_priority",
+     "harus bilangan bulat dari 1 sampai 100, bukan 0"),
+    ('code = "B"', 'code = "A"', "services[1].code", 'kode antrian "A" dipakai dua kali'),
+    ('name = "MPP Uji"', 'name = "MPP Uji"\nwarna = 1', "site.warna", "kunci tidak dikenal (yang boleh: address, "),
+])
+def test_errors_carry_a_path_and_an_indonesian_message(tmp_path, old, new, path, indonesian):
+    """The same check gives the admin API its answer: 422-style invalid_config, the key path, Indonesian text."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, BASE.replace(old, new, 1)))
+    error = caught.value.to_json()["error"]
+    assert error["code"] == "invalid_config" and error["path"] == path
+    assert error["message"].startswith(f"Pengaturan {path}: ") and indonesian in error["message"]
+    assert caught.value.message_id != caught.value.problem, "the console line stays English"
+
+
+def test_json_from_the_admin_console_is_checked_like_the_file():
+    """A configuration sent as JSON (e.g. a form with a number typed as text) names the key the same way."""
+    raw = dump_config(load_config(TEST_CONFIG))
+    raw["services"][2]["daily_quota"] = "50"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw)
+    assert caught.value.path == "services[2].daily_quota" and caught.value.file == "<config>"
+    assert "bilangan bulat dari 1 sampai 99999" in caught.value.message_id
+
+
+def test_zones_named_only_by_counters_become_zones():
+    """Without [[zones]] each zone a counter names is a zone of its own (the default "utama" too)."""
+    config = parse_config({**dump_config(load_config(TEST_CONFIG)), "zones": [], "officers": [],
+                           "counters": [{"id": 1, "name": "Loket 1", "services": ["A"]},
+                                        {"id": "2", "name": "Loket 2", "services": ["B"], "zone": "atas"}]})
+    assert list(config.zones) == ["utama", "atas"] and config.zones["atas"].name == "atas"
+    assert list(config.counters) == ["1", "2"], "a counter id written as a number is a string"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import wave
 
 from audio.announcer import Announcer
-from config.site import load_config
-from tests.conftest import TEST_CONFIG, wait_for
+from tests.conftest import site_config, wait_for
 from tests.hub.support import act, issue, login, receive_json, running
 
 
@@ -27,8 +25,7 @@ class RecordingPlayer:
 
 
 def site_with_audio(output: str):
-    config = load_config(TEST_CONFIG)
-    return dataclasses.replace(config, sections={**config.sections, "audio": {"output": output}})
+    return site_config(audio={"output": output})
 
 
 def test_call_event_carries_the_announcement_and_the_wav_is_served(tmp_path):

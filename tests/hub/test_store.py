@@ -104,7 +104,7 @@ async def test_parallel_pin_guesses_are_locked_out_too(hall):
     from server.auth import FREE_FAILURES, Auth
     from server.errors import HubError
 
-    auth = Auth(hall.config, hall.store)
+    auth = Auth(lambda: hall.config, hall.store)
 
     async def guess(pin: str) -> int:
         try:

@@ -40,6 +40,7 @@ def closed_port() -> int:
 
 
 def printer_for(port: int, **options) -> TicketPrinter:
+    options = {"paper": "80mm", **options}  # as KioskSettings.printer() fills it in
     return TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=port, timeout=2, **options))
 
 
@@ -122,7 +123,8 @@ def test_unreachable_printer_fails_and_is_logged_once(caplog):
             assert caught.value.kind == "offline"
         assert printer.fault == "offline"
         with FakePrinter() as fake:
-            printer.settings = PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=2)
+            printer.settings = PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=2,
+                                               paper="80mm")
             assert printer.submit(JOB).result(timeout=10) is None
     finally:
         printer.stop()
@@ -151,7 +153,8 @@ def test_silent_printer_still_prints(caplog):
     """A printer that ignores status queries is printed to anyway, after a short wait."""
     caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
     with FakePrinter(paper=None) as fake:
-        printer = TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=0.3))
+        printer = TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=0.3,
+                                                    paper="80mm"))
         try:
             printer.submit(JOB).result(timeout=10)
             printer.submit(JOB).result(timeout=10)
