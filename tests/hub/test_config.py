@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from config.site import DEFAULT_CONFIG, ConfigError, dump_config, dump_toml, load_config, parse_config, parse_toml
-from tests.conftest import ROOT, TEST_CONFIG
+from tests.conftest import ROOT, TEST_CONFIG, site_config
+from tests.hub.support import running
 
 PIN_1111 = "scrypt$16384$8$1$B1Mf2cXIZI1NW2Ar8Nr6zQ==$E3jaOAQxCztJJJQD0NaDrgmC1u8oyWZ3j4WToTvf8IM="
 
@@ -295,3 +296,20 @@ def test_zones_named_only_by_counters_become_zones():
                                         {"id": "2", "name": "Loket 2", "services": ["B"], "zone": "atas"}]})
     assert list(config.zones) == ["utama", "atas"] and config.zones["atas"].name == "atas"
     assert list(config.counters) == ["1", "2"], "a counter id written as a number is a string"
+
+
+def test_the_running_configuration_has_one_holder(tmp_path):
+    """Pages, log-in and the ticket limit read hall.config when used: a replaced configuration applies at once."""
+    with running(tmp_path / "data") as client:
+        state = client.app.state
+        assert state.config is state.hall.config
+        officers = [o for o in dump_config(state.config)["officers"] if o["username"] != "budi"]
+        state.hall.config = site_config(site={"name": "MPP Baru", "tickets_per_minute": 1, "tickets_burst": 1},
+                                        officers=officers)
+        page = client.get("/display?zone=lantai-2").text
+        answers = [client.post("/api/tickets", json={"service": "A"}).status_code for _ in range(2)]
+        login = client.post("/api/login", json={"username": "budi", "pin": "1234"})
+        assert "MPP Baru" in page and client.get("/api/state").json()["site"]["name"] == "MPP Baru"
+        assert answers == [201, 429] and login.status_code == 401
+        with pytest.raises(AttributeError, match="hall.config"):
+            state.config = state.hall.config
