@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import core_schema
 
@@ -44,6 +45,17 @@ class Item(Section):
     key: ClassVar[str]
     # The duplicate-key message, English and Indonesian; {key} is the repeated value.
     duplicate: ClassVar[tuple[str, str]]
+    # Keys that take another key's value when the file leaves them out: {"name": "id"}.
+    copied: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _copy_left_out_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and cls.copied:
+            filled = {key: data[source] for key, source in cls.copied.items()
+                      if data.get(key) is None and source in data}
+            return {**data, **filled} if filled else data
+        return data
 
 
 # A non-empty string, surrounding spaces removed.

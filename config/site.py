@@ -68,13 +68,6 @@ def _counter_id(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _default_from(data: Any, field: str, source: str) -> Any:
-    """For a before-validator: `field` takes the value of `source` when the file leaves it out."""
-    if isinstance(data, dict) and data.get(field) is None and source in data:
-        return {**data, field: data[source]}
-    return data
-
-
 class Site(Section):
     """`[site]`: the hall itself."""
 
@@ -108,14 +101,11 @@ class Zone(Item):
 
     key = "id"
     duplicate = ("duplicate zone {key}", "zona {key} dipakai dua kali")
+    copied = {"name": "id"}
 
     id: Text = Field(description="Used in the TV's address: /display?zone=ID.")
     name: Text = Field(None, description="Shown on the TV.", json_schema_extra={"x-default": "the id"})
 
-    @model_validator(mode="before")
-    @classmethod
-    def _name_defaults_to_id(cls, data: Any) -> Any:
-        return _default_from(data, "name", "id")
 
 
 class Agency(Item):
@@ -123,16 +113,13 @@ class Agency(Item):
 
     key = "code"
     duplicate = ("duplicate agency code {key}", "kode instansi {key} dipakai dua kali")
+    copied = {"short_name": "code"}
 
     code: Code = Field(description="Short id: letters, digits, '-', '_'.")
     name: Text = Field(description='Full name, e.g. "Dinas Kependudukan dan Pencatatan Sipil".')
     short_name: Text = Field(None, description="Short name for tiles, tickets and spoken calls.",
                              json_schema_extra={"x-default": "the code"})
 
-    @model_validator(mode="before")
-    @classmethod
-    def _short_name_defaults_to_code(cls, data: Any) -> Any:
-        return _default_from(data, "short_name", "code")
 
 
 class Service(Item):
