@@ -27,7 +27,7 @@ from server.tickets import Status, Ticket
 
 log = logging.getLogger("mpp.hall")
 
-RECENT = 12  # calls kept for the displays' history
+RECENT = 12  # calls kept per zone for the displays' history
 DAY_CHECK_SECONDS = 30
 PRERENDER_PER_COUNTER = 2  # next calls per counter the announcer renders ahead
 
@@ -41,7 +41,9 @@ class Hall:
         self.clock = clock
         self.lock = asyncio.Lock()
         self.queue: Queue | None = None
-        self.recent: deque[dict] = deque(maxlen=RECENT)
+        # Each zone keeps its own last calls: a quiet zone's TV must not lose its
+        # calls to a busy zone's (one shared list would be filtered afterwards).
+        self.recent: dict[str, deque[dict]] = {z: deque(maxlen=RECENT) for z in config.zones}
         self.changed = asyncio.Condition()
         self._day_watch: asyncio.Task | None = None
         self._warned_clock = False
@@ -51,9 +53,10 @@ class Hall:
         now = self.clock()
         day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
         self.queue = Queue(self.config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
-        for t in reversed(await self.store.recent_calls(day, RECENT)):
-            if t.counter in self.config.counters:
-                self.recent.appendleft(self._call_entry(t, t.counter))
+        for zone, calls in self.recent.items():
+            counters = [c.id for c in self.config.counters.values() if c.zone == zone]
+            for t in reversed(await self.store.recent_calls(day, counters, RECENT)):
+                calls.appendleft(self._call_entry(t, t.counter))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
         self._day_watch = asyncio.create_task(self._watch_day())
 
@@ -102,7 +105,8 @@ class Hall:
             rolled = self.queue.roll_day(now)
             if rolled is not None:
                 await self._commit(rolled, now)
-                self.recent.clear()
+                for calls in self.recent.values():
+                    calls.clear()
                 log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
             change = decide(now)
             if change.tickets or change.desks or change.events:
@@ -172,10 +176,20 @@ class Hall:
 
     def _remember_call(self, event: TicketCalled | TicketRecalled, at: str) -> None:
         entry = self._call_entry(event.ticket, event.counter["id"], at)
-        for existing in list(self.recent):
-            if existing["ticket_id"] == entry["ticket_id"]:
-                self.recent.remove(existing)
-        self.recent.appendleft(entry)
+        for calls in self.recent.values():  # a ticket called again elsewhere leaves its old zone's list
+            for existing in [c for c in calls if c["ticket_id"] == entry["ticket_id"]]:
+                calls.remove(existing)
+        self.recent[entry["counter"]["zone"]].appendleft(entry)
+
+    def recent_calls(self, zone: str | None = None) -> list[dict]:
+        """The last calls of `zone` (at most RECENT), or of every zone together; newest first.
+
+        A call's place is its last announcement (`at`, ISO-8601 UTC), so a recall comes first again."""
+        if zone is not None:
+            return list(self.recent.get(zone, ()))
+        merged = [entry for calls in self.recent.values() for entry in calls]
+        merged.sort(key=lambda e: datetime.fromisoformat(e["at"]), reverse=True)
+        return merged[:RECENT]
 
     def state(self, zone: str | None = None) -> dict:
         """Everything a page needs to draw itself; the WebSocket snapshot."""
@@ -206,7 +220,7 @@ class Hall:
             "agencies": [{"code": a.code, "name": a.name, "short_name": a.short_name} for a in cfg.agencies.values()],
             "services": services,
             "counters": [q.counter_json(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
-            "recent": [r for r in self.recent if zone is None or r["counter"]["zone"] == zone],
+            "recent": self.recent_calls(zone),
         }
 
     def ticket_view(self, ticket: Ticket) -> dict:

@@ -263,10 +263,15 @@ class Store:
         rows = await self._fetch("SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,))
         return _ticket(rows[0]) if rows else None
 
-    async def recent_calls(self, day: str, limit: int = 10) -> list[Ticket]:
+    async def recent_calls(self, day: str, counters: list[str], limit: int = 10) -> list[Ticket]:
+        """The last `limit` tickets of `day` called at any of `counters`, latest call first."""
+        if not counters:
+            return []
+        marks = ",".join("?" * len(counters))
         rows = await self._fetch(
-            "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at DESC, id DESC LIMIT ?",
-            (day, limit),
+            f"SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL AND counter IN ({marks}) "
+            "ORDER BY called_at DESC, id DESC LIMIT ?",
+            (day, *counters, limit),
         )
         return [_ticket(r) for r in rows]
 

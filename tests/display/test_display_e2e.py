@@ -244,6 +244,21 @@ def test_other_zone_calls_stay_off_this_screen(hub, browser):
     other.context.close()
 
 
+def test_a_quiet_zones_tv_opened_after_a_busy_zone_shows_its_last_call(hub, browser):
+    """Issue #9's scenario: after Loket 4 (lantai-3) calls C001 and lantai-2 makes 12 calls, a lantai-3 TV
+    opened afresh shows C001 in the big panel, not "Menunggu panggilan"."""
+    hub.issue("C")
+    call_next(hub, "4", hub.login("sari", "2345"))
+    budi = hub.login()
+    for i in range(12):
+        hub.issue("A")
+        call_next(hub, "12"[i % 2], budi)
+    page = open_display(browser, hub, "zone=lantai-3")
+    assert page.locator("#call-number").text_content() == "C001"
+    assert page.locator("#call-counter").text_content() == "Loket 4"
+    page.context.close()
+
+
 def test_names_with_html_are_shown_as_text(tmp_path, browser):
     """A counter and a site named with HTML show that literal text; no element is created from it."""
     config = tmp_path / "site.toml"
