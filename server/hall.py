@@ -16,7 +16,6 @@ import secrets
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from itertools import islice
 
 from config.site import SiteConfig
 from server.events import TicketCalled, TicketRecalled
@@ -155,10 +154,9 @@ class Hall:
     def _hint_announcer(self) -> None:
         if self.announcer is None:
             return
-        ordered = self.queue.waiting()  # sorted once, not once per counter
         pairs = []
         for counter in self.config.counters.values():
-            likely = islice((t for t in ordered if t.service in counter.services), PRERENDER_PER_COUNTER)
+            likely = self.queue.line(counter.id)[:PRERENDER_PER_COUNTER]  # what call-next will pick
             pairs += [(t.to_json(), counter_ref(counter)) for t in likely]
         try:
             self.announcer.prerender(pairs)
@@ -205,7 +203,7 @@ class Hall:
                 "open": s.open.strftime("%H:%M") if s.open else None,
                 "close": s.close.strftime("%H:%M") if s.close else None,
                 "average_service_seconds": round(stats.average_seconds) if stats.average_seconds else None,
-                "estimated_wait": q.estimated_wait(code, counts[code]["waiting"]),
+                "estimated_wait": q.estimated_wait(code, q.ahead_of_new(code)),
             })
         site = cfg.site
         return {

@@ -8,7 +8,7 @@ only then `apply()`s it. A failed write therefore leaves the state untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,7 +72,11 @@ class Queue:
         self.day = day
         self.open: dict[int, Ticket] = {t.id: t for t in tickets if t.status in OPEN}
         self.by_token: dict[str, int] = {t.token: t.id for t in self.open.values()}
-        self._places: dict[int, int] | None = None  # waiting ticket id -> people ahead; built on demand
+        # Built on demand and dropped by apply(): every status page asks after each
+        # change, so each counter's line is ordered once per change, not once per phone.
+        self._lines: dict[tuple[frozenset[str], int], list[Ticket]] = {}
+        self._places: dict[tuple[frozenset[str], int], dict[int, int]] = {}
+        self._sorted: list[Ticket] | None = None
         self.desks: dict[str, Desk] = {cid: Desk(cid) for cid in config.counters}
         self.desks.update({d.id: d for d in desks if d.id in config.counters})
         self.next_id = next_id
@@ -85,7 +89,7 @@ class Queue:
         return now.astimezone(self.config.site.tz).date().isoformat()
 
     def waiting(self, services: Iterable[str] | None = None) -> list[Ticket]:
-        """Waiting tickets in call order (priority first, then arrival)."""
+        """Waiting tickets, priority first, then by arrival (the priority cap is `call_order`'s business)."""
         wanted = set(services) if services is not None else None
         found = [
             t for t in self.open.values()
@@ -97,22 +101,28 @@ class Queue:
         """{"A": {"waiting": 6, "priority": 1}, ...} for the given services."""
         return _counts(self.open.values(), services)
 
+    def line(self, counter_id: str) -> list[Ticket]:
+        """The waiting tickets in the order this counter would call them if it alone kept pressing
+        call-next and nobody new arrived (`call_order` from its current priority streak)."""
+        counter, desk = self._desk(counter_id)
+        return self._line(frozenset(counter.services), desk.priority_streak)
+
     def ahead(self, ticket: Ticket) -> int:
-        """How many waiting tickets of the same service will be called before this one."""
+        """How many tickets will be called before this waiting one: its place in the line of the
+        counter where it comes soonest (see `line`; every service of that counter counts, in call
+        order with the priority cap). Counters that are open or paused count; when none is, every
+        counter serving the service. 0 for a ticket that is not waiting. docs/protocol.md, "ahead"."""
         if ticket.status is not Status.WAITING:
             return 0
-        if self._places is None:
-            # Every citizen's status page asks after each change: order the
-            # waiting line once per change, not once per phone.
-            self._places = {}
-            seen: dict[str, int] = {}
-            for t in self.waiting():
-                self._places[t.id] = seen.get(t.service, 0)
-                seen[t.service] = self._places[t.id] + 1
-        return self._places.get(ticket.id, 0)
+        return min(self._places_in(key).get(ticket.id, 0) for key in self._lines_serving(ticket.service))
+
+    def ahead_of_new(self, service: str) -> int:
+        """`ahead` of a regular ticket of `service` issued now: it would be last in every line."""
+        return min(len(self._line(*key)) for key in self._lines_serving(service))
 
     def estimated_wait(self, service: str, ahead: int) -> int | None:
-        """Seconds until a ticket with `ahead` people before it is likely called, None when unknown."""
+        """Seconds until a ticket with `ahead` tickets before it is likely called, None when unknown:
+        ahead × today's average service time of `service` (call to done) ÷ its open counters (at least 1)."""
         stats = self.stats.get(service)
         average = stats.average_seconds if stats else None
         if average is None:
@@ -205,15 +215,15 @@ class Queue:
             change.tickets.append(finished)
             change.events.append(TicketDone(finished.to_json(), counter_ref(counter)))
 
-        waiting = self.waiting(counter.services)
-        pick = self._pick(waiting, desk.priority_streak)
+        pick, streak = next(
+            call_order(self.waiting(counter.services), desk.priority_streak, self.config.site.max_consecutive_priority),
+            (None, desk.priority_streak),
+        )
         if pick is None:
             desk = desk.with_(officer=officer or desk.officer)
             change.desks.append(desk)
             change.events.append(CounterUpdated(self._counter_view(counter, desk, None)))
             return change
-        has_regular = any(not t.priority for t in waiting)
-        streak = desk.priority_streak + 1 if pick.priority and has_regular else 0
         called = pick.with_(status=Status.CALLED, counter=counter_id, called_at=now, calls=1)
         desk = desk.with_(current=called.id, priority_streak=streak, officer=officer or desk.officer)
         change.tickets.append(called)
@@ -295,7 +305,9 @@ class Queue:
 
     def apply(self, change: Change) -> None:
         """Make a persisted change the current state."""
-        self._places = None
+        self._lines.clear()
+        self._places.clear()
+        self._sorted = None
         if change.day is not None:
             self.day = change.day
             self.open.clear()
@@ -332,14 +344,33 @@ class Queue:
             raise Conflict("no_current_ticket", f"{counter.name} sedang tidak melayani nomor antrian.")
         return self.open[desk.current]
 
-    def _pick(self, waiting: list[Ticket], streak: int) -> Ticket | None:
-        if not waiting:
-            return None
-        first = waiting[0]
-        if first.priority and streak >= self.config.site.max_consecutive_priority:
-            regular = next((t for t in waiting if not t.priority), None)
-            return regular or first
-        return first
+    def _line(self, services: frozenset[str], streak: int) -> list[Ticket]:
+        key = (services, streak)
+        line = self._lines.get(key)
+        if line is None:
+            waiting = [t for t in self._waiting_sorted() if t.service in services]
+            cap = self.config.site.max_consecutive_priority
+            line = self._lines[key] = [t for t, _ in call_order(waiting, streak, cap)]
+        return line
+
+    def _places_in(self, key: tuple[frozenset[str], int]) -> dict[int, int]:
+        places = self._places.get(key)
+        if places is None:
+            places = self._places[key] = {t.id: i for i, t in enumerate(self._line(*key))}
+        return places
+
+    def _waiting_sorted(self) -> list[Ticket]:
+        if self._sorted is None:
+            self._sorted = self.waiting()
+        return self._sorted
+
+    def _lines_serving(self, service: str) -> list[tuple[frozenset[str], int]]:
+        """The lines a ticket of `service` stands in: one per counter that is open or paused (else
+        per counter serving it; else the service on its own), counters alike counted once."""
+        serving = self.config.counters_serving(service)
+        staffed = [c for c in serving if self.desks[c.id].state is not CounterState.CLOSED]
+        keys = {(frozenset(c.services), self.desks[c.id].priority_streak) for c in staffed or serving}
+        return list(keys) or [(frozenset((service,)), 0)]
 
     def _finish(self, counter_id: str, now: datetime, status: Status, event: type) -> Change:
         counter, desk = self._desk(counter_id)
@@ -396,6 +427,32 @@ def _counts(tickets: Iterable[Ticket], services: Iterable[str]) -> dict[str, dic
 
 def _call_order(t: Ticket) -> tuple:
     return (not t.priority, t.arrived_at, t.id)
+
+
+def call_order(waiting: Iterable[Ticket], streak: int, cap: int) -> Iterator[tuple[Ticket, int]]:
+    """The selection rule of call-next, as the order one counter calls `waiting` (the tickets of its
+    services) if it alone keeps calling and nobody new arrives; with each ticket, the counter's priority
+    streak after calling it.
+
+    Priority tickets go first, earliest arrival first; but once the counter has called `cap` priority
+    tickets in a row (site.max_consecutive_priority) while regular tickets wait, the earliest regular
+    ticket comes next. `streak` is how many it has called in a row so far (Desk.priority_streak).
+    Within each kind, earliest arrival first (`arrived_at`, kept across transfers), then ticket id.
+    This is the one implementation: call_next takes the first ticket, `Queue.ahead` counts places.
+    """
+    ordered = sorted(waiting, key=_call_order)
+    priority = [t for t in ordered if t.priority]
+    regular = [t for t in ordered if not t.priority]
+    p = r = 0
+    while p < len(priority) or r < len(regular):
+        if p < len(priority) and (streak < cap or r == len(regular)):
+            p += 1
+            streak = streak + 1 if r < len(regular) else 0  # the cap only counts while regulars wait
+            yield priority[p - 1], streak
+        else:
+            r += 1
+            streak = 0
+            yield regular[r - 1], streak
 
 
 def counter_ref(counter: Counter) -> dict:

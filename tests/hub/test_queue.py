@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.site import parse_config
 from server.errors import Conflict, HubError, NotFound
-from server.queue import Queue
+from server.queue import Queue, call_order
 from server.tickets import CounterState, Status
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -320,15 +322,16 @@ def test_opening_hours_use_local_time():
 
 
 def test_ahead_counts_tickets_called_before():
-    """ahead() counts waiting tickets of the same service that will be called first (priority first)."""
+    """ahead() counts the tickets the counter calls first (priority first), those of its other services
+    included: Loket 1 is the only counter for A and also calls B001, which arrived before A004."""
     q, clock = make_queue(), Clock()
     a1, a2 = issue(q, clock), issue(q, clock)
     issue(q, clock, "B")
     vip = issue(q, clock, priority=True)
     a4 = issue(q, clock)
-    assert [q.ahead(t) for t in (vip, a1, a2, a4)] == [0, 1, 2, 3]
+    assert [q.ahead(t) for t in (vip, a1, a2, a4)] == [0, 1, 2, 4]
     call(q, clock)
-    assert q.ahead(q.open[a4.id]) == 2
+    assert q.ahead(q.open[a4.id]) == 3
     assert q.ahead(q.open[vip.id]) == 0  # called: nobody ahead any more
 
 
@@ -342,3 +345,69 @@ def test_queue_rebuilt_from_stored_state_continues():
     assert rebuilt.current("1").number == "A001"
     assert issue(rebuilt, clock).number == "A004"
     assert [t.number for t in rebuilt.waiting(["A"])] == ["A002", "A003", "A004"]
+
+
+def one_counter_queue(cap: int, services: list[str]) -> Queue:
+    config = site(cap=cap)
+    config["counters"] = [{"id": "1", "name": "Loket 1", "services": services}]
+    return Queue(parse_config(config), DAY)
+
+
+def test_ahead_follows_the_priority_cap_of_issue_9():
+    """A001 (regular) then five priority tickets, cap 2: A001 is called third, so 2 are ahead, not 5;
+    four priority tickets then a regular one: 2 ahead (called third), not 4."""
+    for first_regular, expected_order in ((True, ["A002", "A003", "A001", "A004"]),
+                                          (False, ["A001", "A002", "A005", "A003"])):
+        q, clock = one_counter_queue(2, ["A"]), Clock()
+        kinds = [False] + [True] * 5 if first_regular else [True] * 4 + [False]
+        tickets = [issue(q, clock, "A", priority=p) for p in kinds]
+        regular = next(t for t in tickets if not t.priority)
+        assert q.ahead(q.open[regular.id]) == 2
+        assert [call(q, clock).number for _ in range(4)] == expected_order
+
+
+def test_the_wait_estimate_uses_the_same_count():
+    """estimated_wait is ahead × the average service time: 2 ahead at 5 minutes each is 10 minutes."""
+    q, clock = one_counter_queue(2, ["A"]), Clock()
+    issue(q, clock, "A")
+    call(q, clock)
+    apply(q, q.done("1", clock.tick(5)))
+    regular = issue(q, clock, "A")
+    for _ in range(5):
+        issue(q, clock, "A", priority=True)
+    ahead = q.ahead(q.open[regular.id])
+    assert ahead == 2 and q.estimated_wait("A", ahead) == 600
+
+
+OPS = st.lists(
+    st.one_of(st.tuples(st.just("issue"), st.sampled_from("AB"), st.booleans()), st.just(("call",))),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cap=st.integers(1, 4), services=st.sampled_from([["A"], ["A", "B"]]), before=OPS, after=OPS)
+def test_ahead_is_the_place_call_next_gives_at_a_single_counter(cap, services, before, after):
+    """For any mix of regular and priority tickets, calls already made (any streak) and then more
+    tickets: each waiting ticket's ahead is exactly how many call-next picks before it at one counter."""
+    q, clock = one_counter_queue(cap, services), Clock()
+    for op in before + after:
+        if op[0] == "call":
+            call(q, clock)
+        elif op[1] in services:
+            issue(q, clock, op[1], priority=op[2])
+    told = {t.id: q.ahead(t) for t in q.waiting()}
+    order = []
+    while (called := call(q, clock)) is not None:
+        order.append(called.id)
+    assert {ticket_id: order.index(ticket_id) for ticket_id in told} == told
+    assert len(order) == len(told)
+
+
+def test_call_order_is_what_call_next_does_from_any_streak():
+    """call_order yields call-next's picks and the streak after each: the cap resets on a regular call
+    and does not count while no regular ticket waits."""
+    q, clock = one_counter_queue(2, ["A"]), Clock()
+    tickets = [issue(q, clock, "A", priority=p) for p in (True, True, True, False, True)]
+    order = [(t.number, streak) for t, streak in call_order(tickets, 1, 2)]
+    assert order == [("A001", 2), ("A004", 0), ("A002", 0), ("A003", 0), ("A005", 0)]

@@ -15,6 +15,7 @@ from kiosk import qr
 from kiosk.page import Kiosk
 from server.app import create_app
 from server.settings import Settings
+from tests.hub.support import act, issue, login, receive_json
 from tests.kiosk.fakes import FakePrinter, qr_payload
 from tests.kiosk.test_printer import closed_port
 
@@ -196,3 +197,33 @@ def test_bad_kiosk_section_stops_the_start(tmp_path):
     good = create_app(Settings(config=load_config(path), data_dir=tmp_path / "data"))
     assert isinstance(good.state.kiosk, Kiosk)
     good.state.kiosk.close()
+
+
+def test_every_place_tells_the_same_ahead_as_call_next_will_do(make_client):
+    """Four priority tickets then a regular one at the kiosk, cap 3 (issue #9): the API, the kiosk screen,
+    the paper ticket, the status page and /ws/ticket all say 3 ahead, not 4; two more priority arrivals
+    change nothing; after one call it is 2; and the regular ticket is indeed the fourth called."""
+    with FakePrinter() as fake:
+        client = make_client(printer_section(fake.port))
+        for _ in range(4):
+            issue(client, "A", priority=True)
+        body = client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "lobi"}).json()
+        paper = fake.wait_for_jobs(1)[0]
+    ticket = body["ticket"]
+    token = ticket["token"]
+    assert ticket["ahead"] == 3 and body["text"]["ahead"] == "3 orang"
+    assert b"Di depan Anda: 3 orang" in paper
+    assert client.get(f"/api/tickets/{token}").json()["ticket"]["ahead"] == 3
+    page = client.get(f"/t/{token}").text
+    assert boot_of(page)["ticket"]["ahead"] == 3 and ">3 orang<" in page
+    budi = login(client)
+    with client.websocket_connect(f"/ws/ticket/{token}") as ws:
+        assert receive_json(ws)["ticket"]["ahead"] == 3
+        issue(client, "A", priority=True)
+        issue(client, "A", priority=True)
+        act(client, "1", "call-next", budi)
+        live = receive_json(ws)
+        assert live["type"] == "ticket.status" and live["ticket"]["ahead"] == 2, live
+    called = [act(client, "1", "call-next", budi).json()["ticket"]["number"] for _ in range(2)]
+    assert called == ["A002", "A003"] and client.get(f"/api/tickets/{token}").json()["ticket"]["ahead"] == 0
+    assert act(client, "1", "call-next", budi).json()["ticket"]["number"] == ticket["number"] == "A005"
