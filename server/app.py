@@ -88,7 +88,7 @@ async def home(request: Request) -> RedirectResponse:
 def create_app(settings: Settings) -> Starlette:
     config = settings.config
     store = Store(settings.database, synchronous=settings.durability)
-    hub = Hub()
+    hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)
 
@@ -96,6 +96,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette):
         await store.open()
         await hall.start()
+        hub.start()
         if announcer is not None:
             try:
                 await announcer.start()
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
                 close = getattr(part, "close", None)
                 if close is not None:
                     close()
+            await hub.stop()
             await hall.stop()
             if announcer is not None:
                 await announcer.stop()

@@ -9,11 +9,18 @@ past `max_buffer` is cut off and resynchronises when it reconnects.
 
 Connections from other ASGI servers (the test client) get the portable path:
 a bounded queue and one writer task each.
+
+Subscribers that ask for it (the TVs and kiosks on /ws/display) also get an
+application-level heartbeat every `heartbeat_seconds`: a link that dies without
+FIN or RST (a router losing its state) then shows as silence within seconds, and
+the page reconnects and resumes instead of waiting for TCP to notice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import struct
 
@@ -27,6 +34,9 @@ log = logging.getLogger("mpp.hub")
 RAW_TRANSPORT = "mpp.raw_transport"  # scope extension set by server.wsprotocol
 MAX_BUFFER = 1 << 20  # bytes queued for one client before it counts as dead or too slow
 QUEUE_LIMIT = 1000  # events queued for one client on the portable path
+# Seconds between heartbeats to the pages that want them. hubclient.js counts a link dead after
+# 3 missed ones and reconnects with `since`: detection plus catch-up stays under 10 s (docs/benchmarks.md).
+HEARTBEAT_SECONDS = 2.0
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -47,6 +57,7 @@ class Subscriber:
         self.zone = zone
         self.on_drop = on_drop
         self.dropped = False
+        self.heartbeat = False  # receives the hub's heartbeats (displays)
         # While not None, the subscriber is still being sent its backlog and
         # live events wait here so that nothing overtakes it.
         self.pending: list[LoggedEvent] | None = None
@@ -56,6 +67,10 @@ class Subscriber:
 
     def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
         """Send `events`; `frames` holds them already framed, concatenated."""
+        raise NotImplementedError
+
+    def beat(self, text: str, frame: bytes) -> None:
+        """Send one heartbeat (`text`, and the same already framed)."""
         raise NotImplementedError
 
     async def send_direct(self, text: str) -> None:
@@ -87,6 +102,12 @@ class RawSubscriber(Subscriber):
         self.protocol = protocol
 
     def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
+        self._write(frames)
+
+    def beat(self, text: str, frame: bytes) -> None:
+        self._write(frame)
+
+    def _write(self, frames: bytes) -> None:
         protocol = self.protocol
         transport = protocol.transport
         if protocol.close_sent or transport.is_closing() or protocol.conn.state is not State.OPEN:
@@ -111,9 +132,15 @@ class QueuedSubscriber(Subscriber):
         self.writer = asyncio.create_task(self._write())
 
     def deliver(self, events: list[LoggedEvent], frames: bytes) -> None:
+        self._put([event.text for event in events])
+
+    def beat(self, text: str, frame: bytes) -> None:
+        self._put([text])
+
+    def _put(self, texts: list[str]) -> None:
         try:
-            for event in events:
-                self.queue.put_nowait(event.text)
+            for text in texts:
+                self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.drop("too slow")
 
@@ -156,17 +183,53 @@ class QueuedSubscriber(Subscriber):
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.subscribers: set[Subscriber] = set()
         self.published = 0
         self.dropped = 0
+        self.heartbeat_seconds = heartbeat_seconds
+        self._beats: asyncio.Task | None = None
 
-    def subscribe(self, websocket: WebSocket, zone: str | None, *, pending: bool = False) -> Subscriber:
+    def start(self) -> None:
+        """Start the heartbeats (in the app's lifespan)."""
+        if self._beats is None:
+            self._beats = asyncio.create_task(self._beat_forever())
+
+    async def stop(self) -> None:
+        if self._beats is not None:
+            self._beats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beats
+            self._beats = None
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            self.beat()
+
+    def beat(self) -> None:
+        """One heartbeat to every live subscriber that wants them: framed once, no await per client.
+        A subscriber still being sent its snapshot or backlog is skipped (the backlog keeps it busy)."""
+        text = json.dumps({"type": "heartbeat", "interval": self.heartbeat_seconds}, separators=(",", ":"))
+        frame = text_frame(text.encode())
+        for sub in tuple(self.subscribers):
+            if not sub.heartbeat or sub.pending is not None or sub.dropped:
+                continue
+            try:
+                sub.beat(text, frame)
+            except Exception:  # one client's failure must not cost the others their heartbeat
+                log.exception("heartbeat to %s failed", sub.websocket.client)
+                sub.drop("delivery failed")
+
+    def subscribe(self, websocket: WebSocket, zone: str | None, *, pending: bool = False,
+                  heartbeat: bool = False) -> Subscriber:
+        """Register a page. `pending`: hold live events until `go_live`; `heartbeat`: send it heartbeats."""
         protocol = websocket.scope.get("extensions", {}).get(RAW_TRANSPORT)
         if protocol is not None:
             sub: Subscriber = RawSubscriber(websocket, zone, self._forget, protocol)
         else:
             sub = QueuedSubscriber(websocket, zone, self._forget)
+        sub.heartbeat = heartbeat
         if pending:
             sub.pending = []
         self.subscribers.add(sub)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from config.site import SiteConfig
+from server.hub import HEARTBEAT_SECONDS
 
 
 def utc_now() -> datetime:
@@ -23,6 +24,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # SQLite synchronous mode: FULL survives power loss; NORMAL survives process crashes only.
     durability: str = "FULL"
+    # Seconds between the hub's heartbeats to displays.
+    heartbeat_seconds: float = HEARTBEAT_SECONDS
     # Builds the announcer (audio/); None disables spoken calls. Called with (config, cache_dir).
     announcer_factory: Callable | None = field(default=None)
 

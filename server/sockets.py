@@ -60,7 +60,8 @@ async def display(websocket: WebSocket) -> None:
         return await websocket.close(1008, "origin not allowed")
     if zone is not None and zone not in websocket.app.state.config.zones:
         return await _refuse(websocket, unknown_zone(zone))
-    await _serve(websocket, zone)
+    # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
+    await _serve(websocket, zone, heartbeat=True)
 
 
 async def counter(websocket: WebSocket) -> None:
@@ -78,13 +79,14 @@ async def counter(websocket: WebSocket) -> None:
     await _serve(websocket, None)
 
 
-async def _serve(websocket: WebSocket, zone: str | None) -> None:
-    """Snapshot (or the missed events), then the live stream, for one page."""
+async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = False) -> None:
+    """Snapshot (or the missed events), then the live stream, for one page; with `heartbeat`, the
+    hub's heartbeats too (the snapshot then says their interval in seconds)."""
     app, hub = websocket.app.state, websocket.app.state.hub
     await websocket.accept()
     # Subscribed first, with live events held back until the page has its
     # starting point: nothing can slip past or overtake it, whatever awaits.
-    sub = hub.subscribe(websocket, zone, pending=True)
+    sub = hub.subscribe(websocket, zone, pending=True, heartbeat=heartbeat)
     try:
         backlog = None
         since = websocket.query_params.get("since", "")
@@ -93,6 +95,8 @@ async def _serve(websocket: WebSocket, zone: str | None) -> None:
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is None:
             state = app.hall.state(zone)
+            if heartbeat:
+                state["heartbeat"] = hub.heartbeat_seconds
             await sub.send_direct(_json({"type": "snapshot", **state}))
             hub.go_live(sub, state["seq"])
         else:

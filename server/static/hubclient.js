@@ -8,16 +8,21 @@
 //   client.start();
 //
 // It reconnects with backoff forever, resumes from the last `seq` it saw (the hub then
-// sends exactly the missed events, or a fresh snapshot), pings so a dead link is noticed,
-// and never throws into the page.
+// sends exactly the missed events, or a fresh snapshot), notices a dead link, and never
+// throws into the page. A dead link is silence: on links where the hub sends heartbeats
+// (displays: the snapshot and each heartbeat say the interval), three missed heartbeats;
+// elsewhere (counter panels, status pages) the client pings after 15 s of quiet and gives
+// the link up after 45 s without a frame.
 (function (global) {
   "use strict";
 
   // Timings in ms; one object so that a test can shorten them.
   const LIMITS = {
-    tick: 5000, // how often the link is checked
-    ping: 15000, // ask for a pong after this much quiet
-    silence: 45000, // no frame at all for this long: the link is dead
+    tick: 500, // how often the link is checked
+    ping: 15000, // ask for a pong after this much quiet (links without heartbeats)
+    silence: 45000, // no frame at all for this long: the link is dead (links without heartbeats)
+    repeatPing: 5000, // an unanswered ping is repeated after this long
+    beats: 3, // heartbeats missed in a row: the link is dead (links with heartbeats)
     connect: 10000, // a connect still pending after this is given up
     backoff: 10000, // longest wait between reconnects
   };
@@ -34,6 +39,8 @@
       this.stopped = false;
       this.lastFrameAt = 0;
       this.timer = null;
+      this.heartbeat = null; // ms between the hub's heartbeats on this link; null: it sends none
+      this.pingedAt = null;
     }
 
     start() {
@@ -120,8 +127,11 @@
       if (data.type === "snapshot") {
         this.seq = data.seq;
         this.epoch = data.epoch || null; // the hub's database: positions are only valid within it
+        this.learnHeartbeat(data.heartbeat);
         this.setOnline(true);
         call("onSnapshot", data);
+      } else if (data.type === "heartbeat") {
+        this.learnHeartbeat(data.interval); // lastFrameAt is already updated
       } else if (data.type === "pong") {
         // keep-alive answer; lastFrameAt is already updated
       } else if (data.type === "error") {
@@ -142,6 +152,11 @@
       } else {
         call("onEvent", data);
       }
+    }
+
+    // Kept across reconnects: a resumed link gets no snapshot, and its first heartbeat may be lost.
+    learnHeartbeat(seconds) {
+      if (typeof seconds === "number" && seconds > 0) this.heartbeat = seconds * 1000;
     }
 
     setOnline(online) {
@@ -187,11 +202,13 @@
         return;
       }
       if (ws.readyState !== WebSocket.OPEN) return;
-      if (now - this.lastFrameAt > LIMITS.silence) {
+      const quiet = now - this.lastFrameAt;
+      if (quiet > (this.heartbeat ? this.heartbeat * LIMITS.beats : LIMITS.silence)) {
         this.abandon(ws, 4001, "silent link");
         return;
       }
-      if (now - this.lastFrameAt > LIMITS.ping) {
+      if (!this.heartbeat && quiet > LIMITS.ping && !(now - this.pingedAt < LIMITS.repeatPing)) {
+        this.pingedAt = now;
         ws.send(JSON.stringify({ type: "ping", t: now }));
       }
     }

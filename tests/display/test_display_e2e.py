@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import CHROMIUM, ROOT, HubProcess
 from tests.display.support import act, call_next, open_display, played, wait_played
+from tests.linkproxy import LinkProxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -170,6 +172,29 @@ def test_call_made_while_the_tv_reconnects_after_a_hub_restart_is_announced(hub,
     page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'already-played')")
     assert len(played(page)) == 2
     page.context.close()
+
+
+def test_a_black_holed_link_is_left_and_the_call_made_meanwhile_is_shown_and_spoken(hub, browser):
+    """A link that dies without FIN or RST (a router losing its state) goes silent: the hub's heartbeats stop
+    arriving, the TV leaves it, reconnects on a new connection resuming with since=, and shows and speaks the
+    call made while the old link was dead (the time it takes is measured by bench/link_bench.py)."""
+    proxy = LinkProxy(hub.port)
+    try:
+        page = open_display(browser, SimpleNamespace(url=f"http://127.0.0.1:{proxy.port}"))
+        assert page.evaluate("displayHub.heartbeat") == 2000  # learnt from the snapshot
+        reconnects: list[str] = []
+        page.on("websocket", lambda ws: reconnects.append(ws.url))
+        proxy.blackhole()
+        hub.issue("A")
+        call_next(hub, "1", hub.login())
+        page.wait_for_function("document.getElementById('call-number').textContent === 'A001'", timeout=30_000)
+        [entry] = wait_played(page, 1)
+        assert entry["number"] == "A001" and entry["kind"] == "called"
+        assert "since=" in reconnects[0] and "epoch=" in reconnects[0], reconnects
+        assert len(reconnects) == 1 and page.errors == []
+        page.context.close()
+    finally:
+        proxy.close()
 
 
 def test_a_jump_of_the_tvs_own_clock_does_not_silence_calls(hub, browser):

@@ -348,3 +348,17 @@ def test_ticket_socket_answers_pings(client):
         assert receive_json(ws)["type"] == "ticket.status"
         ws.send_json({"type": "ping", "t": 7})
         assert receive_json(ws) == {"type": "pong", "t": 7}
+
+
+def test_displays_get_heartbeats_and_counter_panels_do_not(tmp_path):
+    """/ws/display receives {"type": "heartbeat", "interval"} every interval (its snapshot says the interval);
+    a counter panel gets none (it pings when it wants to)."""
+    with running(tmp_path / "data", heartbeat_seconds=0.05) as client:
+        token = login(client)["Authorization"].split()[1]
+        with client.websocket_connect("/ws/display?zone=lantai-2") as display, \
+                client.websocket_connect(f"/ws/counter/1?token={token}") as panel:
+            assert receive_json(display)["heartbeat"] == 0.05
+            assert "heartbeat" not in receive_json(panel)
+            beats = [receive_json(display) for _ in range(3)]
+            assert beats == [{"type": "heartbeat", "interval": 0.05}] * 3
+            assert_nothing_more(panel)
