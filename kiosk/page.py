@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from config.site import SiteConfig
 from kiosk import qr, wording
-from kiosk.printer import PrinterFault, Printers, PrintJob
+from kiosk.printer import Outcome, PrinterFault, Printers, PrintJob
 from kiosk.settings import KIOSK_ID_RE, PAPERS
 from server.api import client_address, field, read_json
 from server.errors import HubError
@@ -36,8 +36,14 @@ templates = Jinja2Templates(directory=HERE / "templates")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]-]{1,255}$")
 
+# Seconds the kiosk waits beyond print_wait_seconds for the printer thread's verdict (it gives a job up
+# at the deadline itself; this only covers a connect or read already under way).
+PRINT_GRACE = 1.0
+
 MESSAGES = {
     "printed": "Tiket Anda sedang dicetak. Silakan ambil tiket di bawah layar.",
+    "sent": "Tiket sudah dikirim ke printer, tetapi printer ini tidak dapat memastikan tiket tercetak. Bila tiket "
+            "tidak keluar, silakan foto layar ini atau pindai kode QR untuk memantau antrian dari ponsel Anda.",
     "browser": "Tiket Anda sedang dicetak. Silakan ambil tiket Anda.",
     "fault": "Printer sedang bermasalah, tiket tidak tercetak. Silakan foto layar ini atau catat nomor antrian Anda.",
     "none": "Silakan foto tiket ini, atau pindai kode QR untuk memantau antrian dari ponsel Anda.",
@@ -60,6 +66,10 @@ class Kiosk:
             log.warning("the kiosk reached the hub as %s: QR codes on tickets point there, which phones cannot open; "
                         "set [kiosk] public_url to the hub's LAN address", base)
         return base
+
+    def health(self) -> dict:
+        """For /api/health: each ESC/POS printer by kiosk id (kiosk.printer.TicketPrinter.health)."""
+        return {"printers": self.printers.health()}
 
     def close(self) -> None:
         self.printers.stop()
@@ -187,26 +197,29 @@ async def issue_ticket(request: Request) -> Response:
         "ahead": wording.ahead_text(view["ahead"]),
     }
     printer = kiosk.printers.get(kiosk_id)
-    printed, fault = False, None
+    printed, fault, outcome = False, None, None
     if printer is not None:
         site = app.config.site
         job = PrintJob(site=site.name, address=site.address, number=ticket.number, service=view["service_name"],
                        agency=view["agency_name"], priority=ticket.priority, ahead=text["ahead"], wait=text["wait"],
                        issued=text["issued"], url=url, footer=app.config.kiosk.footer)
+        wait = app.config.kiosk.print_wait_seconds
+        future = printer.submit(job, wait)
         try:
-            await asyncio.wait_for(asyncio.wrap_future(printer.submit(job)), app.config.kiosk.print_wait_seconds)
-            printed = True
+            outcome = await asyncio.wait_for(asyncio.wrap_future(future), wait + PRINT_GRACE)
         except PrinterFault as exc:
             fault = exc.kind
         except TimeoutError:
+            future.cancel()
             fault = "timeout"  # the printer thread logs what went wrong when it finds out
-        message = MESSAGES["printed"] if printed else MESSAGES["fault"]
+        printed = outcome is Outcome.PRINTED
+        message = MESSAGES[str(outcome)] if outcome is not None else MESSAGES["fault"]
     else:
         message = MESSAGES["browser"] if data.get("browser_print") is True else MESSAGES["none"]
     return JSONResponse({
         "ticket": view,
         "printed": printed,
-        "printer": None if printer is None else {"kiosk": kiosk_id, "fault": fault},
+        "printer": None if printer is None else {"kiosk": kiosk_id, "state": str(outcome or "failed"), "fault": fault},
         "message": message,
         "status_url": url,
         "qr_url": f"/kiosk/qr/{ticket.token}.svg",

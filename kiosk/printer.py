@@ -1,23 +1,45 @@
 """ESC/POS network printers: one owner thread per printer, fed by a queue.
 
 Printing is blocking socket I/O, so the event loop only ever calls `submit()`,
-which returns a `concurrent.futures.Future`. The kiosk waits for it (bounded)
-through `asyncio.wrap_future`; when it gives up, a job that has not started is
-cancelled, so a printer that comes back never prints a backlog of stale tickets.
+which returns a `concurrent.futures.Future`. Every job carries its deadline (the
+kiosk's `print_wait_seconds` from submission): a job whose deadline has passed
+is never started, and one still running at its deadline is given up and its
+connection reset, so a printer that comes back never prints a backlog of stale
+tickets. What "printed" means, and why, is in docs/kiosk.md ("When is a ticket
+printed?"):
 
-A fault (offline, out of paper) is logged once when it starts and once when it
-ends, never once per ticket.
+- `PRINTED`: the printer answered its paper-status query, took every byte of the
+  ticket, and answered a second query sent after the ticket (it read it all);
+- `SENT`: every byte was acknowledged by the printer's TCP stack, but the
+  printer does not answer status queries, so nobody can know whether paper came
+  out: the kiosk says so instead of "sedang dicetak".
+
+Nothing stale waits in our buffers: the socket's send buffer is kept small (so
+sending tracks what the printer takes), a ticket counts as written out only once
+the printer acknowledged every byte (SIOCOUTQ empty), and a given-up job's
+connection is aborted with SO_LINGER 0 (a reset: the kernel drops whatever it
+still held for the printer, and the printer drops the connection).
+
+A fault (offline, out of paper, stalled) is logged once when it starts and once
+when it ends, never once per ticket; `health()` tells /api/health.
 """
 
 from __future__ import annotations
 
+import array
+import fcntl
 import logging
 import queue
 import socket
+import struct
+import termios
 import textwrap
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from enum import StrEnum
 
 from kiosk.settings import PrinterSettings
 
@@ -27,7 +49,11 @@ COLUMNS = {"58mm": 32, "80mm": 48}  # font A characters per line
 COLUMNS_FONT_B = {"58mm": 42, "80mm": 64}
 QR_SIZE = {"58mm": 5, "80mm": 7}  # dots per QR module: about 30 mm wide for a status URL
 MAX_PENDING = 16
-STATUS_WAIT = 1.0  # seconds to wait for the answer to a paper-status query
+STATUS_WAIT = 1.0  # seconds to wait for the answer to a paper-status query before a ticket
+# SO_SNDBUF: bytes our kernel may hold for the printer. Small, so that sending a ticket
+# tracks what the printer takes and little is ever in flight (Linux doubles the value).
+SEND_BUFFER = 4096
+DRAIN_POLL = 0.01  # seconds between checks that the printer acknowledged every byte
 # DLE EOT 4 (roll paper sensor) answer: a status byte has bits 1 and 4 set and bits 0 and 7 clear.
 STATUS_MASK, STATUS_FIXED = 0x93, 0x12
 PAPER_NEAR_END, PAPER_END = 0x0C, 0x60
@@ -53,8 +79,17 @@ class PrintJob:
     footer: str
 
 
+class Outcome(StrEnum):
+    """How far a ticket is known to have got (see the module docstring)."""
+
+    PRINTED = "printed"  # the printer read the whole ticket and reported its paper fine
+    SENT = "sent"  # the printer's TCP took every byte; the printer confirms nothing
+
+
 class PrinterFault(Exception):
-    """The printer could not print. `kind`: offline, no_paper, busy or error."""
+    """The ticket was not printed. `kind`: offline (no connection, or no answer from a printer that
+    answers status queries), no_paper, stalled (the printer did not take or confirm the ticket
+    before its deadline; given up and the connection reset), busy (too many tickets queued) or error."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
@@ -118,10 +153,14 @@ class TicketPrinter:
     def __init__(self, settings: PrinterSettings) -> None:
         self.settings = settings
         self.fault: str | None = None  # kind of the fault in progress, read by /kiosk pages
-        self._jobs: queue.Queue[tuple[PrintJob, Future] | None] = queue.Queue(maxsize=MAX_PENDING)
+        self.fault_detail: str | None = None
+        self.fault_since: datetime | None = None
+        self.counts = {"printed": 0, "sent": 0, "failed": 0}
+        self._jobs: queue.Queue[tuple[PrintJob, Future, float, float] | None] = queue.Queue(maxsize=MAX_PENDING)
         self._thread: threading.Thread | None = None
         self._answers_status: bool | None = None  # None until the printer has (not) answered a status query
         self._near_end_noted = False
+        self._late_fault: PrinterFault | None = None  # found after the ticket was sent (paper ran out on it)
 
     def start(self) -> None:
         if self._thread is None:
@@ -138,15 +177,31 @@ class TicketPrinter:
         self._thread.join(timeout)
         self._thread = None
 
-    def submit(self, job: PrintJob) -> Future:
-        """Queue a ticket; the future ends with None (printed) or a PrinterFault. Never blocks."""
+    def submit(self, job: PrintJob, wait: float) -> Future:
+        """Queue a ticket that may take `wait` seconds from now to be written out (the kiosk's
+        print_wait_seconds); after that it is given up, never printed later. The future ends with an
+        `Outcome` within `wait` seconds (give or take a connect or read already under way), or with a
+        PrinterFault. Never blocks."""
         self.start()
         future: Future = Future()
         try:
-            self._jobs.put_nowait((job, future))
+            self._jobs.put_nowait((job, future, time.monotonic() + wait, wait))
         except queue.Full:
             future.set_exception(PrinterFault("busy", f"{MAX_PENDING} tickets already wait for this printer"))
         return future
+
+    def health(self) -> dict:
+        """For /api/health: `state` ok (the last ticket printed), unconfirmed (it answers no status
+        queries: tickets are sent, nobody knows if they come out), fault, or unknown (nothing sent yet)."""
+        if self.fault is not None:
+            state = "fault"
+        elif self._answers_status is False or not self.settings.check_paper:
+            state = "unconfirmed" if sum(self.counts.values()) else "unknown"
+        else:
+            state = "ok" if self._answers_status else "unknown"
+        return {"printer": f"{self.settings.host}:{self.settings.port}", "state": state, "fault": self.fault,
+                "detail": self.fault_detail, "since": self.fault_since.isoformat() if self.fault_since else None,
+                **self.counts}
 
     # ------------------------------------------------------------ the owner thread
 
@@ -155,50 +210,67 @@ class TicketPrinter:
             item = self._jobs.get()
             if item is None:
                 return
-            job, future = item
+            job, future, deadline, wait = item
             if not future.set_running_or_notify_cancel():
                 continue  # the kiosk stopped waiting; the ticket is already on its screen
+            self._late_fault = None
             try:
-                self._print(job)
+                if time.monotonic() >= deadline:
+                    raise PrinterFault("stalled", f"the ticket waited {wait:g} s behind earlier tickets")
+                outcome = self._print(job, deadline)
             except PrinterFault as fault:
                 self._report(fault)
+                self.counts["failed"] += 1
                 future.set_exception(fault)
             except Exception as exc:  # a bug or an odd printer answer: report it once, keep the thread alive
                 fault = PrinterFault("error", f"{type(exc).__name__}: {exc}")
                 if self.fault != fault.kind:
                     log.exception("printer %s failed unexpectedly", self.settings.label)
-                self.fault = fault.kind
+                self._set_fault(fault)
+                self.counts["failed"] += 1
                 future.set_exception(fault)
             else:
-                if self.fault is not None:
+                if self._late_fault is not None:  # sent, but the roll ran out on it
+                    self._report(self._late_fault)
+                elif self.fault is not None:
                     log.warning("printer %s prints again", self.settings.label)
-                    self.fault = None
-                future.set_result(None)
+                    self._set_fault(None)
+                self.counts[str(outcome)] += 1
+                future.set_result(outcome)
 
-    def _print(self, job: PrintJob) -> None:
-        from escpos.printer import Network
-
+    def _print(self, job: PrintJob, deadline: float) -> Outcome:
         s = self.settings
-        printer = Network(s.host, s.port, timeout=s.timeout, profile=s.profile)
+        data = ticket_bytes(job, s)
         try:
-            try:
-                # Connected here rather than by Network.open(), which leaks the socket when it fails.
-                printer.device = socket.create_connection((s.host, s.port), timeout=s.timeout)
-            except OSError as exc:
-                raise PrinterFault("offline", f"cannot connect to {s.host}:{s.port} ({exc})") from None
-            if s.check_paper:
-                self._check_paper(printer.device)
-            render(printer, job, paper=s.paper, native_qr=s.native_qr, cut=s.cut)
+            # Connected here rather than by python-escpos's Network.open(), which leaks the socket when it fails.
+            sock = socket.create_connection((s.host, s.port), timeout=max(0.01, min(s.timeout, _left(deadline))))
+        except OSError as exc:
+            raise PrinterFault("offline", f"cannot connect to {s.host}:{s.port} ({exc})") from None
+        written = False
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            confirm = s.check_paper and self._check_paper(sock, deadline)
+            from escpos.constants import RT_STATUS_PAPER
+
+            # The query after the ticket is answered only once the printer has read everything before it.
+            _send(sock, data + (RT_STATUS_PAPER if confirm else b""), deadline, s)
+            outcome = self._confirm(sock, deadline) if confirm else Outcome.SENT
+            written = True
+            return outcome
         except OSError as exc:
             raise PrinterFault("offline", f"connection to {s.host}:{s.port} lost ({exc})") from None
         finally:
-            printer.close()
+            if not written:
+                _abort(sock)
+            sock.close()
 
-    def _check_paper(self, sock: socket.socket) -> None:
+    def _check_paper(self, sock: socket.socket, deadline: float) -> bool:
+        """Ask for the paper sensor before the ticket. True: the printer answers status queries and its
+        paper is fine; False: it does not answer them (or not with a status byte); PrinterFault otherwise."""
         from escpos.constants import RT_STATUS_PAPER
 
         label = self.settings.label
-        sock.settimeout(min(STATUS_WAIT, self.settings.timeout))
+        sock.settimeout(max(0.01, min(STATUS_WAIT, self.settings.timeout, _left(deadline))))
         try:
             sock.sendall(RT_STATUS_PAPER)
             reply = sock.recv(16)
@@ -209,27 +281,51 @@ class TicketPrinter:
                 raise PrinterFault("offline", f"the printer took the connection but did not answer its "
                                               f"paper-status query within {STATUS_WAIT:g} s") from None
             if self._answers_status is None:
-                log.info("printer %s does not answer paper-status queries; printing without the check "
-                         "(set check_paper = false to skip it)", label)
+                log.warning("printer %s does not answer paper-status queries: tickets are sent without the "
+                            "check and nobody can know whether they come out (the kiosk says so); set "
+                            "check_paper = false to skip the query", label)
                 self._answers_status = False
-            return
-        finally:
-            sock.settimeout(self.settings.timeout)
+            return False
         if not reply:
             raise PrinterFault("offline", "the printer closed the connection")
         status = reply[-1]
         if status & STATUS_MASK != STATUS_FIXED:
             if self._answers_status is None:
-                log.info("printer %s answers paper-status queries with 0x%02x, which is not a status byte; "
-                         "printing without the check (set check_paper = false to skip it)", label, status)
+                log.warning("printer %s answers paper-status queries with 0x%02x, which is not a status byte: "
+                            "tickets are sent without the check and nobody can know whether they come out "
+                            "(set check_paper = false to skip the query)", label, status)
                 self._answers_status = False
-            return
+            return False
         self._answers_status = True
+        self._paper(status)
+        return True
+
+    def _confirm(self, sock: socket.socket, deadline: float) -> Outcome:
+        """Wait (until the deadline) for the answer to the query sent after the ticket."""
+        sock.settimeout(max(0.01, _left(deadline)))
+        try:
+            reply = sock.recv(16)
+        except TimeoutError:
+            raise PrinterFault("stalled", "the printer did not confirm the ticket before its deadline "
+                                          "(its status answer did not come): given up") from None
+        if not reply:
+            raise PrinterFault("offline", "the printer closed the connection before confirming the ticket")
+        status = reply[-1]
+        if status & STATUS_MASK != STATUS_FIXED:
+            return Outcome.SENT
+        try:
+            self._paper(status)
+        except PrinterFault as fault:  # the roll ran out on this ticket: it may be cut short
+            self._late_fault = fault
+            return Outcome.SENT
+        return Outcome.PRINTED
+
+    def _paper(self, status: int) -> None:
         if status & PAPER_END == PAPER_END:
             raise PrinterFault("no_paper", "out of paper")
         if status & PAPER_NEAR_END:
             if not self._near_end_noted:
-                log.warning("printer %s: paper near end; put in a new roll soon", label)
+                log.warning("printer %s: paper near end; put in a new roll soon", self.settings.label)
             self._near_end_noted = True
         else:
             self._near_end_noted = False
@@ -238,7 +334,70 @@ class TicketPrinter:
         if self.fault != fault.kind:
             log.warning("printer %s: %s; tickets are shown on screen only until it is fixed",
                         self.settings.label, fault.detail)
-        self.fault = fault.kind
+        self._set_fault(fault)
+
+    def _set_fault(self, fault: PrinterFault | None) -> None:
+        if fault is None:
+            self.fault = self.fault_detail = self.fault_since = None
+            return
+        if self.fault != fault.kind:
+            self.fault_since = datetime.now(UTC)
+        self.fault, self.fault_detail = fault.kind, fault.detail
+
+
+def ticket_bytes(job: PrintJob, s: PrinterSettings) -> bytes:
+    """The whole ticket as bytes for this printer (rendered at once, so sending is one timed loop)."""
+    from escpos.printer import Dummy
+
+    p = Dummy(profile=s.profile)
+    render(p, job, paper=s.paper, native_qr=s.native_qr, cut=s.cut)
+    return p.output
+
+
+def _left(deadline: float) -> float:
+    return deadline - time.monotonic()
+
+
+def _send(sock: socket.socket, data: bytes, deadline: float, s: PrinterSettings) -> None:
+    """Send `data` and wait until the printer acknowledged every byte, all before `deadline`."""
+    view = memoryview(data)
+    while view:
+        left = _left(deadline)
+        if left <= 0:
+            raise _stalled(len(data) - len(view), len(data), s)
+        sock.settimeout(min(left, s.timeout))
+        try:
+            sent = sock.send(view)
+        except TimeoutError:
+            continue  # the printer takes nothing; the deadline decides
+        view = view[sent:]
+    while _unacknowledged(sock):
+        if _left(deadline) <= 0:
+            raise _stalled(len(data) - _unacknowledged(sock), len(data), s)
+        time.sleep(DRAIN_POLL)
+
+
+def _stalled(taken: int, total: int, s: PrinterSettings) -> PrinterFault:
+    return PrinterFault("stalled", f"the printer took the connection but only {taken} of the ticket's {total} bytes "
+                                   f"in time: given up and the connection reset")
+
+
+def _unacknowledged(sock: socket.socket) -> int:
+    """Bytes sent but not yet acknowledged by the printer (Linux SIOCOUTQ); 0 where unknown."""
+    try:
+        out = array.array("i", [0])
+        fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, out, True)
+        return out[0]
+    except OSError:
+        return 0
+
+
+def _abort(sock: socket.socket) -> None:
+    """Close with a reset: our kernel drops what it still holds, the printer drops the connection."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
 
 
 class Printers:
@@ -249,6 +408,9 @@ class Printers:
 
     def get(self, kiosk: str | None) -> TicketPrinter | None:
         return self.by_kiosk.get(kiosk) if kiosk else None
+
+    def health(self) -> dict:
+        return {kiosk: printer.health() for kiosk, printer in self.by_kiosk.items()}
 
     def stop(self) -> None:
         for printer in self.by_kiosk.values():

@@ -69,8 +69,9 @@ class KioskSettings(Section):
     idle_seconds: int = Field(60, ge=5, le=3600, description="Seconds without a touch before the kiosk returns to "
                               "its start screen.")
     ticket_idle_seconds: int = Field(20, ge=3, le=600, description="Seconds the issued ticket stays on screen.")
-    print_wait_seconds: float = Field(5.0, ge=0.5, le=30, description="Longest wait for an ESC/POS printer before "
-                                      "the ticket is shown as not printed.")
+    print_wait_seconds: float = Field(5.0, ge=0.5, le=30, description="Longest time a ticket may take to be "
+                                      "written out to its ESC/POS printer; after it the ticket is given up (never "
+                                      "printed later) and shown as not printed.")
     browser_print: bool = Field(False, description="Print through the browser (window.print) when no ESC/POS "
                                 "printer serves the kiosk.")
     footer: Text = Field("Terima kasih. Mohon menunggu panggilan nomor Anda.",

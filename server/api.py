@@ -77,6 +77,7 @@ async def health(request: Request) -> JSONResponse:
         "clock_behind": app.hall.queue.local_day(app.clock()) < app.hall.queue.day,
         "connections": app.hub.stats(),
         "audio": announcer.health() if announcer is not None else {"status": "off"},
+        **{name: part.health() for name, part in app.health_parts.items()},
     })
 
 

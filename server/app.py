@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            for part in attached:
+            for part in attached.values():
                 close = getattr(part, "close", None)
                 if close is not None:
                     close()
@@ -139,5 +139,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.ticket_limiter = AddressLimiter(lambda: hall.config.site)
     app.state.announcer = announcer
     app.state.clock = settings.clock
-    attached = [page.attach(app) for page in pages if hasattr(page, "attach")]
+    # By package name ("kiosk"); a part with a health() (the kiosk's printers) reports in /api/health.
+    attached = {page.__name__.split(".")[0]: page.attach(app) for page in pages if hasattr(page, "attach")}
+    app.state.health_parts = {name: part for name, part in attached.items() if hasattr(part, "health")}
     return app

@@ -215,11 +215,7 @@ class Hub:
         for sub in tuple(self.subscribers):
             if not sub.heartbeat or sub.pending is not None or sub.dropped:
                 continue
-            try:
-                sub.beat(text, frame)
-            except Exception:  # one client's failure must not cost the others their heartbeat
-                log.exception("heartbeat to %s failed", sub.websocket.client)
-                sub.drop("delivery failed")
+            _guarded(sub, sub.beat, text, frame)
 
     def subscribe(self, websocket: WebSocket, zone: str | None, *, pending: bool = False,
                   heartbeat: bool = False) -> Subscriber:
@@ -269,14 +265,19 @@ class Hub:
             if sub.pending is not None:
                 sub.pending.extend(wanted)
                 continue
-            try:
-                sub.deliver(wanted, data)
-            except Exception:  # one client's failure must not cost the others this change
-                log.exception("delivery to %s failed", sub.websocket.client)
-                sub.drop("delivery failed")
+            _guarded(sub, sub.deliver, wanted, data)
         self.published += len(events)
 
     def stats(self) -> dict:
         raw = sum(isinstance(s, RawSubscriber) for s in self.subscribers)
         return {"connections": len(self.subscribers), "direct": raw, "published": self.published,
                 "dropped": self.dropped}
+
+
+def _guarded(sub: Subscriber, send, *args) -> None:
+    """One delivery to one client: its failure must not cost the others theirs."""
+    try:
+        send(*args)
+    except Exception:
+        log.exception("delivery to %s failed", sub.websocket.client)
+        sub.drop("delivery failed")

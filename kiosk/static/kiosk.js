@@ -424,7 +424,9 @@
     $("ticket-url").textContent = body.status_url;
     const message = $("ticket-message");
     message.textContent = body.message;
-    message.className = "print-note " + (body.printed ? "ok" : body.printer ? "fault" : "info");
+    // printed: paper is coming; sent: the printer cannot confirm it; failed: nothing will come out.
+    const printer = body.printer ? body.printer.state : null;
+    message.className = "print-note " + (printer === "printed" ? "ok" : printer === "failed" ? "fault" : "info");
     const img = $("ticket-qr");
     img.onload = () => {
       if (boot.print === "browser") window.print(); // silent with Chromium's --kiosk-printing

@@ -13,16 +13,26 @@ PAPER_NEAR_END = b"\x1e"
 GS_K = b"\x1d(k"  # GS ( k: the 2D-code (QR) commands
 
 
-class FakePrinter:
-    """Records the bytes of every connection; answers paper-status queries like a real printer."""
+def listener(receive_buffer: int | None = None) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1, on a free port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    return sock
 
-    def __init__(self, paper: bytes | None = PAPER_OK) -> None:
+
+class FakePrinter:
+    """Records the bytes of every connection; answers paper-status queries like a real printer.
+    `answers`: how many queries it answers on one connection (a firmware that hangs after the first)."""
+
+    def __init__(self, paper: bytes | None = PAPER_OK, answers: int = 1000) -> None:
         self.paper = paper  # the status byte it answers; None: never answers (may change while it runs)
+        self.answers = answers
         self.jobs: list[bytes] = []
         self._changed = threading.Condition()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
+        self._sock = listener()
         self._sock.settimeout(0.1)
         self.port = self._sock.getsockname()[1]
         self._stopped = threading.Event()
@@ -49,6 +59,7 @@ class FakePrinter:
 
     def _receive(self, conn: socket.socket) -> None:
         data = b""
+        answered = 0
         conn.settimeout(10)
         with conn:
             while True:
@@ -59,7 +70,8 @@ class FakePrinter:
                 if not chunk:
                     break
                 data += chunk
-                if self.paper is not None and data.endswith(DLE_EOT_PAPER):
+                if self.paper is not None and data.endswith(DLE_EOT_PAPER) and answered < self.answers:
+                    answered += 1
                     conn.sendall(self.paper)
         with self._changed:
             self.jobs.append(data)
@@ -74,6 +86,44 @@ class FakePrinter:
                     raise AssertionError(f"the printer received {len(self.jobs)} jobs, expected {count}")
                 self._changed.wait(left)
             return list(self.jobs)
+
+
+class StallingPrinter:
+    """A printer whose network side still accepts connections while it reads nothing (a hung mechanism):
+    a small receive buffer that fills, no answers. `resume()` reads what each connection got, as the
+    printer would once it comes back: (bytes, whether the connection had been reset)."""
+
+    def __init__(self) -> None:
+        self._sock = listener(receive_buffer=1)  # the kernel's minimum, inherited by each connection
+        self.port = self._sock.getsockname()[1]
+
+    def __enter__(self) -> StallingPrinter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._sock.close()
+
+    def resume(self) -> list[tuple[bytes, bool]]:
+        self._sock.setblocking(False)
+        got = []
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except BlockingIOError:
+                return got
+            data, reset = b"", False
+            conn.settimeout(2)
+            with conn:
+                while True:
+                    try:
+                        chunk = conn.recv(65536)
+                    except ConnectionResetError:
+                        reset = True
+                        break
+                    if not chunk:
+                        break
+                    data += chunk
+            got.append((data, reset))
 
 
 def qr_commands(data: bytes) -> list[tuple[int, bytes]]:

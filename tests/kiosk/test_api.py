@@ -16,7 +16,7 @@ from kiosk.page import Kiosk
 from server.app import create_app
 from server.settings import Settings
 from tests.hub.support import act, issue, login, receive_json
-from tests.kiosk.fakes import FakePrinter, qr_payload
+from tests.kiosk.fakes import FakePrinter, StallingPrinter, qr_payload
 from tests.kiosk.test_printer import closed_port
 
 KIOSK_SITE = Path(__file__).with_name("site.toml")
@@ -72,7 +72,7 @@ def test_issue_prints_on_the_kiosks_printer(make_client):
         body = response.json()
         data = fake.wait_for_jobs(1)[0]
     ticket = body["ticket"]
-    assert body["printed"] is True and body["printer"] == {"kiosk": "lobi", "fault": None}
+    assert body["printed"] is True and body["printer"] == {"kiosk": "lobi", "state": "printed", "fault": None}
     assert "dicetak" in body["message"]
     assert ticket["number"] == "A001" and ticket["priority"] is True and ticket["ahead"] == 0
     assert body["status_url"] == f"{BASE}/t/{ticket['token']}"
@@ -104,8 +104,40 @@ def test_wait_for_a_slow_printer_is_bounded(make_client):
         started = time.monotonic()
         body = client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "lobi"}).json()
         elapsed = time.monotonic() - started
-    assert body["printed"] is False and body["printer"]["fault"] == "timeout"
+    assert body["printed"] is False and body["printer"] == {"kiosk": "lobi", "state": "failed", "fault": "stalled"}
     assert 0.4 < elapsed < 2
+
+
+def test_a_printer_that_never_answers_is_never_said_to_be_printing(make_client):
+    """Issue #9: a clone that takes data but never answers DLE EOT. The kiosk does not say "sedang dicetak"
+    (nobody can know): it says the ticket was sent and to photograph the screen or scan the QR code shown;
+    /api/health says the printer's tickets are unconfirmed."""
+    with FakePrinter(paper=None) as fake:
+        client = make_client(printer_section(fake.port))
+        bodies = [client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "lobi"}).json() for _ in range(3)]
+        fake.wait_for_jobs(3)
+    for body in bodies:
+        assert body["printed"] is False and body["printer"] == {"kiosk": "lobi", "state": "sent", "fault": None}
+        assert "dicetak" not in body["message"] and "tidak dapat memastikan" in body["message"]
+        assert "kode QR" in body["message"] and client.get(body["qr_url"]).status_code == 200
+    printer = client.get("/api/health").json()["kiosk"]["printers"]["lobi"]
+    assert printer["state"] == "unconfirmed" and printer["sent"] == 3
+
+
+def test_a_printer_that_stops_reading_is_a_visible_fault(make_client):
+    """Issue #9: a printer that accepts connections but reads nothing. Each ticket is given up within the wait
+    and shown as not printed; /api/health names the fault and since when; nothing arrives when it reads again."""
+    with StallingPrinter() as fake:
+        client = make_client(printer_section(fake.port, print_wait_seconds=1) + "native_qr = false\n")
+        bodies = [client.post("/kiosk/api/tickets", json={"service": "A", "kiosk": "lobi"}).json() for _ in range(3)]
+        for body in bodies:
+            assert body["printed"] is False and body["printer"]["state"] == "failed"
+            assert body["printer"]["fault"] == "stalled" and "tidak tercetak" in body["message"]
+        printer = client.get("/api/health").json()["kiosk"]["printers"]["lobi"]
+        assert printer["state"] == "fault" and printer["fault"] == "stalled" and printer["since"]
+        assert "given up" in printer["detail"] and printer["failed"] == 3
+        arrived = fake.resume()
+    assert arrived and all(reset and bodies[0]["status_url"].encode() not in data for data, reset in arrived)
 
 
 def test_quota_reached_consumes_nothing(make_client):

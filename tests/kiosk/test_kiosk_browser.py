@@ -305,6 +305,21 @@ def test_unreachable_printer_shows_the_ticket_to_photograph(start_hub, browser, 
     assert "Traceback" not in log
 
 
+def test_a_printer_that_never_answers_is_not_said_to_be_printing(start_hub, browser, screenshots):
+    """Issue #9: with a clone printer that takes data but never answers DLE EOT, the ticket screen shows the
+    number and its QR code and says the printer cannot confirm the ticket, never "sedang dicetak"."""
+    with FakePrinter(paper=None) as printer:
+        hub = start_hub(f'[[kiosk.printers]]\nkiosk = "lobi"\nhost = "127.0.0.1"\nport = {printer.port}\n')
+        kiosk = Kiosk(browser, hub.url + "/kiosk?id=lobi")
+        ticket = kiosk.take("Dispendukcapil", "Perekaman KTP-el")
+        kiosk.page.screenshot(path=screenshots / "kiosk-printer-unconfirmed.png")
+        assert b"A001" in printer.wait_for_jobs(1)[0]
+        assert ticket["number"] == "A001" and "dicetak" not in ticket["message"]
+        assert ticket["message"].startswith("Tiket sudah dikirim ke printer, tetapi printer ini tidak dapat memastikan")
+        assert kiosk.page.get_attribute("#ticket-message", "class") == "print-note info"
+        kiosk.close()
+
+
 def test_quota_reached_shows_the_message(start_hub, browser):
     """Quota 1: the next attempt explains itself and consumes no ticket (greyed tile, or the hub's 409)."""
     hub = start_hub()

@@ -9,12 +9,22 @@ import threading
 import pytest
 from escpos.printer import Dummy
 
-from kiosk.printer import PrinterFault, PrintJob, TicketPrinter, render
+from kiosk.printer import Outcome, PrinterFault, PrintJob, TicketPrinter, render
 from kiosk.settings import PrinterSettings
-from tests.kiosk.fakes import GS_K, PAPER_NEAR_END, PAPER_OUT, FakePrinter, qr_commands, qr_payload
+from tests.kiosk.fakes import (
+    DLE_EOT_PAPER,
+    GS_K,
+    PAPER_NEAR_END,
+    PAPER_OUT,
+    FakePrinter,
+    StallingPrinter,
+    qr_commands,
+    qr_payload,
+)
 
 ESC_INIT = b"\x1b@"
 
+WAIT = 5  # seconds a ticket may take to be written out (the kiosk's print_wait_seconds)
 JOB = PrintJob(site="MPP Uji", address="Jl. Uji No. 1", number="A007", service="Perekaman KTP-el",
                agency="Dinas Kependudukan dan Pencatatan Sipil", priority=True, ahead="3 orang", wait="± 12 menit",
                issued="Jumat, 28 November 2025 · 09.41 WIB", url="http://192.168.1.10:8000/t/tok-123",
@@ -98,17 +108,18 @@ def test_image_qr_when_the_printer_has_no_native_qr():
 
 
 def test_prints_over_tcp_with_a_paper_check():
-    """The owner thread asks for the paper status, then sends the whole ticket to the printer."""
+    """The owner thread asks for the paper status, sends the whole ticket, and counts it printed only
+    once the printer answered a second query sent after it (it read everything)."""
     with FakePrinter() as fake:
         printer = printer_for(fake.port)
         try:
-            assert printer.submit(JOB).result(timeout=10) is None
+            assert printer.submit(JOB, WAIT).result(timeout=10) is Outcome.PRINTED
         finally:
             printer.stop()
         data = fake.wait_for_jobs(1)[0]
-    assert data.startswith(b"\x10\x04\x04" + ESC_INIT)
+    assert data.startswith(DLE_EOT_PAPER + ESC_INIT) and data.endswith(DLE_EOT_PAPER)
     assert b"A007" in data and qr_payload(data) == JOB.url
-    assert printer.fault is None
+    assert printer.fault is None and printer.health()["state"] == "ok" and printer.health()["printed"] == 1
 
 
 def test_unreachable_printer_fails_and_is_logged_once(caplog):
@@ -119,13 +130,13 @@ def test_unreachable_printer_fails_and_is_logged_once(caplog):
     try:
         for _ in range(2):
             with pytest.raises(PrinterFault) as caught:
-                printer.submit(JOB).result(timeout=10)
+                printer.submit(JOB, WAIT).result(timeout=10)
             assert caught.value.kind == "offline"
         assert printer.fault == "offline"
         with FakePrinter() as fake:
             printer.settings = PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=2,
                                                paper="80mm")
-            assert printer.submit(JOB).result(timeout=10) is None
+            assert printer.submit(JOB, WAIT).result(timeout=10) is Outcome.PRINTED
     finally:
         printer.stop()
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -141,7 +152,7 @@ def test_out_of_paper_prints_nothing():
         printer = printer_for(fake.port)
         try:
             with pytest.raises(PrinterFault) as caught:
-                printer.submit(JOB).result(timeout=10)
+                printer.submit(JOB, WAIT).result(timeout=10)
         finally:
             printer.stop()
         data = fake.wait_for_jobs(1)[0]
@@ -149,20 +160,63 @@ def test_out_of_paper_prints_nothing():
     assert data == b"\x10\x04\x04"
 
 
-def test_silent_printer_still_prints(caplog):
-    """A printer that ignores status queries is printed to anyway, after a short wait."""
+def test_a_printer_that_never_answers_gets_tickets_sent_never_claimed_printed(caplog):
+    """A clone that takes data but never answers DLE EOT: tickets are sent (every byte acknowledged) but
+    never reported printed, since nobody can know; logged once; /api/health says unconfirmed."""
     caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
     with FakePrinter(paper=None) as fake:
         printer = TicketPrinter(PrinterSettings(kiosk="lobi", host="127.0.0.1", port=fake.port, timeout=0.3,
                                                     paper="80mm"))
         try:
-            printer.submit(JOB).result(timeout=10)
-            printer.submit(JOB).result(timeout=10)
+            outcomes = [printer.submit(JOB, WAIT).result(timeout=10) for _ in range(2)]
         finally:
             printer.stop()
         jobs = fake.wait_for_jobs(2)
-    assert all(b"A007" in data for data in jobs)
+    assert outcomes == [Outcome.SENT, Outcome.SENT]
+    assert all(b"A007" in data and not data.endswith(DLE_EOT_PAPER) for data in jobs)
     assert sum("does not answer" in r.getMessage() for r in caplog.records) == 1
+    assert printer.health()["state"] == "unconfirmed" and printer.health()["sent"] == 2
+
+
+def test_a_printer_that_stops_reading_gets_no_ticket_later(caplog):
+    """A printer that accepts connections but reads nothing (a hung mechanism, its small buffer full) and
+    answers nothing: the ticket not taken within the wait is given up and its connection reset; tickets
+    queued behind it are never started; when the printer reads again no ticket arrives whole."""
+    caplog.set_level(logging.INFO, logger="mpp.kiosk.printer")
+    with StallingPrinter() as fake:
+        printer = printer_for(fake.port, native_qr=False)  # a 6.5 KB ticket: more than its buffer
+        try:
+            futures = [printer.submit(PrintJob(**{**JOB.__dict__, "number": f"A00{n}"}), 1.5) for n in (7, 8, 9)]
+            faults = []
+            for future in futures:
+                with pytest.raises(PrinterFault) as caught:
+                    future.result(timeout=10)
+                faults.append(caught.value.kind)
+        finally:
+            printer.stop()
+        assert faults == ["stalled"] * 3
+        health = printer.health()
+        assert health["state"] == "fault" and health["fault"] == "stalled" and health["failed"] == 3
+        [(data, reset)] = fake.resume()  # one connection only: the stale tickets were never sent
+    assert reset, "the given-up connection was reset, not closed"
+    assert JOB.url.encode() not in data and b"A008" not in data and b"A009" not in data
+    assert not data.endswith(b"\x1dV\x00"), "the ticket never arrives whole (no cut)"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("given up" in w for w in warnings)
+
+
+def test_a_printer_that_does_not_confirm_the_ticket_is_not_claimed_printed():
+    """A printer that answered before the ticket but not the query after it (it stopped reading midway):
+    not printed (stalled), and its connection is reset."""
+    with FakePrinter(answers=1) as fake:
+        printer = printer_for(fake.port)
+        try:
+            with pytest.raises(PrinterFault) as caught:
+                printer.submit(JOB, 1).result(timeout=10)
+        finally:
+            printer.stop()
+        fake.wait_for_jobs(1)
+    assert caught.value.kind == "stalled" and "did not confirm" in caught.value.detail
 
 
 def test_printer_that_stops_answering_is_offline(caplog):
@@ -171,11 +225,11 @@ def test_printer_that_stops_answering_is_offline(caplog):
     with FakePrinter() as fake:
         printer = printer_for(fake.port)
         try:
-            assert printer.submit(JOB).result(timeout=10) is None
+            assert printer.submit(JOB, WAIT).result(timeout=10) is Outcome.PRINTED
             fake.paper = None  # its network card still takes connections; the mechanism is stuck
             for _ in range(2):
                 with pytest.raises(PrinterFault) as caught:
-                    printer.submit(JOB).result(timeout=10)
+                    printer.submit(JOB, WAIT).result(timeout=10)
                 assert caught.value.kind == "offline" and "did not answer" in caught.value.detail
             assert printer.fault == "offline"
         finally:
@@ -187,11 +241,11 @@ def test_printer_that_stops_answering_is_offline(caplog):
 
 
 def test_a_reply_that_is_not_a_status_byte_is_not_read_as_paper_end():
-    """An answer without a status byte's fixed bits is ignored and the ticket is printed."""
+    """An answer without a status byte's fixed bits is not read as paper end: the ticket is sent (unconfirmed)."""
     with FakePrinter(paper=b"\x7f") as fake:
         printer = printer_for(fake.port)
         try:
-            assert printer.submit(JOB).result(timeout=10) is None
+            assert printer.submit(JOB, WAIT).result(timeout=10) is Outcome.SENT
         finally:
             printer.stop()
         assert b"A007" in fake.wait_for_jobs(1)[0]
@@ -204,7 +258,7 @@ def test_paper_near_end_prints_and_warns_once(caplog):
         printer = printer_for(fake.port)
         try:
             for _ in range(2):
-                assert printer.submit(JOB).result(timeout=10) is None
+                assert printer.submit(JOB, WAIT).result(timeout=10) is Outcome.PRINTED
         finally:
             printer.stop()
         assert all(b"A007" in data for data in fake.wait_for_jobs(2))
@@ -218,10 +272,10 @@ def test_cancelled_job_is_never_printed():
         printer = printer_for(fake.port)
         try:
             blocker = threading_event_job(printer)
-            stale = printer.submit(JOB)
+            stale = printer.submit(JOB, WAIT)
             assert stale.cancel()
             blocker.set()
-            fresh = printer.submit(PrintJob(**{**JOB.__dict__, "number": "A008"}))
+            fresh = printer.submit(PrintJob(**{**JOB.__dict__, "number": "A008"}), WAIT)
             fresh.result(timeout=10)
         finally:
             printer.stop()
@@ -235,13 +289,14 @@ def threading_event_job(printer: TicketPrinter) -> threading.Event:
     started = threading.Event()
     original = printer._print
 
-    def hold(job):
+    def hold(job, deadline):
         started.set()
         release.wait(10)
         printer._print = original
+        return Outcome.PRINTED
 
     printer._print = hold
-    printer.submit(JOB)
+    printer.submit(JOB, WAIT)
     assert started.wait(10)
     return release
 
@@ -253,9 +308,9 @@ def test_full_queue_answers_busy_at_once():
     printer = printer_for(closed_port())
     release = threading_event_job(printer)
     try:
-        waiting = [printer.submit(JOB) for _ in range(module.MAX_PENDING)]
+        waiting = [printer.submit(JOB, WAIT) for _ in range(module.MAX_PENDING)]
         with pytest.raises(PrinterFault) as caught:
-            printer.submit(JOB).result(timeout=1)
+            printer.submit(JOB, WAIT).result(timeout=1)
         assert caught.value.kind == "busy"
         for future in waiting:
             future.cancel()
