@@ -15,7 +15,8 @@ from server.openapi import openapi
 
 MAX_BODY = 16 * 1024  # bytes; every request body of this API is tiny
 
-COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "resume", "close")
+COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "resume", "close", "call-skipped",
+                   "reinstate")
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -52,8 +53,8 @@ def field(data: dict, name: str, kind: type, *, required: bool = True, default=N
         if required:
             raise HubError("missing_field", f"Kolom '{name}' wajib diisi.", status=422)
         return default
-    if kind is bool and not isinstance(value, bool) or kind is str and not isinstance(value, str):
-        label = {bool: "true/false", str: "teks"}[kind]
+    if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+        label = {bool: "true/false", str: "teks", int: "bilangan bulat"}[kind]
         raise HubError("invalid_field", f"Kolom '{name}' harus berupa {label}.", status=422)
     return value
 
@@ -141,16 +142,29 @@ async def counter_action(request: Request) -> JSONResponse:
     hall = app.hall
     if action == "transfer":
         data = await read_json(request)
-        change = await hall.act("transfer", counter_id, service=field(data, "service", str))
-    elif action == "call-next":
-        change = await hall.act("call_next", counter_id, officer=officer.username)
+        change = await hall.act("transfer", counter_id, service=field(data, "service", str),
+                                officer=officer.username)
+    elif action in ("call-skipped", "reinstate"):
+        data = await read_json(request)
+        change = await hall.bring_back(action.replace("-", "_"), counter_id, field(data, "ticket", int),
+                                       officer.username)
     else:
-        change = await hall.act(action, counter_id)
+        change = await hall.act(action.replace("-", "_"), counter_id, officer=officer.username)
     if action in ("pause", "resume", "close"):
         return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
     ticket = change.result
     return JSONResponse({"ticket": hall.ticket_view(ticket) if ticket is not None else None,
                          "counter": hall.queue.counter_json(counter_id)})
+
+
+async def counter_skipped(request: Request) -> JSONResponse:
+    """Today's skipped tickets of the counter's services, most recently skipped first (officers only)."""
+    app = request.app.state
+    counter_id = request.path_params["id"]
+    await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
+    if counter_id not in app.config.counters:
+        raise unknown_counter(counter_id)
+    return JSONResponse({"tickets": app.hall.skipped_view(counter_id)})
 
 
 async def counter_view(request: Request) -> JSONResponse:
@@ -181,5 +195,6 @@ routes = [
     Route("/api/logout", logout, methods=["POST"]),
     Route("/api/me", me),
     Route("/api/counters/{id}", counter_view),
+    Route("/api/counters/{id}/skipped", counter_skipped),
     Route("/api/counters/{id}/{action}", counter_action, methods=["POST"]),
 ]

@@ -60,6 +60,14 @@ class TicketSkipped(Event):
 
 
 @dataclass(frozen=True)
+class TicketReinstated(Event):
+    type: ClassVar[str] = "ticket.reinstated"
+    ticket: dict  # the skipped ticket, waiting again at its original place
+    counter: dict  # the counter whose officer put it back
+    queue: dict
+
+
+@dataclass(frozen=True)
 class TicketDone(Event):
     type: ClassVar[str] = "ticket.done"
     ticket: dict
@@ -90,6 +98,6 @@ class DayStarted(Event):
 
 EVENT_TYPES = [
     cls.type
-    for cls in (TicketIssued, TicketCalled, TicketRecalled, TicketSkipped, TicketDone, TicketTransferred,
-                CounterUpdated, DayStarted)
+    for cls in (TicketIssued, TicketCalled, TicketRecalled, TicketSkipped, TicketReinstated, TicketDone,
+                TicketTransferred, CounterUpdated, DayStarted)
 ]

@@ -54,8 +54,8 @@ class Hall:
         self.queue = Queue(self.config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
         for zone, calls in self.recent.items():
             counters = [c.id for c in self.config.counters.values() if c.zone == zone]
-            for t in reversed(await self.store.recent_calls(day, counters, RECENT)):
-                calls.appendleft(self._call_entry(t, t.counter))
+            for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
+                calls.appendleft(self._call_entry(t, counter, at))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
         self._day_watch = asyncio.create_task(self._watch_day())
 
@@ -88,9 +88,21 @@ class Hall:
         return (await self.run(lambda now: self.queue.issue(service, priority, now, token))).result
 
     async def act(self, action: str, counter_id: str, **kwargs) -> Change:
-        """call_next, recall, skip, done, transfer, pause, resume or close at one counter."""
+        """call_next, recall, skip, done, transfer, pause, resume or close at one counter
+        (kwargs: officer=username, and service= for transfer)."""
         method = getattr(self.queue, action)
         return await self.run(lambda now: method(counter_id, now=now, **kwargs))
+
+    async def bring_back(self, action: str, counter_id: str, ticket_id: int, officer: str | None) -> Change:
+        """call_skipped or reinstate one of today's skipped tickets at one counter. The ticket is also read
+        from the database: when the queue does not hold it (served, another day, or the day ends before the
+        change runs), only to refuse it precisely."""
+        stored = await self.store.ticket_by_id(ticket_id)
+        return await self.act(action, counter_id, ticket_id=ticket_id, stored=stored, officer=officer)
+
+    def skipped_view(self, counter_id: str) -> list[dict]:
+        """Today's skipped tickets of a counter's services (Queue.skipped_for), as ticket objects."""
+        return [t.to_json() for t in self.queue.skipped_for(counter_id)]
 
     async def run(self, decide: Callable[[datetime], Change]) -> Change:
         # Once started, a change runs to its end even if the request that asked
@@ -116,7 +128,7 @@ class Hall:
         events = [self._announced(e) for e in change.events]
         day = change.day or self.queue.day
         logged = await self.store.commit(
-            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json(0)) for e in events], now
+            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json(0)) for e in events], now, change.history
         )
         self.queue.apply(change)
         for e in events:
@@ -223,7 +235,7 @@ class Hall:
 
     def ticket_view(self, ticket: Ticket) -> dict:
         """A ticket as its holder sees it: with the people ahead and the estimated wait."""
-        live = self.queue.open.get(ticket.id, ticket)
+        live = self.queue.live(ticket.id) or ticket
         svc = self.config.services.get(live.service)  # None: removed from the configuration since
         agency = self.config.agencies.get(svc.agency) if svc and svc.agency else None
         ahead = self.queue.ahead(live)

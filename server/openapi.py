@@ -95,6 +95,18 @@ def openapi(config: SiteConfig) -> dict:
             "/api/counters/{id}/pause": action("Take a break (istirahat): no calls", result="counter"),
             "/api/counters/{id}/resume": action("Open again after a break", result="counter"),
             "/api/counters/{id}/close": action("Close the counter (tutup)", result="counter"),
+            "/api/counters/{id}/skipped": {"get": {
+                "summary": "Today's skipped tickets (tidak hadir) of the counter's services, latest first",
+                "security": secured, "parameters": counter_param,
+                "responses": {"200": _response("Skipped tickets", {"type": "object", "properties": {
+                    "tickets": {"type": "array", "items": ticket}}}), **_errors(401, 403, 404)}}},
+            "/api/counters/{id}/call-skipped": action(
+                "Call one of today's skipped tickets of this counter's services at once (the citizen came back); "
+                "finishes the current ticket first",
+                body=_body({"ticket": {"type": "integer", "description": "ticket id"}}, ["ticket"])),
+            "/api/counters/{id}/reinstate": action(
+                "Put one of today's skipped tickets back into the waiting line at its original place",
+                body=_body({"ticket": {"type": "integer", "description": "ticket id"}}, ["ticket"])),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

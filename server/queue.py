@@ -1,9 +1,11 @@
-"""The ticket rules: issue, call next, recall, skip, done, transfer, pause.
+"""The ticket rules: issue, call next, recall, skip, done, transfer, pause, and bringing
+a skipped ticket back (call it directly, or reinstate it in the waiting line).
 
 Pure Python: no I/O, no await. Each operation validates against the current
 state and returns a `Change` (new ticket and counter values plus the events
 they produce) without mutating anything; the caller persists the change and
 only then `apply()`s it. A failed write therefore leaves the state untouched.
+Each change also carries its tickets' history rows (who did what, where, when).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from config.site import Counter, SiteConfig
-from server.errors import Conflict, HubError, unknown_counter, unknown_service
+from server.errors import Conflict, HubError, NotFound, unknown_counter, unknown_service
 from server.events import (
     CounterUpdated,
     DayStarted,
@@ -22,10 +24,11 @@ from server.events import (
     TicketDone,
     TicketIssued,
     TicketRecalled,
+    TicketReinstated,
     TicketSkipped,
     TicketTransferred,
 )
-from server.tickets import OPEN, CounterState, Desk, Status, Ticket
+from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Change:
     tickets: list[Ticket] = field(default_factory=list)
     desks: list[Desk] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
     day: str | None = None  # set when the local day rolled over
     result: Ticket | Desk | None = None  # what the API answers with
 
@@ -40,6 +44,7 @@ class Change:
         self.tickets += other.tickets
         self.desks += other.desks
         self.events += other.events
+        self.history += other.history
         self.day = other.day or self.day
         return self
 
@@ -56,7 +61,10 @@ class ServiceStats:
 
 
 class Queue:
-    """Today's open tickets and counters for one site."""
+    """Today's open and skipped tickets and the counters, for one site.
+
+    Counter operations take the acting officer's username (`officer`), kept on the desk and in
+    each history row; None where no officer acts (tests, the day's end)."""
 
     def __init__(
         self,
@@ -70,8 +78,12 @@ class Queue:
     ) -> None:
         self.config = config
         self.day = day
+        tickets = list(tickets)
         self.open: dict[int, Ticket] = {t.id: t for t in tickets if t.status in OPEN}
-        self.by_token: dict[str, int] = {t.token: t.id for t in self.open.values()}
+        # Today's no-shows: an officer may still call them back or reinstate them.
+        self.skipped: dict[int, Ticket] = {t.id: t for t in tickets if t.status is Status.SKIPPED and t.day == day}
+        # token -> the ticket its holder follows now (open, or skipped today)
+        self.by_token: dict[str, int] = {t.token: t.id for t in (*self.skipped.values(), *self.open.values())}
         # Built on demand and dropped by apply(): every status page asks after each
         # change, so each counter's line is ordered once per change, not once per phone.
         self._lines: dict[tuple[frozenset[str], int], list[Ticket]] = {}
@@ -133,10 +145,20 @@ class Queue:
         )
         return round(ahead * average / max(1, serving))
 
-    def open_by_token(self, token: str) -> Ticket | None:
-        """The open (waiting or called) ticket a holder's token belongs to."""
+    def live(self, ticket_id: int) -> Ticket | None:
+        """A ticket that can still change today: open (waiting or called) or skipped today."""
+        return self.open.get(ticket_id) or self.skipped.get(ticket_id)
+
+    def live_by_token(self, token: str) -> Ticket | None:
+        """The live ticket (see `live`) a holder's token belongs to."""
         ticket_id = self.by_token.get(token)
-        return self.open.get(ticket_id) if ticket_id is not None else None
+        return self.live(ticket_id) if ticket_id is not None else None
+
+    def skipped_for(self, counter_id: str) -> list[Ticket]:
+        """Today's skipped tickets of the services this counter serves, most recently skipped first."""
+        counter, _ = self._desk(counter_id)
+        found = [t for t in self.skipped.values() if t.service in counter.services]
+        return sorted(found, key=lambda t: (t.finished_at, t.id), reverse=True)
 
     def current(self, counter_id: str) -> Ticket | None:
         desk = self.desks[counter_id]
@@ -156,6 +178,7 @@ class Queue:
             return None
         change = Change(day=today)
         change.tickets = [t.with_(status=Status.EXPIRED, finished_at=now) for t in self.open.values()]
+        change.history = [HistoryEntry(t.id, now, Action.EXPIRED, t.service) for t in change.tickets]
         change.desks = [Desk(cid) for cid in self.desks]
         change.events = [DayStarted(day=today, expired=len(change.tickets))]
         return change
@@ -196,62 +219,69 @@ class Queue:
             token=token,
         )
         queue = self._counts_after([ticket], service)
-        return Change(tickets=[ticket], events=[TicketIssued(ticket.to_json(), queue)], result=ticket)
+        return Change(tickets=[ticket], events=[TicketIssued(ticket.to_json(), queue)],
+                      history=[HistoryEntry(ticket.id, now, Action.ISSUED, service)], result=ticket)
 
     def call_next(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        """Finish the ticket at the desk (done), then call the first ticket of `call_order`."""
         counter, desk = self._desk(counter_id)
-        if desk.state is CounterState.PAUSED:
-            raise Conflict(
-                "counter_paused", f"{counter.name} sedang istirahat. Buka kembali loket sebelum memanggil."
-            )
-        change = Change()
-        if desk.state is CounterState.CLOSED:
-            desk = desk.with_(state=CounterState.OPEN)
-        current = self.current(counter_id)
-        if current is not None:
-            # Calling the next citizen finishes the one at the desk.
-            finished = current.with_(status=Status.DONE, finished_at=now)
-            desk = desk.with_(current=None, served=desk.served + 1)
-            change.tickets.append(finished)
-            change.events.append(TicketDone(finished.to_json(), counter_ref(counter)))
-
+        change, desk = self._open_for_a_call(counter, desk, now, officer)
         pick, streak = next(
             call_order(self.waiting(counter.services), desk.priority_streak, self.config.site.max_consecutive_priority),
             (None, desk.priority_streak),
         )
         if pick is None:
-            desk = desk.with_(officer=officer or desk.officer)
             change.desks.append(desk)
             change.events.append(CounterUpdated(self._counter_view(counter, desk, None)))
             return change
-        called = pick.with_(status=Status.CALLED, counter=counter_id, called_at=now, calls=1)
-        desk = desk.with_(current=called.id, priority_streak=streak, officer=officer or desk.officer)
-        change.tickets.append(called)
-        change.desks.append(desk)
-        change.events.append(
-            TicketCalled(called.to_json(), counter_ref(counter), self._counts_after([called], called.service))
-        )
-        change.events.append(CounterUpdated(self._counter_view(counter, desk, called)))
-        change.result = called
-        return change
+        return self._call(change, counter, desk.with_(priority_streak=streak), pick, now, officer)
 
-    def recall(self, counter_id: str, now: datetime) -> Change:
+    def call_skipped(self, counter_id: str, now: datetime, ticket_id: int, officer: str | None = None,
+                     stored: Ticket | None = None) -> Change:
+        """Call one of today's skipped tickets of this counter's services at once (the citizen came back),
+        announced like any call; the ticket at the desk is finished first, as by call-next. The priority
+        streak is left as it is: this is the officer's choice, not the selection rule's. `stored`: the
+        ticket as the database has it, when it is not live (only to say precisely why it is refused)."""
+        counter, desk = self._desk(counter_id)
+        ticket = self._skipped_ticket(counter, ticket_id, stored)
+        change, desk = self._open_for_a_call(counter, desk, now, officer)
+        return self._call(change, counter, desk, ticket, now, officer)
+
+    def reinstate(self, counter_id: str, now: datetime, ticket_id: int, officer: str | None = None,
+                  stored: Ticket | None = None) -> Change:
+        """Put one of today's skipped tickets of this counter's services back into the waiting line at its
+        original place (its arrival time is kept, so call_order puts it where it was). `stored`: as in
+        `call_skipped`."""
+        counter, desk = self._desk(counter_id)
+        ticket = self._skipped_ticket(counter, ticket_id, stored)
+        back = ticket.with_(status=Status.WAITING, counter=None, finished_at=None)
+        return Change(
+            tickets=[back],
+            desks=[desk.with_(officer=officer or desk.officer)],
+            events=[TicketReinstated(back.to_json(), counter_ref(counter), self._counts_after([back], back.service))],
+            history=[HistoryEntry(back.id, now, Action.REINSTATED, back.service, counter.id, officer)],
+            result=back,
+        )
+
+    def recall(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
         counter, desk = self._desk(counter_id)
         current = self._require_current(counter, desk)
         recalled = current.with_(calls=current.calls + 1)
         return Change(
             tickets=[recalled],
+            desks=[desk.with_(officer=officer or desk.officer)],
             events=[TicketRecalled(recalled.to_json(), counter_ref(counter))],
+            history=[HistoryEntry(recalled.id, now, Action.RECALLED, recalled.service, counter.id, officer)],
             result=recalled,
         )
 
-    def skip(self, counter_id: str, now: datetime) -> Change:
-        return self._finish(counter_id, now, Status.SKIPPED, TicketSkipped)
+    def skip(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        return self._finish(counter_id, now, Status.SKIPPED, TicketSkipped, officer)
 
-    def done(self, counter_id: str, now: datetime) -> Change:
-        return self._finish(counter_id, now, Status.DONE, TicketDone)
+    def done(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        return self._finish(counter_id, now, Status.DONE, TicketDone, officer)
 
-    def transfer(self, counter_id: str, service: str, now: datetime) -> Change:
+    def transfer(self, counter_id: str, service: str, now: datetime, officer: str | None = None) -> Change:
         counter, desk = self._desk(counter_id)
         current = self._require_current(counter, desk)
         target = self.config.services.get(service)
@@ -274,7 +304,7 @@ class Queue:
             token=current.token,
             origin=current.id,
         )
-        desk = desk.with_(current=None, served=desk.served + 1)
+        desk = desk.with_(current=None, served=desk.served + 1, officer=officer or desk.officer)
         queue = self._counts_after([left, moved], service)
         return Change(
             tickets=[left, moved],
@@ -283,23 +313,24 @@ class Queue:
                 TicketTransferred(moved.to_json(), left.to_json(), counter_ref(counter), queue),
                 CounterUpdated(self._counter_view(counter, desk, None)),
             ],
+            history=[HistoryEntry(left.id, now, Action.TRANSFERRED, left.service, counter.id, officer)],
             result=moved,
         )
 
-    def pause(self, counter_id: str, now: datetime) -> Change:
-        return self._set_state(counter_id, CounterState.PAUSED)
+    def pause(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        return self._set_state(counter_id, CounterState.PAUSED, officer)
 
-    def resume(self, counter_id: str, now: datetime) -> Change:
-        return self._set_state(counter_id, CounterState.OPEN)
+    def resume(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
+        return self._set_state(counter_id, CounterState.OPEN, officer)
 
-    def close(self, counter_id: str, now: datetime) -> Change:
+    def close(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
         counter, desk = self._desk(counter_id)
         if desk.current is not None:
             raise Conflict(
                 "counter_busy",
                 f"{counter.name} masih melayani nomor {self.open[desk.current].number}. Selesaikan dulu.",
             )
-        return self._set_state(counter_id, CounterState.CLOSED)
+        return self._set_state(counter_id, CounterState.CLOSED, officer)
 
     # ------------------------------------------------------------ state
 
@@ -311,18 +342,22 @@ class Queue:
         if change.day is not None:
             self.day = change.day
             self.open.clear()
+            self.skipped.clear()
             self.by_token.clear()
             self.stats = {code: ServiceStats() for code in self.config.services}
         for t in change.tickets:
             self.next_id = max(self.next_id, t.id + 1)
+            known = self.skipped.pop(t.id, None) is not None or t.id in self.open  # not a new number
             if t.status in OPEN:
-                if t.id not in self.open and t.origin is None:
+                if not known and t.origin is None:
                     self.stats[t.service].issued += 1
                 self.open[t.id] = t
                 self.by_token[t.token] = t.id
             else:
                 previous = self.open.pop(t.id, None)
-                if self.by_token.get(t.token) == t.id:  # a transfer's new ticket may hold it already
+                if t.status is Status.SKIPPED and t.day == self.day:
+                    self.skipped[t.id] = t  # its holder still follows it: it may be called back today
+                elif self.by_token.get(t.token) == t.id:  # a transfer's new ticket may hold it already
                     del self.by_token[t.token]
                 if previous is not None and t.status is Status.DONE and t.called_at and t.finished_at:
                     stats = self.stats[t.service]
@@ -372,11 +407,11 @@ class Queue:
         keys = {(frozenset(c.services), self.desks[c.id].priority_streak) for c in staffed or serving}
         return list(keys) or [(frozenset((service,)), 0)]
 
-    def _finish(self, counter_id: str, now: datetime, status: Status, event: type) -> Change:
+    def _finish(self, counter_id: str, now: datetime, status: Status, event: type, officer: str | None) -> Change:
         counter, desk = self._desk(counter_id)
         current = self._require_current(counter, desk)
         finished = current.with_(status=status, finished_at=now)
-        desk = desk.with_(current=None, served=desk.served + (status is Status.DONE))
+        desk = desk.with_(current=None, served=desk.served + (status is Status.DONE), officer=officer or desk.officer)
         return Change(
             tickets=[finished],
             desks=[desk],
@@ -384,12 +419,76 @@ class Queue:
                 event(finished.to_json(), counter_ref(counter)),
                 CounterUpdated(self._counter_view(counter, desk, None)),
             ],
+            history=[HistoryEntry(finished.id, now, Action(status), finished.service, counter.id, officer)],
             result=finished,
         )
 
-    def _set_state(self, counter_id: str, state: CounterState) -> Change:
+    def _open_for_a_call(self, counter: Counter, desk: Desk, now: datetime,
+                         officer: str | None) -> tuple[Change, Desk]:
+        """Before any call: refuse on a break, open a closed counter, finish the ticket at the desk (done)."""
+        if desk.state is CounterState.PAUSED:
+            raise Conflict(
+                "counter_paused", f"{counter.name} sedang istirahat. Buka kembali loket sebelum memanggil."
+            )
+        change = Change()
+        desk = desk.with_(state=CounterState.OPEN, officer=officer or desk.officer)
+        current = self.current(counter.id)
+        if current is not None:
+            finished = current.with_(status=Status.DONE, finished_at=now)
+            desk = desk.with_(current=None, served=desk.served + 1)
+            change.tickets.append(finished)
+            change.events.append(TicketDone(finished.to_json(), counter_ref(counter)))
+            change.history.append(HistoryEntry(finished.id, now, Action.DONE, finished.service, counter.id, officer))
+        return change, desk
+
+    def _call(self, change: Change, counter: Counter, desk: Desk, ticket: Ticket, now: datetime,
+              officer: str | None) -> Change:
+        called = ticket.with_(status=Status.CALLED, counter=counter.id, called_at=now, finished_at=None,
+                              calls=ticket.calls + 1)
+        desk = desk.with_(current=called.id)
+        change.tickets.append(called)
+        change.desks.append(desk)
+        change.events.append(
+            TicketCalled(called.to_json(), counter_ref(counter), self._counts_after([called], called.service))
+        )
+        change.events.append(CounterUpdated(self._counter_view(counter, desk, called)))
+        change.history.append(HistoryEntry(called.id, now, Action.CALLED, called.service, counter.id, officer))
+        change.result = called
+        return change
+
+    def _skipped_ticket(self, counter: Counter, ticket_id: int, stored: Ticket | None) -> Ticket:
+        """Today's skipped ticket `ticket_id`, if this counter may bring it back; else a precise refusal."""
+        ticket = self.live(ticket_id) or stored
+        if ticket is None:
+            raise NotFound("unknown_ticket", f"Nomor antrian dengan id {ticket_id} tidak ditemukan.")
+        if ticket.day != self.day:
+            raise Conflict("ticket_other_day",
+                           f"Nomor {ticket.number} adalah nomor tanggal {_dmy(ticket.day)}, bukan hari ini. "
+                           "Nomor hari lain tidak dapat dipanggil kembali; silakan minta warga mengambil nomor baru.")
+        if ticket.id not in self.skipped:
+            raise Conflict("ticket_not_skipped",
+                           f"Nomor {ticket.number} {self._status_text(ticket)}, bukan nomor terlewat. Hanya nomor "
+                           "yang dilewati hari ini yang dapat dipanggil kembali atau dikembalikan ke antrian.")
+        if ticket.service not in counter.services:
+            service = self.config.services.get(ticket.service)
+            raise Conflict("ticket_other_service",
+                           f"Nomor {ticket.number} adalah nomor layanan {service.name if service else ticket.service}"
+                           f", yang tidak dilayani {counter.name}.")
+        return ticket
+
+    def _status_text(self, ticket: Ticket) -> str:
+        where = self.config.counters.get(ticket.counter or "")
+        return {
+            Status.WAITING: "masih menunggu dipanggil",
+            Status.CALLED: f"sedang dipanggil di {where.name if where else 'loket lain'}",
+            Status.DONE: "sudah selesai dilayani",
+            Status.TRANSFERRED: "sudah dialihkan ke layanan lain",
+            Status.EXPIRED: "sudah tidak berlaku",
+        }.get(ticket.status, str(ticket.status))
+
+    def _set_state(self, counter_id: str, state: CounterState, officer: str | None) -> Change:
         counter, desk = self._desk(counter_id)
-        desk = desk.with_(state=state)
+        desk = desk.with_(state=state, officer=officer or desk.officer)
         return Change(
             desks=[desk],
             events=[CounterUpdated(self._counter_view(counter, desk, self.current(counter_id)))],
@@ -423,6 +522,11 @@ def _counts(tickets: Iterable[Ticket], services: Iterable[str]) -> dict[str, dic
             counts[t.service]["waiting"] += 1
             counts[t.service]["priority"] += t.priority
     return counts
+
+
+def _dmy(day: str) -> str:
+    """'2026-03-02' -> '02-03-2026', as dates are written in Indonesia."""
+    return "-".join(reversed(day.split("-")))
 
 
 def _call_order(t: Ticket) -> tuple:

@@ -76,12 +76,14 @@ async def counter(websocket: WebSocket) -> None:
     except HubError as exc:
         return await _refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
-    await _serve(websocket, None)
+    await _serve(websocket, None, skipped_for=counter_id)
 
 
-async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = False) -> None:
+async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = False,
+                 skipped_for: str | None = None) -> None:
     """Snapshot (or the missed events), then the live stream, for one page; with `heartbeat`, the
-    hub's heartbeats too (the snapshot then says their interval in seconds)."""
+    hub's heartbeats too (the snapshot then says their interval in seconds); with `skipped_for` (a
+    counter id), the snapshot lists today's skipped tickets of that counter's services."""
     app, hub = websocket.app.state, websocket.app.state.hub
     await websocket.accept()
     # Subscribed first, with live events held back until the page has its
@@ -97,6 +99,8 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
             state = app.hall.state(zone)
             if heartbeat:
                 state["heartbeat"] = hub.heartbeat_seconds
+            if skipped_for is not None:
+                state["skipped"] = app.hall.skipped_view(skipped_for)
             await sub.send_direct(_json({"type": "snapshot", **state}))
             hub.go_live(sub, state["seq"])
         else:
@@ -157,7 +161,7 @@ async def ticket(websocket: WebSocket) -> None:
     await websocket.accept()
     hall = app.hall
     last = None
-    finished: Ticket | None = None  # read once: a finished ticket never changes again
+    finished: Ticket | None = None  # read once: a ticket no longer live never changes again
     closed = asyncio.Event()
 
     async def watch_close():
@@ -177,7 +181,7 @@ async def ticket(websocket: WebSocket) -> None:
     try:
         while not closed.is_set():
             seen = app.store.last_seq  # read before the ticket: a change after this wakes us
-            current = hall.queue.open_by_token(found.token)
+            current = hall.queue.live_by_token(found.token)
             if current is None:
                 finished = finished or await app.store.ticket_by_token(found.token)
                 current = finished

@@ -1,4 +1,4 @@
-"""SQLite persistence: tickets, counters, the event log and officer sessions.
+"""SQLite persistence: tickets and their history, counters, the event log and officer sessions.
 
 One aiosqlite connection (one owner thread) does every write. Each state
 change is one transaction that also appends its events to the log, so a
@@ -20,7 +20,7 @@ from pathlib import Path
 import aiosqlite
 
 from server.queue import ServiceStats
-from server.tickets import OPEN, CounterState, Desk, Status, Ticket
+from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
 # Forward-only migrations; PRAGMA user_version holds how many have run.
 MIGRATIONS = [
@@ -67,6 +67,28 @@ MIGRATIONS = [
         created_at TEXT NOT NULL,
         last_seen TEXT NOT NULL
     );
+    """,
+    # 2: every action on every ticket, for reports (docs/operations.md, "Ticket history").
+    """
+    CREATE TABLE ticket_history (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        counter TEXT,
+        officer TEXT,
+        service TEXT NOT NULL
+    );
+    CREATE INDEX ticket_history_ticket ON ticket_history(ticket_id, at);
+    CREATE INDEX ticket_history_at ON ticket_history(at);
+    -- Tickets from before this table: what the tickets table still tells (no recalls, no officers).
+    INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service)
+        SELECT id, issued_at, 'issued', NULL, NULL, service FROM tickets WHERE origin IS NULL;
+    INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service)
+        SELECT id, called_at, 'called', counter, NULL, service FROM tickets WHERE called_at IS NOT NULL;
+    INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service)
+        SELECT id, finished_at, status, CASE status WHEN 'expired' THEN NULL ELSE counter END, NULL, service
+        FROM tickets WHERE finished_at IS NOT NULL AND status IN ('done', 'skipped', 'transferred', 'expired');
     """,
 ]
 
@@ -173,7 +195,7 @@ class Store:
         tickets, stats = [], {}
         for row in rows:
             t = _ticket(row)
-            if t.status in OPEN:
+            if t.status in OPEN or t.status is Status.SKIPPED and t.day == day:  # today's no-shows may come back
                 tickets.append(t)
             if t.day == day:
                 s = stats.setdefault(t.service, ServiceStats())
@@ -193,8 +215,10 @@ class Store:
     # ------------------------------------------------------------ writing
 
     async def commit(self, day: str, tickets: Iterable[Ticket], desks: Iterable[Desk],
-                     events: Iterable[tuple[str, str | None, dict]], now: datetime) -> list[LoggedEvent]:
-        """Write one change atomically; returns its events with their sequence numbers."""
+                     events: Iterable[tuple[str, str | None, dict]], now: datetime,
+                     history: Iterable[HistoryEntry] = ()) -> list[LoggedEvent]:
+        """Write one change atomically (tickets, desks, their history rows and events); returns its
+        events with their sequence numbers."""
         logged = []
         seq = self.last_seq
         at = now.isoformat()
@@ -217,6 +241,10 @@ class Store:
                 await db.executemany(
                     "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
                     [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
+                )
+                await db.executemany(
+                    "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
+                    [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
                 )
                 await db.executemany(
                     "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
@@ -263,17 +291,30 @@ class Store:
         rows = await self._fetch("SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,))
         return _ticket(rows[0]) if rows else None
 
-    async def recent_calls(self, day: str, counters: list[str], limit: int = 10) -> list[Ticket]:
-        """The last `limit` tickets of `day` called at any of `counters`, latest call first."""
+    async def ticket_by_id(self, ticket_id: int) -> Ticket | None:
+        rows = await self._fetch("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        return _ticket(rows[0]) if rows else None
+
+    async def history(self, ticket_id: int) -> list[HistoryEntry]:
+        """Every action on one ticket, oldest first."""
+        rows = await self._fetch("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY at, id", (ticket_id,))
+        return [HistoryEntry(r["ticket_id"], datetime.fromisoformat(r["at"]), Action(r["action"]), r["service"],
+                             r["counter"], r["officer"]) for r in rows]
+
+    async def recent_calls(self, day: str, counters: list[str], limit: int = 10) -> list[tuple[Ticket, str, str]]:
+        """The last `limit` tickets of `day` whose latest announcement (call or recall) was at one of
+        `counters`, latest first: (ticket, that counter, when, ISO-8601)."""
         if not counters:
             return []
         marks = ",".join("?" * len(counters))
+        # SQLite gives the bare column h.counter from the row holding MAX(h.at).
         rows = await self._fetch(
-            f"SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL AND counter IN ({marks}) "
-            "ORDER BY called_at DESC, id DESC LIMIT ?",
+            "SELECT t.*, h.counter AS announced_counter, MAX(h.at) AS announced_at FROM tickets t "
+            "JOIN ticket_history h ON h.ticket_id = t.id WHERE t.day = ? AND h.action IN ('called', 'recalled') "
+            f"GROUP BY t.id HAVING announced_counter IN ({marks}) ORDER BY announced_at DESC, t.id DESC LIMIT ?",
             (day, *counters, limit),
         )
-        return [_ticket(r) for r in rows]
+        return [(_ticket(r), r["announced_counter"], r["announced_at"]) for r in rows]
 
     # ------------------------------------------------------------ sessions
 

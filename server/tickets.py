@@ -19,6 +19,32 @@ class Status(StrEnum):
 OPEN = (Status.WAITING, Status.CALLED)
 
 
+class Action(StrEnum):
+    """What happened to a ticket, one row of its history (table ticket_history, docs/operations.md)."""
+
+    ISSUED = "issued"  # taken at a kiosk or through the API (not for a transfer's new ticket)
+    CALLED = "called"  # called to a counter: by call-next, or a skipped ticket called back directly
+    RECALLED = "recalled"  # announced again while at the counter
+    SKIPPED = "skipped"  # tidak hadir
+    REINSTATED = "reinstated"  # a skipped ticket put back into the waiting line at its original place
+    DONE = "done"  # served
+    TRANSFERRED = "transferred"  # left this service; the new ticket (same number) has `origin` = this id
+    EXPIRED = "expired"  # still open when its day ended
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One action on one ticket, written in the same transaction as the change it records.
+    `counter` and `officer` (username) say where and by whom; None for the kiosk and the day's end."""
+
+    ticket_id: int
+    at: datetime
+    action: Action
+    service: str  # the ticket's service when it happened
+    counter: str | None = None
+    officer: str | None = None
+
+
 class CounterState(StrEnum):
     CLOSED = "closed"  # tutup: nobody has opened it today
     OPEN = "open"  # melayani

@@ -33,6 +33,8 @@
     services: {}, // code -> service from the snapshot, waiting counts kept live
     agencies: [],
     counters: {}, // id -> counter view
+    skipped: [], // today's skipped tickets of this counter's services, latest first (snapshot, then events)
+    timezone: undefined, // the site's, for times shown
     clockOffset: 0, // hub time minus this PC's time
     busy: false,
     dialog: null, // {element, onKey} of the open dialog
@@ -307,6 +309,7 @@
     state.online = false;
     state.counters = {};
     state.services = {};
+    state.skipped = [];
     const url = new URL(location.href);
     url.searchParams.set("loket", id);
     history.replaceState(null, "", url);
@@ -347,6 +350,8 @@
     for (const service of snapshot.services) state.services[service.code] = service;
     state.counters = {};
     for (const counter of snapshot.counters) state.counters[counter.id] = counter;
+    state.skipped = snapshot.skipped || [];
+    state.timezone = snapshot.site && snapshot.site.timezone;
     state.synced = true;
     render();
   }
@@ -354,9 +359,19 @@
   function onEvent(event) {
     switch (event.type) {
       case "ticket.issued":
-      case "ticket.called":
       case "ticket.transferred":
         applyQueue(event.queue);
+        break;
+      case "ticket.called":
+      case "ticket.reinstated":
+        applyQueue(event.queue);
+        forgetSkipped(event.ticket.id); // called back or back in the line: no longer a no-show
+        break;
+      case "ticket.skipped":
+        if (myCounter().services.includes(event.ticket.service)) {
+          forgetSkipped(event.ticket.id);
+          state.skipped.unshift(event.ticket);
+        }
         break;
       case "ticket.recalled": {
         const counter = state.counters[event.counter.id];
@@ -371,10 +386,14 @@
         if (state.client) state.client.resync();
         break;
       default:
-        // ticket.skipped / ticket.done are followed by counter.updated; unknown kinds are ignored.
+        // ticket.done is followed by counter.updated; unknown kinds are ignored.
         break;
     }
     render();
+  }
+
+  function forgetSkipped(id) {
+    state.skipped = state.skipped.filter((t) => t.id !== id);
   }
 
   function applyQueue(queue) {
@@ -423,12 +442,15 @@
       const data = await officerApi("POST", "/api/counters/" + encodeURIComponent(counterId) + "/" + action, body);
       if (state.counterId !== counterId) return;
       if (data.counter) state.counters[data.counter.id] = data.counter;
+      if (body && body.ticket !== undefined) forgetSkipped(body.ticket); // the event will say so too
       if (action === "call-next" && !data.ticket) {
         setMessage($("action-message"), "Tidak ada nomor yang menunggu.", "info");
       }
     } catch (err) {
       if (err.status === 401) return; // endSession already showed why
       if (err.status === 403) return showPicker(err.message);
+      // A refused call-back: this panel's list of no-shows is out of date; the snapshot has the hub's.
+      if (err.status === 409 && body && body.ticket !== undefined && state.client) state.client.resync();
       const text = err.code === "network"
         ? "Permintaan tidak sampai ke server. Periksa layar sebelum mengulang."
         : err.code === "timeout"
@@ -595,7 +617,51 @@
     $("main-screen").setAttribute("aria-busy", String(state.busy));
 
     renderQueue(counter);
+    renderSkipped(counter, ready, paused);
     renderOthers(counter);
+  }
+
+  // "09.41" in the site's time zone.
+  function clockTime(iso) {
+    try {
+      return new Intl.DateTimeFormat("id-ID", { timeZone: state.timezone, hour: "2-digit", minute: "2-digit" })
+        .format(new Date(iso));
+    } catch (err) {
+      return "";
+    }
+  }
+
+  // Today's no-shows of this counter's services: a citizen who turns up late is called at once or put back
+  // into the line at the original place; the hub decides whether it may.
+  function renderSkipped(counter, ready, paused) {
+    const list = $("skipped-list");
+    list.replaceChildren();
+    for (const ticket of state.skipped) {
+      const item = el("li");
+      item.dataset.ticket = String(ticket.id);
+      const where = state.counters[ticket.counter];
+      const when = "dilewati " + clockTime(ticket.finished_at) + (where ? " di " + where.name : "");
+      item.append(el("span", "num", ticket.number), el("span", "when", serviceName(ticket.service) + " · " + when));
+      const call = el("button", "btn call", "Panggil");
+      call.type = "button";
+      call.dataset.skippedAction = "call-skipped";
+      call.title = "Panggil nomor terlewat " + ticket.number + " sekarang";
+      call.disabled = !ready || paused;
+      const back = el("button", "btn ghost", "Kembalikan ke antrian");
+      back.type = "button";
+      back.dataset.skippedAction = "reinstate";
+      back.title = "Kembalikan " + ticket.number + " ke antrian pada urutan semula";
+      back.disabled = !ready;
+      for (const button of [call, back]) {
+        button.addEventListener("click", (event) => {
+          if (event.detail > 1) return; // second click of a double click
+          act(button.dataset.skippedAction, { ticket: ticket.id });
+        });
+      }
+      item.append(call, back);
+      list.append(item);
+    }
+    if (!state.skipped.length) list.append(el("li", "muted", "Tidak ada nomor terlewat."));
   }
 
   function renderTimer() {

@@ -27,7 +27,8 @@
   // What the big banner says for each status of the ticket.
   function alertFor(t) {
     const where = t.counter_name || (t.counter ? "Loket " + t.counter : "loket");
-    if (boot.day !== boot.today && (t.status === "waiting" || t.status === "called" || t.status === "expired")) {
+    const endsWithItsDay = ["waiting", "called", "skipped", "expired"].includes(t.status);
+    if (boot.day !== boot.today && endsWithItsDay) {
       return { kind: "expired", title: "Tiket sudah tidak berlaku",
         text: "Tiket ini untuk hari lain. Silakan ambil nomor baru di mesin antrian." };
     }
@@ -42,8 +43,10 @@
       case "done":
         return { kind: "done", title: "Layanan selesai", text: "Terima kasih telah menggunakan layanan kami." };
       case "skipped":
+        // The officer can still call it back or return it to the line today (docs/kiosk.md).
         return { kind: "skipped", title: "Nomor dilewati",
-          text: "Nomor Anda dilewati karena tidak hadir saat dipanggil. Silakan hubungi petugas di " + where + "." };
+          text: "Nomor Anda dilewati karena Anda tidak hadir saat dipanggil. Bila Anda masih di sini, segera " +
+            "temui petugas di " + where + " hari ini: nomor Anda dapat dipanggil kembali." };
       case "transferred":
         return { kind: "waiting", title: "Dialihkan", text: "Nomor Anda dialihkan ke layanan lain." };
       case "expired":

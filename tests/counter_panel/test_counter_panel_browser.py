@@ -500,3 +500,69 @@ def test_idle_logout_names_long_idle_times_in_hours(tmp_path, contexts):
         expect(page.locator("#login-message")).to_contain_text("tidak ada aktivitas selama 1 jam.")
     finally:
         hub.stop()
+
+
+def skipped_row(page: Page, number: str):
+    return page.locator("#skipped-list li", has_text=number)
+
+
+def test_a_late_citizen_is_called_back_or_put_back_in_line(hub, contexts, display, screenshots):
+    """Issue #9: a no-show is listed under "Nomor terlewat hari ini" on the panels of its service. "Panggil" calls it
+    at once (the TV gets the call); "Kembalikan ke antrian" puts another back at its original place, first in line."""
+    for _ in range(4):
+        hub.issue("A")
+    page = open_panel(contexts, hub)
+    other = open_panel(contexts, hub, loket="2")
+    expect(page.locator("#skipped-list")).to_contain_text("Tidak ada nomor terlewat.")
+    for number in ("A001", "A002"):
+        page.click("#btn-call-next")
+        expect(page.locator("#ticket-number")).to_have_text(number)
+        page.click("#btn-skip")
+        page.click("#skip-confirm")
+        expect(skipped_row(page, number)).to_be_visible()
+    expect(skipped_row(other, "A001")).to_contain_text("Perekaman KTP-el · dilewati")
+    expect(skipped_row(other, "A001")).to_contain_text("di Loket 1")
+    page.screenshot(path=screenshots / "counter-skipped-list.png")
+
+    other.locator("#skipped-list li", has_text="A001").get_by_role("button", name="Panggil").click()
+    expect(other.locator("#ticket-number")).to_have_text("A001")
+    display.expect("ticket.called", ticket__number="A001", counter__id="2")
+    expect(skipped_row(page, "A001")).to_have_count(0)
+
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.locator("#skipped-list li", has_text="A002").get_by_role("button", name="Kembalikan ke antrian").click()
+    display.expect("ticket.reinstated", ticket__number="A002")
+    expect(skipped_row(page, "A002")).to_have_count(0)
+    expect(queue_row(page, "A")).to_contain_text("3 menunggu")
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.click("#btn-call-next")
+    expect(page.locator("#ticket-number")).to_have_text("A002")  # its original place: before A003
+    expect(page.locator("#skipped-list")).to_contain_text("Tidak ada nomor terlewat.")
+
+
+def test_a_refused_call_back_shows_the_hubs_message(hub, contexts):
+    """A list that is out of date (the ticket was just called back at another counter, and this panel missed the
+    event): the click is refused by the hub and the panel shows the hub's message."""
+    hub.issue("A")
+    page = contexts().new_page()
+
+    def without_calls(ws) -> None:  # this panel never hears of calls
+        server = ws.connect_to_server()
+        server.on_message(lambda message: None if '"ticket.called"' in str(message) else ws.send(message))
+
+    page.route_web_socket(re.compile(r".*/ws/counter/.*"), without_calls)
+    log_in(page, hub)
+    status, body = hub.request("POST", "/api/counters/1/call-next", token=hub.login())
+    assert status == 200 and body["ticket"]["number"] == "A001"
+    status, body = hub.request("POST", "/api/counters/1/skip", token=hub.login())
+    assert status == 200
+    expect(skipped_row(page, "A001")).to_be_visible()
+    status, body = hub.request("POST", "/api/counters/2/call-skipped", {"ticket": body["ticket"]["id"]},
+                               token=hub.login())
+    assert status == 200
+    expect(page.locator("#btn-pause")).to_be_enabled()
+    page.locator("#skipped-list li", has_text="A001").get_by_role("button", name="Kembalikan ke antrian").click()
+    expect(page.locator("#action-message")).to_have_text(
+        "Nomor A001 sedang dipanggil di Loket 2, bukan nomor terlewat. Hanya nomor yang dilewati hari ini yang dapat "
+        "dipanggil kembali atau dikembalikan ke antrian.")
+    expect(skipped_row(page, "A001")).to_have_count(0)

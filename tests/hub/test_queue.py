@@ -411,3 +411,120 @@ def test_call_order_is_what_call_next_does_from_any_streak():
     tickets = [issue(q, clock, "A", priority=p) for p in (True, True, True, False, True)]
     order = [(t.number, streak) for t, streak in call_order(tickets, 1, 2)]
     assert order == [("A001", 2), ("A004", 0), ("A002", 0), ("A003", 0), ("A005", 0)]
+
+
+def skipped_a001(q: Queue, clock: Clock):
+    """A001 called at Loket 1 and skipped (tidak hadir); A002 and A003 wait."""
+    a1 = issue(q, clock)
+    issue(q, clock)
+    issue(q, clock)
+    call(q, clock)
+    apply(q, q.skip("1", clock.tick(), officer="budi"))
+    return a1
+
+
+def test_a_skipped_ticket_called_back_is_announced_like_any_call():
+    """Calling a skipped ticket finishes the one at the desk and calls it (ticket.called, a further announcement);
+    it leaves the skipped list and its holder follows it again."""
+    q, clock = make_queue(), Clock()
+    a1 = skipped_a001(q, clock)
+    assert [t.number for t in q.skipped_for("1")] == ["A001"] and q.live_by_token(a1.token).status is Status.SKIPPED
+    a2 = call(q, clock)
+    change = q.call_skipped("1", clock.tick(), a1.id, officer="budi")
+    assert [e.type for e in change.events] == ["ticket.done", "ticket.called", "counter.updated"]
+    back = apply(q, change)
+    assert (back.id, back.status, back.counter, back.calls) == (a1.id, Status.CALLED, "1", 2)
+    assert q.current("1").id == a1.id and q.skipped_for("1") == [] and q.live(a2.id) is None
+    assert q.live_by_token(a1.token).status is Status.CALLED
+    assert [(h.ticket_id, h.action, h.officer) for h in change.history] == [
+        (a2.id, "done", "budi"), (a1.id, "called", "budi")]
+    assert q.stats["A"].issued == 3  # a number called back is not a new number
+
+
+def test_a_reinstated_ticket_goes_back_to_its_original_place():
+    """Reinstating puts a skipped ticket back into the waiting line by its original arrival: it comes before
+    the tickets that arrived after it, and call-next picks it first."""
+    q, clock = make_queue(), Clock()
+    a1 = skipped_a001(q, clock)
+    change = q.reinstate("1", clock.tick(), a1.id, officer="budi")
+    back = apply(q, change)
+    assert [e.type for e in change.events] == ["ticket.reinstated"]
+    assert change.events[0].queue == {"A": {"waiting": 3, "priority": 0}}
+    assert (back.status, back.counter, back.arrived_at) == (Status.WAITING, None, a1.arrived_at)
+    assert q.ahead(back) == 0 and [t.number for t in q.line("1")] == ["A001", "A002", "A003"]
+    assert call(q, clock).id == a1.id and q.stats["A"].issued == 3
+    assert [h.action for h in change.history] == ["reinstated"] and change.history[0].counter == "1"
+
+
+def test_bringing_back_refuses_what_is_not_todays_skipped_ticket_of_the_counter():
+    """409 with a reason for a waiting, called, done or other-service ticket, 409 for another day's ticket,
+    404 for an unknown id, and 409 counter_paused for a call during a break; nothing changes."""
+    q, clock = make_queue(), Clock()
+    a1 = skipped_a001(q, clock)
+    a2 = call(q, clock)
+    a3 = q.waiting(["A"])[0]
+    cases = [(a3.id, None, "ticket_not_skipped", "A003 masih menunggu dipanggil, bukan nomor terlewat"),
+             (a2.id, None, "ticket_not_skipped", "A002 sedang dipanggil di Loket 1"),
+             (999, None, "unknown_ticket", "tidak ditemukan"),
+             (7, a1.with_(id=7, day="2026-03-01"), "ticket_other_day", "tanggal 01-03-2026, bukan hari ini")]
+    for action in ("call_skipped", "reinstate"):
+        for ticket_id, stored, code, text in cases:
+            with pytest.raises(HubError) as caught:
+                getattr(q, action)("1", clock.tick(), ticket_id, stored=stored)
+            assert caught.value.code == code and text in caught.value.message, caught.value.message
+            assert caught.value.status == (404 if code == "unknown_ticket" else 409)
+        with pytest.raises(Conflict) as other:
+            getattr(q, action)("3", clock.tick(), a1.id)
+        assert other.value.code == "ticket_other_service"
+        assert other.value.message == "Nomor A001 adalah nomor layanan Perekaman KTP-el, yang tidak dilayani Loket 3."
+    finished = apply(q, q.done("1", clock.tick()))  # no longer live: the hall passes the stored row
+    with pytest.raises(Conflict) as done:
+        q.reinstate("1", clock.tick(), a2.id, stored=finished)
+    assert done.value.code == "ticket_not_skipped" and "sudah selesai dilayani" in done.value.message
+    apply(q, q.pause("1", clock.tick()))
+    with pytest.raises(Conflict) as paused:
+        q.call_skipped("1", clock.tick(), a1.id)
+    assert paused.value.code == "counter_paused"
+    assert apply(q, q.reinstate("1", clock.tick(), a1.id)).status is Status.WAITING  # reinstating needs no call
+
+
+def test_skipped_tickets_are_forgotten_with_their_day():
+    """The next day starts with no skipped tickets: yesterday's no-shows cannot be called back."""
+    q, clock = make_queue(), Clock()
+    a1 = skipped_a001(q, clock)
+    q.apply(q.roll_day(datetime(2026, 3, 3, 9, 0, tzinfo=WIB)))
+    assert q.skipped == {} and q.live_by_token(a1.token) is None
+    with pytest.raises(Conflict) as caught:
+        q.call_skipped("1", datetime(2026, 3, 3, 9, 1, tzinfo=WIB), a1.id, stored=a1.with_(status=Status.SKIPPED))
+    assert caught.value.code == "ticket_other_day"
+
+
+def test_every_operation_writes_history_with_its_officer():
+    """issue, call, recall, skip, reinstate, call, transfer, done and the day's end each add one history row
+    with the counter and the acting officer."""
+    q, clock = make_queue(), Clock()
+    rows = []
+
+    def run(change):
+        rows.extend((h.ticket_id, str(h.action), h.service, h.counter, h.officer) for h in change.history)
+        return apply(q, change)
+
+    a1 = run(q.issue("A", False, clock.tick(), token="t1"))
+    run(q.call_next("1", clock.tick(), officer="budi"))
+    run(q.recall("1", clock.tick(), officer="budi"))
+    run(q.skip("1", clock.tick(), officer="budi"))
+    run(q.reinstate("1", clock.tick(), a1.id, officer="koordinator"))
+    run(q.call_next("1", clock.tick(), officer="budi"))
+    moved = run(q.transfer("1", "B", clock.tick(), officer="budi"))
+    run(q.call_next("2", clock.tick(), officer="sari"))
+    run(q.done("2", clock.tick(), officer="sari"))
+    b1 = run(q.issue("B", False, clock.tick(), token="t2"))
+    assert q.desks["2"].officer == "sari" and q.desks["1"].officer == "budi"
+    run(q.roll_day(datetime(2026, 3, 3, 9, 0, tzinfo=WIB)))
+    assert rows == [
+        (a1.id, "issued", "A", None, None), (a1.id, "called", "A", "1", "budi"), (a1.id, "recalled", "A", "1", "budi"),
+        (a1.id, "skipped", "A", "1", "budi"), (a1.id, "reinstated", "A", "1", "koordinator"),
+        (a1.id, "called", "A", "1", "budi"), (a1.id, "transferred", "A", "1", "budi"),
+        (moved.id, "called", "B", "2", "sari"), (moved.id, "done", "B", "2", "sari"),
+        (b1.id, "issued", "B", None, None), (b1.id, "expired", "B", None, None),
+    ]

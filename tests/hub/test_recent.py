@@ -42,7 +42,8 @@ def test_a_quiet_zone_keeps_its_last_call_after_a_busy_zone_called_twelve(tmp_pa
 
 
 def test_a_ticket_called_again_in_another_zone_leaves_the_first_zones_list(tmp_path):
-    """Each zone lists a ticket once at most, where it was last called: a recall in lantai-3 moves it there."""
+    """Each zone lists a ticket once at most, where it was last announced; a recall moves it to the top, and a
+    restart reads the same lists back (from the ticket history)."""
     clock = Clock()
     with running(tmp_path / "data", clock) as client:
         budi, sari = login(client, "budi", "1234"), login(client, "sari", "2345")
@@ -56,3 +57,7 @@ def test_a_ticket_called_again_in_another_zone_leaves_the_first_zones_list(tmp_p
         assert numbers(client.get("/api/state?zone=lantai-2").json()["recent"]) == ["A001"]
         assert numbers(client.get("/api/state?zone=lantai-3").json()["recent"]) == ["A002"]
         assert numbers(client.get("/api/state").json()["recent"]) == ["A002", "A001"]
+        live = client.get("/api/state").json()["recent"]
+
+    with running(tmp_path / "data", clock) as client:  # the recall's time and counter are read back
+        assert client.get("/api/state").json()["recent"] == live

@@ -115,3 +115,32 @@ async def test_parallel_pin_guesses_are_locked_out_too(hall):
 
     answers = await asyncio.gather(*(guess(f"{n:04d}") for n in range(20)))
     assert answers.count(401) == FREE_FAILURES + 1 and answers.count(429) == 20 - FREE_FAILURES - 1
+
+
+@pytest.mark.asyncio
+async def test_the_history_migration_keeps_what_older_databases_tell(tmp_path):
+    """A database from before the ticket history is migrated forward: its tickets get the rows the tickets
+    table can still tell (issue, last call, how each ended), without officers."""
+    import sqlite3
+
+    from server.store import MIGRATIONS
+
+    path = tmp_path / "mpp.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version=1; COMMIT;")
+        row = "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        t0, t1, t2 = "2026-03-02T02:00:00+00:00", "2026-03-02T02:05:00+00:00", "2026-03-02T02:09:00+00:00"
+        db.execute(row, (1, "A001", "A", "2026-03-02", 0, "done", t0, t0, "x1", "1", t1, t2, 2, None))
+        db.execute(row, (2, "A002", "A", "2026-03-02", 0, "transferred", t0, t0, "x2", "1", t1, t2, 1, None))
+        db.execute(row, (3, "A002", "B", "2026-03-02", 0, "waiting", t2, t0, "x2", None, None, None, 0, 2))
+    store = Store(path, synchronous="OFF")
+    await store.open()
+    try:
+        assert [(h.action, h.at.isoformat(), h.counter, h.officer) for h in await store.history(1)] == [
+            ("issued", t0, None, None), ("called", t1, "1", None), ("done", t2, "1", None)]
+        assert [h.action for h in await store.history(2)] == ["issued", "called", "transferred"]
+        assert await store.history(3) == []  # a transfer's new ticket starts with its own call
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)

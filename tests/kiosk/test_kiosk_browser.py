@@ -192,7 +192,18 @@ def test_status_page_follows_the_ticket_live(hub, browser, screenshots):
 
     hub.request("POST", "/api/counters/1/skip", token=token)
     page.wait_for_function("() => document.getElementById('alert-text').textContent.includes('dilewati')")
-    assert "tidak hadir" in page.text_content("#alert-text")
+    assert page.text_content("#alert-text") == (
+        "Nomor Anda dilewati karena Anda tidak hadir saat dipanggil. Bila Anda masih di sini, segera temui petugas "
+        "di Loket 1 hari ini: nomor Anda dapat dipanggil kembali.")
+    page.screenshot(path=screenshots / "status-3-skipped.png")
+
+    # What the page promises is what the officer can do: put the number back in line, then call it.
+    hub.request("POST", "/api/counters/1/reinstate", {"ticket": mine["id"]}, token=token)
+    page.wait_for_function("() => document.getElementById('alert-title').textContent === 'Anda berikutnya!'")
+    hub.request("POST", "/api/counters/2/call-skipped", {"ticket": mine["id"]}, token=token)  # 409: not skipped now
+    hub.request("POST", "/api/counters/2/call-next", token=token)
+    page.wait_for_function("() => document.getElementById('alert-title').textContent === 'Dipanggil lagi!'")
+    assert page.text_content("#alert-text") == "Silakan menuju Loket 2."
     phone.close()
 
 
