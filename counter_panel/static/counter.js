@@ -640,8 +640,10 @@
       const item = el("li");
       item.dataset.ticket = String(ticket.id);
       const where = state.counters[ticket.counter];
-      const when = "dilewati " + clockTime(ticket.finished_at) + (where ? " di " + where.name : "");
-      item.append(el("span", "num", ticket.number), el("span", "when", serviceName(ticket.service) + " · " + when));
+      const when = el("span", "when", "dilewati " + clockTime(ticket.finished_at) + (where ? " di " + where.name : "") +
+        " · " + serviceName(ticket.service));
+      when.title = when.textContent;
+      item.append(el("span", "num", ticket.number), when);
       const call = el("button", "btn call", "Panggil");
       call.type = "button";
       call.dataset.skippedAction = "call-skipped";
