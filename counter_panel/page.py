@@ -1,44 +1,45 @@
 """The officer's counter panel: `GET /counter` and its static files.
 
 The page itself is one template; everything live comes from the hub's API and
-the counter WebSocket. The template only hands over what the page cannot ask
-the hub for: the idle time after which the officer is logged out.
+the counter WebSocket. Its start-up data hands over what the page cannot ask
+the hub for: the idle time after which the officer is logged out, and how the
+hub says so. The page holds the officer's session token: its policy
+(server/pages.py COUNTER) forbids inline code and framing, caching and referrers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from starlette.requests import Request
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
+from starlette.routing import Route
+
+from server import pages
+from server.openapi import documented
+from server.views import View
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = pages.templates_for(HERE)
 
 
-# The page holds the officer's session token: no inline code, no framing, no caching, and the
-# address (?loket=...) is not passed on.
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-                               "frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+class CounterBoot(View):
+    """What the counter panel starts with: the session rules it shows (the hub enforces them)."""
+
+    idle_minutes: int = Field(description="the hub ends a session idle this long (site.session_idle_minutes)")
+    idle_message: str = Field(description="what the panel says when it logs out by itself after that time")
 
 
+@documented("The officer's counter panel (docs/counter_panel.md)", {200: "text/html"},
+            query={"loket": "the counter to open after log-in"})
 async def counter_page(request: Request):
-    site = request.app.state.config.site
-    return templates.TemplateResponse(request, "counter.html", {
-        "site_name": site.name,
-        "idle_minutes": site.session_idle_minutes,
-    }, headers=HEADERS)
+    app = request.app.state
+    site = app.config.site
+    boot = CounterBoot(idle_minutes=site.session_idle_minutes, idle_message=app.auth.idle_message)
+    return pages.render(request, templates, "counter.html", {"site_name": site.name}, policy=pages.COUNTER, boot=boot)
 
 
 routes = [
     Route("/counter", counter_page),
-    Mount("/static/counter", StaticFiles(directory=HERE / "static"), name="counter-static"),
+    pages.static_mount("counter", HERE),
 ]

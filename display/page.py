@@ -12,35 +12,53 @@ each request.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
+from pydantic import Field
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
 
 from config.site import SiteConfig
 from display.settings import THEMES
+from server import pages
+from server.api import answer
+from server.openapi import documented
+from server.views import Timestamp, View
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = pages.templates_for(HERE)
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif", ".svg": "image/svg+xml"}
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 MEDIA_LIMIT = 200  # files listed from the media folder
 
-# Indonesia's three civil time zones, by UTC offset in hours.
-ZONE_LABELS = {7: "WIB", 8: "WITA", 9: "WIT"}
 
-# Everything the page loads comes from the hub; inline scripts and inline handlers (onerror=...)
-# never run. 'unsafe-eval' stays allowed: our code never evals, but browser automation
-# (Playwright's wait_for_function) and diagnostic consoles do.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
-       "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+
+class DisplayBoot(View):
+    """What a TV page starts with (the rest comes with the WebSocket snapshot)."""
+
+    zone: str | None
+    zone_name: str | None
+    audio: bool = Field(description="speak the calls (false: ?audio=0)")
+    image_seconds: int
+    media_sound: bool
+    timezone: str = Field(description="the site's IANA time zone, for the clock (Intl.DateTimeFormat)")
+    now: Timestamp = Field(description="the hub's time, until the snapshot brings it again")
+
+
+class MediaItem(View):
+    url: str
+    kind: Literal["image", "video"]
+
+
+class MediaList(View):
+    """The playable files of the media folder, in name order."""
+
+    media: list[MediaItem]
 
 
 def media_dir(request: Request) -> Path:
@@ -50,13 +68,14 @@ def media_dir(request: Request) -> Path:
     return app.config.beside(folder) if folder else app.settings.data_dir / "media"
 
 
-def media(folder: Path) -> list[dict]:
+def media(folder: Path) -> MediaList:
     """The playable files of the media folder, in name order."""
     try:
         files = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and _media_type(p) and p.is_file())
     except OSError:
-        return []
-    return [{"url": f"/display/media/{quote(p.name)}", "kind": _media_type(p)[0]} for p in files[:MEDIA_LIMIT]]
+        files = []
+    return MediaList(media=[MediaItem(url=f"/display/media/{quote(p.name)}", kind=_media_type(p)[0])
+                            for p in files[:MEDIA_LIMIT]])
 
 
 def _media_type(path: Path) -> tuple[str, str] | None:
@@ -75,20 +94,14 @@ def _logo_path(config: SiteConfig) -> Path | None:
     return path if path.suffix.lower() in IMAGE_TYPES and path.is_file() else None
 
 
-def zone_label(now: datetime) -> str:
-    """WIB, WITA or WIT for Indonesian time zones; otherwise the zone's own abbreviation."""
-    offset = now.utcoffset()
-    hours = offset.total_seconds() / 3600 if offset is not None else None
-    return ZONE_LABELS.get(hours) or now.tzname() or "UTC"
+def _page(request: Request, name: str, context: dict, status: int = 200, boot: DisplayBoot | None = None) -> Response:
+    return pages.render(request, templates, name, context, policy=pages.DISPLAY, boot=boot, status=status)
 
 
-def _page(request: Request, name: str, context: dict, status: int = 200) -> Response:
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
+@documented("A TV display (docs/display.md); an unknown zone gets a page listing the zones",
+            {200: "text/html", 404: "text/html"},
+            query={"zone": "the zone whose calls it shows (default: all)", "audio": "0: no sound",
+                   "theme": "gelap or terang"})
 async def display(request: Request) -> Response:
     app = request.app.state
     config: SiteConfig = app.config
@@ -104,27 +117,25 @@ async def display(request: Request) -> Response:
     theme = request.query_params.get("theme") or options.theme
     if theme not in THEMES:
         theme = options.theme
-    now = app.clock().astimezone(config.site.tz)
     zone = config.zones.get(zone_id) if zone_id else None
-    setup = {
-        "zone": zone_id,
-        "zone_name": zone.name if zone else None,
-        "audio": request.query_params.get("audio", "1") not in ("0", "false", "off", "tidak"),
-        "utc_offset_minutes": round(now.utcoffset().total_seconds() / 60),
-        "zone_label": zone_label(now),
-        "hub_now": now.isoformat(),
-        "image_seconds": options.image_seconds,
-        "media_sound": options.media_sound,
-    }
+    boot = DisplayBoot(
+        zone=zone_id,
+        zone_name=zone.name if zone else None,
+        audio=request.query_params.get("audio", "1") not in ("0", "false", "off", "tidak"),
+        image_seconds=options.image_seconds,
+        media_sound=options.media_sound,
+        timezone=config.site.timezone,
+        now=app.clock(),
+    )
     return _page(request, "display.html", {
         "site": config.site,
         "zone": zone,
         "theme": theme,
         "logo": _logo_path(config) is not None,
-        "setup": setup,
-    })
+    }, boot=boot)
 
 
+@documented("The site's logo (site.logo)", {200: "image/*", 404: "text/plain"})
 async def logo(request: Request) -> Response:
     path = _logo_path(request.app.state.config)
     if path is None:
@@ -132,10 +143,12 @@ async def logo(request: Request) -> Response:
     return FileResponse(path, media_type=IMAGE_TYPES[path.suffix.lower()], headers={"Cache-Control": "max-age=3600"})
 
 
-async def media_list(request: Request) -> JSONResponse:
-    return JSONResponse({"media": media(media_dir(request))}, headers={"Cache-Control": "no-store"})
+@documented("The images and videos the TVs show beside the calls", {200: MediaList})
+async def media_list(request: Request) -> Response:
+    return answer(media(media_dir(request)), headers={"Cache-Control": "no-store"})
 
 
+@documented("One file of the media folder", {200: "image/* or video/*", 404: "text/plain"})
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
     folder = media_dir(request)
@@ -152,5 +165,5 @@ routes = [
     Route("/display/logo", logo),
     Route("/display/media", media_list),
     Route("/display/media/{name}", media_file),
-    Mount("/static/display", StaticFiles(directory=HERE / "static"), name="display-static"),
+    pages.static_mount("display", HERE),
 ]

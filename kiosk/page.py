@@ -1,10 +1,12 @@
-"""The ticket kiosk (`/kiosk`), its issuing endpoint and the citizen's status page (`/t/{token}`).
+"""The ticket kiosk (`/kiosk`), where its tickets go out, and the citizen's status page (`/t/{token}`).
 
 `/kiosk?id=lobi` is the touchscreen at the entrance; a ticket issued there goes
 to the ESC/POS printer configured for kiosk "lobi" (or to the browser's print
-dialog, or only to the screen). `/t/{token}` is what the ticket's QR code opens
-on a phone. `[kiosk]` is declared in kiosk/settings.py (keys in
-docs/configuration.md) and read from `request.app.state.config.kiosk` on each request.
+dialog, or only to the screen). Tickets are issued by the hub's one endpoint,
+POST /api/tickets (also served at /kiosk/api/tickets); `Kiosk.hand_out` is
+its printing half. `/t/{token}` is what the ticket's QR code opens on a phone.
+`[kiosk]` is declared in kiosk/settings.py (keys in docs/configuration.md) and
+read from `request.app.state.config.kiosk` on each request.
 """
 
 from __future__ import annotations
@@ -12,29 +14,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
+from starlette.responses import Response
+from starlette.routing import Route
 
 from config.site import SiteConfig
 from kiosk import qr, wording
 from kiosk.printer import Outcome, PrinterFault, Printers, PrintJob
 from kiosk.settings import KIOSK_ID_RE, PAPERS
-from server.api import client_address, field, read_json
-from server.errors import HubError
+from server import api, pages
+from server.openapi import documented
+from server.tickets import Ticket
+from server.views import HolderView, IssueAnswer, IssueRequest, IssueTexts, PrinterOutcome, Snapshot, View
 
 log = logging.getLogger("mpp.kiosk")
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = pages.templates_for(HERE)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]-]{1,255}$")
 
 # Seconds the kiosk waits beyond print_wait_seconds for the printer thread's verdict (it gives a job up
 # at the deadline itself; this only covers a connect or read already under way).
@@ -74,11 +76,44 @@ class Kiosk:
     def close(self) -> None:
         self.printers.stop()
 
+    async def hand_out(self, request: Request, order: IssueRequest, ticket: Ticket, view: HolderView) -> IssueAnswer:
+        """Print a just-issued ticket where kiosk `order.kiosk` prints, and say whether paper came out
+        (server.api.TicketOutlet). Never raises for a printer: the ticket is valid either way."""
+        config = request.app.state.config
+        url = qr.status_url(self.base_url(request), ticket.token)
+        text = IssueTexts(issued=wording.local_time(ticket.issued_at, config.site.tz),
+                          wait=view.estimated_wait_text, ahead=view.ahead_text)
+        printer = self.printers.get(order.kiosk)
+        fault, outcome = None, None
+        if printer is not None:
+            site = config.site
+            job = PrintJob(site=site.name, address=site.address, number=ticket.number, service=view.service_name,
+                           agency=view.agency_name, priority=ticket.priority, ahead=text.ahead, wait=text.wait,
+                           issued=text.issued, url=url, footer=config.kiosk.footer)
+            wait = config.kiosk.print_wait_seconds
+            future = printer.submit(job, wait)
+            try:
+                outcome = await asyncio.wait_for(asyncio.wrap_future(future), wait + PRINT_GRACE)
+            except PrinterFault as exc:
+                fault = exc.kind
+            except TimeoutError:
+                future.cancel()
+                fault = "timeout"  # the printer thread logs what went wrong when it finds out
+            message = MESSAGES[str(outcome)] if outcome is not None else MESSAGES["fault"]
+        else:
+            message = MESSAGES["browser"] if order.browser_print else MESSAGES["none"]
+        return IssueAnswer(
+            ticket=view, printed=outcome is Outcome.PRINTED,
+            printer=None if printer is None else PrinterOutcome(kiosk=order.kiosk, state=str(outcome or "failed"),
+                                                                fault=fault),
+            message=message, status_url=url, qr_url=f"/kiosk/qr/{ticket.token}.svg", text=text,
+        )
+
 
 def attach(app) -> Kiosk:
-    """Build the app's Kiosk (its printers) when create_app builds the hub.
-    create_app calls the returned Kiosk's `close()` at shutdown."""
-    app.state.kiosk = Kiosk(app.state.config)
+    """Build the app's Kiosk (its printers) when create_app builds the hub; it is where the hub's
+    issued tickets go out (`app.state.ticket_outlet`). create_app calls its `close()` at shutdown."""
+    app.state.kiosk = app.state.ticket_outlet = Kiosk(app.state.config)
     return app.state.kiosk
 
 
@@ -87,28 +122,32 @@ def kiosk_of(request: Request) -> Kiosk:
     return request.app.state.kiosk
 
 
-def _headers(request: Request, *, private: bool = False) -> dict[str, str]:
-    host = request.headers.get("host", "")
-    sockets = f" ws://{host} wss://{host}" if HOST_RE.match(host) else ""
-    headers = {
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                                   f"connect-src 'self'{sockets}; base-uri 'none'; form-action 'none'; "
-                                   "frame-ancestors 'none'",
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if private:
-        headers["Referrer-Policy"] = "no-referrer"  # the token in the address is the ticket
-    return headers
+class KioskBoot(View):
+    """What the kiosk page starts with."""
+
+    kiosk: str = Field(description="this kiosk's id ('' when none was given)")
+    print: Literal["escpos", "browser", "none"] = Field(description="where its tickets are printed")
+    paper: str
+    idle_seconds: int
+    ticket_idle_seconds: int
+    print_wait_seconds: float
+    state: Snapshot
 
 
-def _tz_abbr(config: SiteConfig, now: datetime) -> str:
-    return now.astimezone(config.site.tz).tzname() or ""
+class StatusBoot(View):
+    """What a citizen's status page starts with."""
+
+    token: str
+    timezone: str = Field(description="the site's IANA time zone, for the time of the last update")
+    ticket: HolderView
 
 
 # ---------------------------------------------------------------- pages
 
 
+@documented("The ticket kiosk's touchscreen page (docs/kiosk.md)", {200: "text/html"},
+            query={"id": "this kiosk's id: its printer prints the tickets", "paper": "58mm or 80mm",
+                   "print": "browser or none, for a kiosk without an ESC/POS printer"})
 async def kiosk_page(request: Request) -> Response:
     kiosk = kiosk_of(request)
     app = request.app.state
@@ -127,41 +166,26 @@ async def kiosk_page(request: Request) -> Response:
         mode = "browser" if s.browser_print else "none"
         if params.get("print") in ("browser", "none"):
             mode = params["print"]
-    now = app.clock()
-    boot = {
-        "kiosk": kiosk_id,
-        "print": mode,
-        "paper": paper,
-        "idleSeconds": s.idle_seconds,
-        "ticketIdleSeconds": s.ticket_idle_seconds,
-        "printWaitSeconds": s.print_wait_seconds,
-        "tzAbbr": _tz_abbr(app.config, now),
-        "state": app.hall.state(None),
-    }
-    context = {"site": app.config.site, "boot": boot, "paper": paper, "footer": s.footer}
-    return templates.TemplateResponse(request, "kiosk.html", context, headers=_headers(request))
+    boot = KioskBoot(kiosk=kiosk_id, print=mode, paper=paper, idle_seconds=s.idle_seconds,
+                     ticket_idle_seconds=s.ticket_idle_seconds, print_wait_seconds=s.print_wait_seconds,
+                     state=app.hall.state(None))
+    context = {"site": app.config.site, "paper": paper, "footer": s.footer}
+    return pages.render(request, templates, "kiosk.html", context, policy=pages.KIOSK, boot=boot)
 
 
+@documented("A citizen's ticket status page (the QR code opens it)", {200: "text/html", 404: "text/html"})
 async def status_page(request: Request) -> Response:
     app = request.app.state
     token = request.path_params["token"]
     ticket = await app.store.ticket_by_token(token) if TOKEN_RE.match(token) else None
     if ticket is None or ticket.service not in app.config.services:
-        return templates.TemplateResponse(request, "notfound.html", {"site": app.config.site}, status_code=404,
-                                          headers=_headers(request, private=True))
-    hall = app.hall
-    boot = {
-        "token": ticket.token,
-        "day": ticket.day,
-        "today": hall.queue.day,
-        "tzAbbr": _tz_abbr(app.config, app.clock()),
-        "timezone": app.config.site.timezone,
-        "ticket": hall.ticket_view(ticket),
-    }
-    context = {"site": app.config.site, "boot": boot, "view": boot["ticket"]}
-    return templates.TemplateResponse(request, "status.html", context, headers=_headers(request, private=True))
+        return _not_found(request)
+    boot = StatusBoot(token=ticket.token, timezone=app.config.site.timezone, ticket=app.hall.ticket_view(ticket))
+    context = {"site": app.config.site, "view": boot.ticket}
+    return pages.render(request, templates, "status.html", context, policy=pages.STATUS, boot=boot)
 
 
+@documented("The QR code of a ticket's status page (SVG)", {200: "image/svg+xml", 404: "text/plain"})
 async def qr_svg(request: Request) -> Response:
     """The QR code of a ticket's status page, for the kiosk screen and browser printing."""
     kiosk = kiosk_of(request)
@@ -173,69 +197,20 @@ async def qr_svg(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 
 
-# ---------------------------------------------------------------- issuing
+def _not_found(request: Request) -> Response:
+    return pages.render(request, templates, "notfound.html", {"site": request.app.state.config.site},
+                        policy=pages.STATUS, status=404)
 
 
-async def issue_ticket(request: Request) -> Response:
-    """Issue a ticket, print it where this kiosk prints, and say whether paper came out."""
-    kiosk = kiosk_of(request)
-    data = await read_json(request)
-    service = field(data, "service", str)
-    priority = field(data, "priority", bool, required=False, default=False)
-    kiosk_id = field(data, "kiosk", str, required=False, default="")
-    if kiosk_id and not KIOSK_ID_RE.match(kiosk_id):
-        raise HubError("invalid_field", "Kolom 'kiosk' hanya boleh berisi huruf, angka, '-' dan '_'.", status=422)
-    app = request.app.state
-    hall = app.hall
-    app.ticket_limiter.take(client_address(request), app.clock())
-    ticket = await hall.issue(service, priority)  # quota or hours: a 409 with the hub's message, nothing issued
-    view = hall.ticket_view(ticket)
-    url = qr.status_url(kiosk.base_url(request), ticket.token)
-    text = {
-        "issued": wording.local_time(ticket.issued_at, app.config.site.tz),
-        "wait": wording.wait_text(view["estimated_wait"]),
-        "ahead": wording.ahead_text(view["ahead"]),
-    }
-    printer = kiosk.printers.get(kiosk_id)
-    printed, fault, outcome = False, None, None
-    if printer is not None:
-        site = app.config.site
-        job = PrintJob(site=site.name, address=site.address, number=ticket.number, service=view["service_name"],
-                       agency=view["agency_name"], priority=ticket.priority, ahead=text["ahead"], wait=text["wait"],
-                       issued=text["issued"], url=url, footer=app.config.kiosk.footer)
-        wait = app.config.kiosk.print_wait_seconds
-        future = printer.submit(job, wait)
-        try:
-            outcome = await asyncio.wait_for(asyncio.wrap_future(future), wait + PRINT_GRACE)
-        except PrinterFault as exc:
-            fault = exc.kind
-        except TimeoutError:
-            future.cancel()
-            fault = "timeout"  # the printer thread logs what went wrong when it finds out
-        printed = outcome is Outcome.PRINTED
-        message = MESSAGES[str(outcome)] if outcome is not None else MESSAGES["fault"]
-    else:
-        message = MESSAGES["browser"] if data.get("browser_print") is True else MESSAGES["none"]
-    return JSONResponse({
-        "ticket": view,
-        "printed": printed,
-        "printer": None if printer is None else {"kiosk": kiosk_id, "state": str(outcome or "failed"), "fault": fault},
-        "message": message,
-        "status_url": url,
-        "qr_url": f"/kiosk/qr/{ticket.token}.svg",
-        "text": text,
-    }, status_code=201, headers={"Cache-Control": "no-store"})
-
-
+@documented("An address of the status page without a ticket: the friendly 'not found' page", {404: "text/html"})
 async def not_found_token(request: Request) -> Response:
-    return templates.TemplateResponse(request, "notfound.html", {"site": request.app.state.config.site},
-                                      status_code=404, headers=_headers(request, private=True))
+    return _not_found(request)
 
 
 routes = [
-    Mount("/kiosk/static", app=StaticFiles(directory=HERE / "static"), name="kiosk-static"),
+    pages.static_mount("kiosk", HERE),
     Route("/kiosk", kiosk_page),
-    Route("/kiosk/api/tickets", issue_ticket, methods=["POST"]),
+    Route("/kiosk/api/tickets", api.issue_ticket, methods=["POST"]),  # the hub's one issuing endpoint
     Route("/kiosk/qr/{token}.svg", qr_svg),
     Route("/t/{token}", status_page),
     Route("/t/", not_found_token),

@@ -1,22 +1,54 @@
-"""The JSON HTTP API (contract in docs/protocol.md and /api/openapi.json)."""
+"""The JSON HTTP API (contract in docs/protocol.md and /api/openapi.json).
+
+Every answer is a model of server/views.py; every endpoint declares its
+request and answers with `@documented`, from which /api/openapi.json is built.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.auth import bearer
 from server.errors import HubError, NotFound, unknown_counter, unknown_ticket, unknown_zone
-from server.openapi import openapi
+from server.openapi import documented, openapi
+from server.tickets import Ticket
+from server.views import (
+    ActionAnswer,
+    Body,
+    CounterAnswer,
+    HealthAnswer,
+    HolderView,
+    HubStats,
+    IssueAnswer,
+    IssueRequest,
+    LoginAnswer,
+    LoginRequest,
+    OfficerAnswer,
+    OfficerCounter,
+    OfficerView,
+    OkAnswer,
+    SkippedAnswer,
+    SkippedRequest,
+    Snapshot,
+    TicketAnswer,
+    TransferRequest,
+    View,
+)
 
 MAX_BODY = 16 * 1024  # bytes; every request body of this API is tiny
 
-COUNTER_ACTIONS = ("call-next", "recall", "skip", "done", "transfer", "pause", "resume", "close", "call-skipped",
-                   "reinstate")
+B = TypeVar("B", bound=Body)
+
+
+def answer(view: View, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A view as the JSON answer."""
+    return JSONResponse(view.dump(), status_code=status, headers=headers)
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -47,142 +79,267 @@ async def read_json(request: Request) -> dict[str, Any]:
     return data
 
 
-def field(data: dict, name: str, kind: type, *, required: bool = True, default=None):
-    value = data.get(name, default)
-    if value is None:
-        if required:
-            raise HubError("missing_field", f"Kolom '{name}' wajib diisi.", status=422)
-        return default
-    if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
-        label = {bool: "true/false", str: "teks", int: "bilangan bulat"}[kind]
-        raise HubError("invalid_field", f"Kolom '{name}' harus berupa {label}.", status=422)
-    return value
+async def read_body(request: Request, model: type[B]) -> B:
+    """The request's JSON body as `model`; a missing or mistyped field is a 422 naming it, in Indonesian."""
+    data = await read_json(request)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _field_error(model, exc.errors()[0]) from None
+
+
+TYPE_WORDS = {"bool_type": "true/false", "string_type": "teks", "int_type": "bilangan bulat"}
+
+
+def _field_error(model: type[Body], error: dict) -> HubError:
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    if error["type"] == "missing":
+        return HubError("missing_field", f"Kolom '{name}' wajib diisi.", status=422)
+    if error["type"] in TYPE_WORDS:
+        return HubError("invalid_field", f"Kolom '{name}' harus berupa {TYPE_WORDS[error['type']]}.", status=422)
+    extra = model.model_fields[name].json_schema_extra if name in model.model_fields else None
+    message = extra.get("message") if isinstance(extra, dict) else None
+    return HubError("invalid_field", str(message or f"Kolom '{name}' tidak valid."), status=422)
 
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _hall(request: Request):
-    return request.app.state.hall
+# ---------------------------------------------------------------- hall state
 
 
+@documented("Liveness, audio status and connection counts", {200: HealthAnswer})
 async def health(request: Request) -> JSONResponse:
     app = request.app.state
     announcer = app.announcer
-    return JSONResponse({
-        "status": "ok",
-        "site": app.config.site.name,
-        "seq": app.store.last_seq,
-        "day": app.hall.queue.day,
-        "clock_behind": app.hall.queue.local_day(app.clock()) < app.hall.queue.day,
-        "connections": app.hub.stats(),
-        "audio": announcer.health() if announcer is not None else {"status": "off"},
+    queue = app.hall.queue
+    return answer(HealthAnswer(
+        status="ok",
+        site=app.config.site.name,
+        seq=app.store.last_seq,
+        day=queue.day,
+        clock_behind=queue.local_day(app.clock()) < queue.day,
+        connections=HubStats(**app.hub.stats()),
+        audio=announcer.health() if announcer is not None else {"status": "off"},
         **{name: part.health() for name, part in app.health_parts.items()},
-    })
+    ))
 
 
+@documented("Current state: services with waiting counts and availability, counters with their ticket, "
+            "recent calls (the WebSocket snapshot)", {200: Snapshot}, errors=(404,),
+            query={"zone": "only this zone's counters and calls"})
 async def state(request: Request) -> JSONResponse:
     zone = request.query_params.get("zone") or None
     if zone is not None and zone not in request.app.state.config.zones:
         raise unknown_zone(zone)
-    return JSONResponse(_hall(request).state(zone))
+    return answer(request.app.state.hall.state(zone))
 
 
+# ---------------------------------------------------------------- tickets
+
+
+class TicketOutlet(Protocol):
+    """Where an issued ticket goes out: the kiosk package prints it and says so (kiosk.page.Kiosk)."""
+
+    async def hand_out(self, request: Request, order: IssueRequest, ticket: Ticket, view: HolderView) -> IssueAnswer:
+        ...
+
+
+@documented("Issue a ticket (kiosk); printed when the kiosk named has a printer", {201: IssueAnswer},
+            body=IssueRequest, errors=(400, 404, 409, 413, 415, 422, 429),
+            description="Also served at /kiosk/api/tickets (the same endpoint).")
 async def issue_ticket(request: Request) -> JSONResponse:
-    data = await read_json(request)
-    service = field(data, "service", str)
-    priority = field(data, "priority", bool, required=False, default=False)
+    order = await read_body(request, IssueRequest)
     app = request.app.state
     app.ticket_limiter.take(client_address(request), app.clock())
-    ticket = await app.hall.issue(service, priority)
-    return JSONResponse({"ticket": app.hall.ticket_view(ticket)}, status_code=201)
+    ticket = await app.hall.issue(order.service, order.priority)  # quota or hours: a 409, nothing issued
+    outlet: TicketOutlet = app.ticket_outlet
+    handed = await outlet.hand_out(request, order, ticket, app.hall.ticket_view(ticket))
+    return answer(handed, 201, headers={"Cache-Control": "no-store"})
 
 
+@documented("A ticket by its holder's token (QR code)", {200: TicketAnswer}, errors=(404,))
 async def ticket_status(request: Request) -> JSONResponse:
-    hall = _hall(request)
-    ticket = await request.app.state.store.ticket_by_token(request.path_params["token"])
+    app = request.app.state
+    ticket = await app.store.ticket_by_token(request.path_params["token"])
     if ticket is None:
         raise unknown_ticket()
-    return JSONResponse({"ticket": hall.ticket_view(ticket)})
+    return answer(TicketAnswer(ticket=app.hall.ticket_view(ticket)))
 
 
+# ---------------------------------------------------------------- officers
+
+
+@documented("Officer log-in with username and PIN", {200: LoginAnswer}, body=LoginRequest,
+            errors=(400, 401, 413, 415, 422, 429))
 async def login(request: Request) -> JSONResponse:
-    data = await read_json(request)
-    username = field(data, "username", str)
-    pin = field(data, "pin", str)
+    creds = await read_body(request, LoginRequest)
     app = request.app.state
-    token = await app.auth.login(username, pin, client_address(request), app.clock())
-    officer = app.config.officers[username]
-    return JSONResponse({"token": token, "officer": _officer_json(app.config, officer)})
+    token = await app.auth.login(creds.username, creds.pin, client_address(request), app.clock())
+    return answer(LoginAnswer(token=token, officer=officer_view(app.config, app.config.officers[creds.username])))
 
 
+@documented("The logged-in officer and the counters they may use", {200: OfficerAnswer}, errors=(401,),
+            secured=True)
 async def me(request: Request) -> JSONResponse:
     app = request.app.state
     officer = await app.auth.officer(bearer(request.headers.get("authorization")), app.clock())
-    return JSONResponse({"officer": _officer_json(app.config, officer)})
+    return answer(OfficerAnswer(officer=officer_view(app.config, officer)))
 
 
+@documented("End the session", {200: OkAnswer}, secured=True)
 async def logout(request: Request) -> JSONResponse:
     token = bearer(request.headers.get("authorization"))
     if token:
         await request.app.state.auth.logout(token)
-    return JSONResponse({"ok": True})
+    return answer(OkAnswer(ok=True))
 
 
-async def counter_action(request: Request) -> JSONResponse:
-    app = request.app.state
-    counter_id = request.path_params["id"]
-    action = request.path_params["action"]
-    if action not in COUNTER_ACTIONS:
-        raise NotFound("unknown_action", f"Aksi '{action}' tidak dikenal.")
-    officer = await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
-    if counter_id not in app.config.counters:
-        raise unknown_counter(counter_id)
-    hall = app.hall
-    if action == "transfer":
-        data = await read_json(request)
-        change = await hall.act("transfer", counter_id, service=field(data, "service", str),
-                                officer=officer.username)
-    elif action in ("call-skipped", "reinstate"):
-        data = await read_json(request)
-        change = await hall.bring_back(action.replace("-", "_"), counter_id, field(data, "ticket", int),
-                                       officer.username)
-    else:
-        change = await hall.act(action.replace("-", "_"), counter_id, officer=officer.username)
-    if action in ("pause", "resume", "close"):
-        return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
-    ticket = change.result
-    return JSONResponse({"ticket": hall.ticket_view(ticket) if ticket is not None else None,
-                         "counter": hall.queue.counter_json(counter_id)})
+def officer_view(config, officer) -> OfficerView:
+    allowed = [c for c in config.counters.values() if officer.may_use(c.id)]
+    return OfficerView(username=officer.username, name=officer.name, counters=[
+        OfficerCounter(id=c.id, name=c.name, zone=c.zone, services=list(c.services)) for c in allowed])
 
 
-async def counter_skipped(request: Request) -> JSONResponse:
-    """Today's skipped tickets of the counter's services, most recently skipped first (officers only)."""
-    app = request.app.state
-    counter_id = request.path_params["id"]
-    await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
-    if counter_id not in app.config.counters:
-        raise unknown_counter(counter_id)
-    return JSONResponse({"tickets": app.hall.skipped_view(counter_id)})
+# ---------------------------------------------------------------- counters
 
 
+@documented("One counter's live state (no login: the TVs show it anyway)", {200: CounterAnswer}, errors=(404,))
 async def counter_view(request: Request) -> JSONResponse:
-    hall = _hall(request)
+    hall = request.app.state.hall
     counter_id = request.path_params["id"]
     if counter_id not in hall.config.counters:
         raise unknown_counter(counter_id)
-    return JSONResponse({"counter": hall.queue.counter_json(counter_id)})
+    return answer(CounterAnswer(counter=hall.queue.counter_view(counter_id)))
 
 
+async def _officer_at(request: Request) -> tuple[str, str]:
+    """(counter id, officer username) for an action at the counter in the path: 401/403/404 otherwise."""
+    app = request.app.state
+    counter_id = request.path_params["id"]
+    officer = await app.auth.officer_for_counter(bearer(request.headers.get("authorization")), counter_id, app.clock())
+    if counter_id not in app.config.counters:
+        raise unknown_counter(counter_id)
+    return counter_id, officer.username
+
+
+def _acted(request: Request, counter_id: str, ticket: Ticket | None) -> JSONResponse:
+    hall = request.app.state.hall
+    return answer(ActionAnswer(ticket=hall.ticket_view(ticket) if ticket is not None else None,
+                               counter=hall.queue.counter_view(counter_id)))
+
+
+def _counter_answer(request: Request, counter_id: str) -> JSONResponse:
+    return answer(CounterAnswer(counter=request.app.state.hall.queue.counter_view(counter_id)))
+
+
+ACTION_ERRORS = (401, 403, 404, 409)
+
+
+@documented("Call the next ticket: finishes the one at the desk (done), opens a closed counter", {200: ActionAnswer},
+            errors=ACTION_ERRORS, secured=True,
+            description="Priority tickets first (at most site.max_consecutive_priority in a row while regular "
+                        "tickets wait), then earliest arrival, among the counter's services. `ticket` is null "
+                        "when nobody waits. 409 counter_paused while paused.")
+async def call_next(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    return _acted(request, counter_id, await request.app.state.hall.call_next(counter_id, officer))
+
+
+@documented("Announce the current ticket again (panggil ulang)", {200: ActionAnswer}, errors=ACTION_ERRORS,
+            secured=True)
+async def recall(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    return _acted(request, counter_id, await request.app.state.hall.recall(counter_id, officer))
+
+
+@documented("The current citizen did not come (tidak hadir)", {200: ActionAnswer}, errors=ACTION_ERRORS,
+            secured=True)
+async def skip(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    return _acted(request, counter_id, await request.app.state.hall.skip(counter_id, officer))
+
+
+@documented("The current ticket is served (selesai)", {200: ActionAnswer}, errors=ACTION_ERRORS, secured=True)
+async def done(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    return _acted(request, counter_id, await request.app.state.hall.done(counter_id, officer))
+
+
+@documented("Move the current ticket to another service, keeping its number and arrival time", {200: ActionAnswer},
+            body=TransferRequest, errors=(400, *ACTION_ERRORS, 413, 415, 422), secured=True,
+            description="`ticket` is the new waiting ticket in the target service.")
+async def transfer(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    target = await read_body(request, TransferRequest)
+    return _acted(request, counter_id, await request.app.state.hall.transfer(counter_id, target.service, officer))
+
+
+@documented("Take a break (istirahat): no calls until resume", {200: CounterAnswer}, errors=ACTION_ERRORS,
+            secured=True)
+async def pause(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    await request.app.state.hall.pause(counter_id, officer)
+    return _counter_answer(request, counter_id)
+
+
+@documented("Open again after a break (buka kembali)", {200: CounterAnswer}, errors=ACTION_ERRORS, secured=True)
+async def resume(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    await request.app.state.hall.resume(counter_id, officer)
+    return _counter_answer(request, counter_id)
+
+
+@documented("Close the counter (tutup); 409 counter_busy with a ticket at the desk", {200: CounterAnswer},
+            errors=ACTION_ERRORS, secured=True)
+async def close(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    await request.app.state.hall.close(counter_id, officer)
+    return _counter_answer(request, counter_id)
+
+
+@documented("Today's skipped tickets (tidak hadir) of the counter's services, latest first", {200: SkippedAnswer},
+            errors=(401, 403, 404), secured=True)
+async def skipped(request: Request) -> JSONResponse:
+    counter_id, _ = await _officer_at(request)
+    return answer(SkippedAnswer(tickets=request.app.state.hall.skipped_view(counter_id)))
+
+
+BRING_BACK_ERRORS = (400, *ACTION_ERRORS, 413, 415, 422)
+
+
+@documented("Call one of today's skipped tickets of this counter's services at once (the citizen came back); "
+            "finishes the current ticket first", {200: ActionAnswer}, body=SkippedRequest,
+            errors=BRING_BACK_ERRORS, secured=True,
+            description="404 unknown_ticket; 409 ticket_not_skipped, ticket_other_day, ticket_other_service, "
+                        "counter_paused.")
+async def call_skipped(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    chosen = await read_body(request, SkippedRequest)
+    return _acted(request, counter_id, await request.app.state.hall.call_skipped(counter_id, chosen.ticket, officer))
+
+
+@documented("Put one of today's skipped tickets back into the waiting line at its original place",
+            {200: ActionAnswer}, body=SkippedRequest, errors=BRING_BACK_ERRORS, secured=True,
+            description="404 unknown_ticket; 409 ticket_not_skipped, ticket_other_day, ticket_other_service.")
+async def reinstate(request: Request) -> JSONResponse:
+    counter_id, officer = await _officer_at(request)
+    chosen = await read_body(request, SkippedRequest)
+    return _acted(request, counter_id, await request.app.state.hall.reinstate(counter_id, chosen.ticket, officer))
+
+
+@documented("Any other action: 404 unknown_action", {}, errors=(404,))
+async def unknown_action(request: Request) -> JSONResponse:
+    raise NotFound("unknown_action", f"Aksi '{request.path_params['action']}' tidak dikenal.")
+
+
+# ---------------------------------------------------------------- the document
+
+
+@documented("This document (OpenAPI 3.1)", {200: "application/json"})
 async def openapi_json(request: Request) -> JSONResponse:
-    return JSONResponse(openapi(request.app.state.config))
-
-
-def _officer_json(config, officer) -> dict:
-    allowed = [c for c in config.counters.values() if officer.may_use(c.id)]
-    return {"username": officer.username, "name": officer.name,
-            "counters": [{"id": c.id, "name": c.name, "zone": c.zone, "services": list(c.services)} for c in allowed]}
+    return JSONResponse(openapi(request.app.routes, request.app.state.config.site.name))
 
 
 routes = [
@@ -195,6 +352,16 @@ routes = [
     Route("/api/logout", logout, methods=["POST"]),
     Route("/api/me", me),
     Route("/api/counters/{id}", counter_view),
-    Route("/api/counters/{id}/skipped", counter_skipped),
-    Route("/api/counters/{id}/{action}", counter_action, methods=["POST"]),
+    Route("/api/counters/{id}/call-next", call_next, methods=["POST"]),
+    Route("/api/counters/{id}/recall", recall, methods=["POST"]),
+    Route("/api/counters/{id}/skip", skip, methods=["POST"]),
+    Route("/api/counters/{id}/done", done, methods=["POST"]),
+    Route("/api/counters/{id}/transfer", transfer, methods=["POST"]),
+    Route("/api/counters/{id}/pause", pause, methods=["POST"]),
+    Route("/api/counters/{id}/resume", resume, methods=["POST"]),
+    Route("/api/counters/{id}/close", close, methods=["POST"]),
+    Route("/api/counters/{id}/call-skipped", call_skipped, methods=["POST"]),
+    Route("/api/counters/{id}/reinstate", reinstate, methods=["POST"]),
+    Route("/api/counters/{id}/skipped", skipped),
+    Route("/api/counters/{id}/{action}", unknown_action, methods=["POST"]),
 ]

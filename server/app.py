@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from config.site import SiteConfig
 from server import api, sockets
 from server.auth import Auth
-from server.errors import HubError
+from server.errors import HubError, error_json
 from server.hall import Hall
 from server.hub import Hub
 from server.limits import AddressLimiter
@@ -48,20 +48,20 @@ def _make_announcer(settings: Settings):
 
 
 async def hub_error(request: Request, exc: HubError) -> JSONResponse:
-    return JSONResponse(exc.to_json(), status_code=exc.status)
+    return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
 
 
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
     messages = {404: "Alamat tidak ditemukan.", 405: "Metode tidak diizinkan untuk alamat ini."}
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse({"error": {"code": code, "message": messages.get(exc.status_code, str(exc.detail))}},
+    return JSONResponse(error_json(code, messages.get(exc.status_code, str(exc.detail))),
                         status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 async def server_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": {"code": "internal_error",
-                                   "message": "Terjadi kesalahan pada server. Silakan coba lagi."}}, status_code=500)
+    return JSONResponse(error_json("internal_error", "Terjadi kesalahan pada server. Silakan coba lagi."),
+                        status_code=500)
 
 
 class HubState(State):
@@ -139,6 +139,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.ticket_limiter = AddressLimiter(lambda: hall.config.site)
     app.state.announcer = announcer
     app.state.clock = settings.clock
+    app.state.ticket_outlet = None  # where issued tickets go out: set by the kiosk package's attach()
     # By package name ("kiosk"); a part with a health() (the kiosk's printers) reports in /api/health.
     attached = {page.__name__.split(".")[0]: page.attach(app) for page in pages if hasattr(page, "attach")}
     app.state.health_parts = {name: part for name, part in attached.items() if hasattr(part, "health")}

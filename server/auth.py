@@ -13,6 +13,7 @@ from config.site import Officer, SiteConfig
 from server.errors import Forbidden, HubError, Unauthorized
 from server.pins import DUMMY_HASH, verify_pin
 from server.store import Store
+from server.wording import minutes_text
 
 FREE_FAILURES = 3  # wrong PINs for one username before the lock-out starts
 # From one PC: higher, so one officer's typos do not lock out a colleague at the same PC.
@@ -55,7 +56,7 @@ class Auth:
                 raise HubError(
                     "too_many_attempts",
                     f"Terlalu banyak PIN salah. Silakan coba lagi dalam {wait} detik.",
-                    status=429,
+                    status=429, retry_after=wait,
                 )
         # Count the attempt before the slow check, with no await since the gate
         # above: parallel guesses must not all slip through while scrypt runs.
@@ -94,7 +95,7 @@ class Auth:
         officer = self.config.officers.get(session.username)
         if officer is None or now - session.last_seen > self.idle:
             await self.logout(token)
-            raise Unauthorized("session_expired", "Sesi berakhir karena tidak ada aktivitas. Silakan masuk kembali.")
+            raise Unauthorized("session_expired", self.idle_message)
         session.last_seen = now
         if now - session.touched > TOUCH_EVERY:
             session.touched = now
@@ -122,6 +123,12 @@ class Auth:
     def idle(self) -> timedelta:
         """How long a session lives without activity."""
         return timedelta(minutes=self.config.site.session_idle_minutes)
+
+    @property
+    def idle_message(self) -> str:
+        """What an officer reads when a session ends for lack of activity (also the panel's own logout)."""
+        minutes = self.config.site.session_idle_minutes
+        return f"Sesi berakhir karena tidak ada aktivitas selama {minutes_text(minutes)}. Silakan masuk kembali."
 
 
 def _hash(token: str) -> str:

@@ -3,23 +3,32 @@
 `HubError` carries an HTTP status, a snake_case code and a human message
 (Indonesian: officers and citizens read it). HTTP turns it into
 `{"error": {"code", "message"}}`, WebSockets into `{"type": "error", ...}`.
+A refusal that ends by itself (429) also says after how many seconds, as a
+number: `retry_after` in the body and the standard `Retry-After` header.
 """
 
 from __future__ import annotations
+
+from server.views import ErrorAnswer, ErrorBody
 
 
 class HubError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+    def __init__(self, code: str, message: str, *, status: int | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after  # seconds until the same request may succeed
         if status is not None:
             self.status = status
 
     def to_json(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
+        return error_json(self.code, self.message, retry_after=self.retry_after)
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else None
 
 
 class NotFound(HubError):
@@ -36,6 +45,12 @@ class Unauthorized(HubError):
 
 class Forbidden(HubError):
     status = 403
+
+
+def error_json(code: str, message: str, *, retry_after: int | None = None) -> dict:
+    """The body of every error answer: `{"error": {"code", "message"[, "retry_after"]}}` (views.ErrorAnswer)."""
+    body = ErrorAnswer(error=ErrorBody(code=code, message=message, retry_after=retry_after))
+    return body.model_dump(mode="json", exclude_none=True)
 
 
 # The "not found" errors, phrased once for every place that raises them.

@@ -4,13 +4,16 @@ Every operation takes the write lock, asks the pure `Queue` for a change,
 commits it (one SQLite transaction, events appended to the log), applies it
 in memory and only then publishes its events. One lock around decide+commit
 is what makes "call next" atomic across any number of counters.
+
+Each operation is a method named for it (`call_next`, `recall`, ...) that
+calls the `Queue` method of the same name: the path from an HTTP route to the
+rule can be followed by reading, and by tools.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import secrets
 from collections import deque
@@ -20,14 +23,25 @@ from datetime import datetime
 from config.site import SiteConfig
 from server.events import TicketCalled, TicketRecalled
 from server.hub import Hub
-from server.queue import Change, Queue, counter_ref
+from server.queue import Change, Queue
 from server.store import Store
-from server.tickets import Status, Ticket
+from server.tickets import OPEN, Desk, Status, Ticket
+from server.views import (
+    AgencyView,
+    Announcement,
+    CounterRef,
+    HolderView,
+    RecentCall,
+    SiteView,
+    Snapshot,
+    TicketView,
+    ZoneView,
+)
 
 log = logging.getLogger("mpp.hall")
 
 RECENT = 12  # calls kept per zone for the displays' history
-DAY_CHECK_SECONDS = 30
+DAY_CHECK_SECONDS = 30  # also the longest wait between two checks of the services' opening hours
 PRERENDER_PER_COUNTER = 2  # next calls per counter the announcer renders ahead
 
 
@@ -42,7 +56,7 @@ class Hall:
         self.queue: Queue | None = None
         # Each zone keeps its own last calls: a quiet zone's TV must not lose its
         # calls to a busy zone's (one shared list would be filtered afterwards).
-        self.recent: dict[str, deque[dict]] = {z: deque(maxlen=RECENT) for z in config.zones}
+        self.recent: dict[str, deque[RecentCall]] = {z: deque(maxlen=RECENT) for z in config.zones}
         self.changed = asyncio.Condition()
         self._day_watch: asyncio.Task | None = None
         self._warned_clock = False
@@ -57,6 +71,7 @@ class Hall:
             for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
                 calls.appendleft(self._call_entry(t, counter, at))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
+        self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
         self._day_watch = asyncio.create_task(self._watch_day())
 
     async def stop(self) -> None:
@@ -66,43 +81,83 @@ class Hall:
                 await self._day_watch
 
     async def _watch_day(self) -> None:
-        """Start the new day at local midnight even when nobody takes a ticket:
-        the TVs then clear yesterday's calls by themselves."""
+        """Start the new day at local midnight even when nobody takes a ticket (the TVs then clear
+        yesterday's calls by themselves), and tell the pages when a service opens or closes for tickets."""
         while True:
-            await asyncio.sleep(DAY_CHECK_SECONDS)
+            now = self.clock()
+            wake = self.queue.next_availability_change(now)
+            delay = DAY_CHECK_SECONDS if wake is None else (wake - now).total_seconds() + 0.01
+            await asyncio.sleep(min(DAY_CHECK_SECONDS, max(0.01, delay)))
             today = self.queue.local_day(self.clock())
             if today < self.queue.day and not self._warned_clock:
                 self._warned_clock = True
                 log.error("the clock says %s but the hub already worked on %s: check the date of this PC "
                           "(tickets keep their day until the clock passes it)", today, self.queue.day)
-            if today > self.queue.day:
-                try:
-                    await self.run(lambda now: Change())
-                except Exception:
-                    log.exception("could not start the new day; retrying")
+            try:
+                await self.refresh_availability()  # rolls the day over first when it has changed
+            except Exception:
+                log.exception("could not start the new day or publish the services' hours; retrying")
+
+    async def refresh_availability(self) -> Change:
+        """Publish `service.updated` for services that opened or closed for tickets since the pages were told."""
+        return await self.run(lambda now: self.queue.availability_change(now))
 
     # ------------------------------------------------------------ operations
 
     async def issue(self, service: str, priority: bool) -> Ticket:
+        """A new waiting ticket of `service` (a kiosk); raises HubError (unknown service, closed, quota)."""
         token = secrets.token_urlsafe(16)
         return (await self.run(lambda now: self.queue.issue(service, priority, now, token))).result
 
-    async def act(self, action: str, counter_id: str, **kwargs) -> Change:
-        """call_next, recall, skip, done, transfer, pause, resume or close at one counter
-        (kwargs: officer=username, and service= for transfer)."""
-        method = getattr(self.queue, action)
-        return await self.run(lambda now: method(counter_id, now=now, **kwargs))
+    # Counter operations, by the officer `officer` (username): each returns the ticket it concerned
+    # (None when call-next found nobody) or the counter's new desk, and raises HubError when the
+    # counter's state does not allow it. Each calls the Queue rule of the same name.
 
-    async def bring_back(self, action: str, counter_id: str, ticket_id: int, officer: str | None) -> Change:
-        """call_skipped or reinstate one of today's skipped tickets at one counter. The ticket is also read
-        from the database: when the queue does not hold it (served, another day, or the day ends before the
-        change runs), only to refuse it precisely."""
+    async def call_next(self, counter_id: str, officer: str | None = None) -> Ticket | None:
+        """Finish the desk's ticket (done) and call the next one (server.queue.Queue.call_next)."""
+        return (await self.run(lambda now: self.queue.call_next(counter_id, now, officer))).result
+
+    async def recall(self, counter_id: str, officer: str | None = None) -> Ticket:
+        return (await self.run(lambda now: self.queue.recall(counter_id, now, officer))).result
+
+    async def skip(self, counter_id: str, officer: str | None = None) -> Ticket:
+        return (await self.run(lambda now: self.queue.skip(counter_id, now, officer))).result
+
+    async def done(self, counter_id: str, officer: str | None = None) -> Ticket:
+        return (await self.run(lambda now: self.queue.done(counter_id, now, officer))).result
+
+    async def transfer(self, counter_id: str, service: str, officer: str | None = None) -> Ticket:
+        """Move the desk's ticket to `service`'s waiting line; returns the new waiting ticket."""
+        return (await self.run(lambda now: self.queue.transfer(counter_id, service, now, officer))).result
+
+    async def pause(self, counter_id: str, officer: str | None = None) -> Desk:
+        return (await self.run(lambda now: self.queue.pause(counter_id, now, officer))).result
+
+    async def resume(self, counter_id: str, officer: str | None = None) -> Desk:
+        return (await self.run(lambda now: self.queue.resume(counter_id, now, officer))).result
+
+    async def close(self, counter_id: str, officer: str | None = None) -> Desk:
+        return (await self.run(lambda now: self.queue.close(counter_id, now, officer))).result
+
+    # Bringing back one of today's skipped tickets. The ticket is also read from the database: when the
+    # queue does not hold it (served, another day, or the day ends before the change runs), only to
+    # refuse it precisely.
+
+    async def call_skipped(self, counter_id: str, ticket_id: int, officer: str | None = None) -> Ticket:
+        """Call a skipped ticket at once (the citizen came back), finishing the desk's ticket first."""
         stored = await self.store.ticket_by_id(ticket_id)
-        return await self.act(action, counter_id, ticket_id=ticket_id, stored=stored, officer=officer)
+        return (await self.run(lambda now: self.queue.call_skipped(counter_id, now, ticket_id, officer,
+                                                                   stored))).result
 
-    def skipped_view(self, counter_id: str) -> list[dict]:
-        """Today's skipped tickets of a counter's services (Queue.skipped_for), as ticket objects."""
-        return [t.to_json() for t in self.queue.skipped_for(counter_id)]
+    async def reinstate(self, counter_id: str, ticket_id: int, officer: str | None = None) -> Ticket:
+        """Put a skipped ticket back into the waiting line at its original place."""
+        stored = await self.store.ticket_by_id(ticket_id)
+        return (await self.run(lambda now: self.queue.reinstate(counter_id, now, ticket_id, officer,
+                                                                stored))).result
+
+    def skipped_view(self, counter_id: str) -> list[TicketView]:
+        """Today's skipped tickets of a counter's services (Queue.skipped_for), latest first."""
+        return [TicketView.of(t) for t in self.queue.skipped_for(counter_id)]
 
     async def run(self, decide: Callable[[datetime], Change]) -> Change:
         # Once started, a change runs to its end even if the request that asked
@@ -128,12 +183,12 @@ class Hall:
         events = [self._announced(e) for e in change.events]
         day = change.day or self.queue.day
         logged = await self.store.commit(
-            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json(0)) for e in events], now, change.history
+            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json()) for e in events], now, change.history
         )
         self.queue.apply(change)
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
-                self._remember_call(e, now.isoformat())
+                self._remember_call(e, now)
         self.hub.publish(logged)
         self._play(events)
         async with self.changed:
@@ -147,11 +202,12 @@ class Hall:
             recall = isinstance(event, TicketRecalled)
             # Rendered now, so the event carries its URL; played on the hub's own
             # speakers only once committed (_play).
-            announcement = self.announcer.announce(event.ticket, event.counter, recall=recall, play=False)
+            said = self.announcer.announce(*_spoken(event), recall=recall, play=False)
+            announcement = Announcement.model_validate(said) if said is not None else None
         except Exception:  # audio must never stop a call from going out
             log.exception("announcer failed; the call goes out without audio")
             announcement = None
-        return dataclasses.replace(event, announcement=announcement)
+        return event.model_copy(update={"announcement": announcement})
 
     def _play(self, events: list) -> None:
         if self.announcer is None:
@@ -159,7 +215,7 @@ class Hall:
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
                 try:
-                    self.announcer.play(e.ticket, e.counter)
+                    self.announcer.play(*_spoken(e))
                 except Exception:
                     log.exception("announcer failed to play a call")
 
@@ -169,7 +225,7 @@ class Hall:
         pairs = []
         for counter in self.config.counters.values():
             likely = self.queue.line(counter.id)[:PRERENDER_PER_COUNTER]  # what call-next will pick
-            pairs += [(t.to_json(), counter_ref(counter)) for t in likely]
+            pairs += [(TicketView.of(t).dump(), CounterRef.of(counter).dump()) for t in likely]
         try:
             self.announcer.prerender(pairs)
         except Exception:
@@ -177,80 +233,67 @@ class Hall:
 
     # ------------------------------------------------------------ views
 
-    def _call_entry(self, ticket: Ticket | dict, counter_id: str, at: str | None = None) -> dict:
+    def _call_entry(self, ticket: Ticket | TicketView, counter_id: str, at: datetime | str | None = None) -> RecentCall:
         """One line of the displays' history; `at` is when it was last announced (call or recall)."""
-        t = ticket if isinstance(ticket, dict) else ticket.to_json()
-        return {"number": t["number"], "service": t["service"], "ticket_id": t["id"],
-                "counter": counter_ref(self.config.counters[counter_id]), "called_at": t["called_at"],
-                "calls": t["calls"], "at": at or t["called_at"]}
+        return RecentCall(number=ticket.number, service=ticket.service, ticket_id=ticket.id,
+                          counter=CounterRef.of(self.config.counters[counter_id]), called_at=ticket.called_at,
+                          calls=ticket.calls, at=at or ticket.called_at)
 
-    def _remember_call(self, event: TicketCalled | TicketRecalled, at: str) -> None:
-        entry = self._call_entry(event.ticket, event.counter["id"], at)
+    def _remember_call(self, event: TicketCalled | TicketRecalled, at: datetime) -> None:
+        entry = self._call_entry(event.ticket, event.counter.id, at)
         for calls in self.recent.values():  # a ticket called again elsewhere leaves its old zone's list
-            for existing in [c for c in calls if c["ticket_id"] == entry["ticket_id"]]:
+            for existing in [c for c in calls if c.ticket_id == entry.ticket_id]:
                 calls.remove(existing)
-        self.recent[entry["counter"]["zone"]].appendleft(entry)
+        self.recent[entry.counter.zone].appendleft(entry)
 
-    def recent_calls(self, zone: str | None = None) -> list[dict]:
+    def recent_calls(self, zone: str | None = None) -> list[RecentCall]:
         """The last calls of `zone` (at most RECENT), or of every zone together; newest first.
 
-        A call's place is its last announcement (`at`, ISO-8601 UTC), so a recall comes first again."""
+        A call's place is its last announcement (`at`), so a recall comes first again."""
         if zone is not None:
             return list(self.recent.get(zone, ()))
         merged = [entry for calls in self.recent.values() for entry in calls]
-        merged.sort(key=lambda e: datetime.fromisoformat(e["at"]), reverse=True)
+        merged.sort(key=lambda e: e.at, reverse=True)
         return merged[:RECENT]
 
-    def state(self, zone: str | None = None) -> dict:
+    def state(self, zone: str | None = None) -> Snapshot:
         """Everything a page needs to draw itself; the WebSocket snapshot."""
         q, cfg = self.queue, self.config
-        counts = q.queue_counts(cfg.services)
-        services = []
-        for code, s in cfg.services.items():
-            stats = q.stats[code]
-            services.append({
-                "code": code, "name": s.name, "agency": s.agency, "description": s.description,
-                "waiting": counts[code]["waiting"], "priority_waiting": counts[code]["priority"],
-                "issued": stats.issued, "daily_quota": s.daily_quota,
-                "open": s.open.strftime("%H:%M") if s.open else None,
-                "close": s.close.strftime("%H:%M") if s.close else None,
-                "average_service_seconds": round(stats.average_seconds) if stats.average_seconds else None,
-                "estimated_wait": q.estimated_wait(code, q.ahead_of_new(code)),
-            })
-        site = cfg.site
-        return {
-            "seq": self.store.last_seq,
-            "epoch": self.store.epoch,
-            "day": q.day,
-            "now": self.clock().isoformat(),
-            "zone": zone,
-            "site": {"name": site.name, "address": site.address, "timezone": site.timezone,
-                     "running_text": site.running_text, "logo": site.logo},
-            "zones": [{"id": z.id, "name": z.name} for z in cfg.zones.values()],
-            "agencies": [{"code": a.code, "name": a.name, "short_name": a.short_name} for a in cfg.agencies.values()],
-            "services": services,
-            "counters": [q.counter_json(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
-            "recent": self.recent_calls(zone),
-        }
+        return Snapshot(
+            seq=self.store.last_seq,
+            epoch=self.store.epoch,
+            day=q.day,
+            now=self.clock(),
+            zone=zone,
+            site=SiteView.of(cfg.site),
+            zones=[ZoneView.of(z) for z in cfg.zones.values()],
+            agencies=[AgencyView.of(a) for a in cfg.agencies.values()],
+            services=q.service_views(self.clock()),
+            counters=[q.counter_view(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
+            recent=self.recent_calls(zone),
+        )
 
-    def ticket_view(self, ticket: Ticket) -> dict:
-        """A ticket as its holder sees it: with the people ahead and the estimated wait."""
-        live = self.queue.live(ticket.id) or ticket
+    def ticket_view(self, ticket: Ticket) -> HolderView:
+        """A ticket as its holder sees it: with the people ahead and the estimated wait.
+
+        A ticket of another day than the hub's that could still have changed that day (waiting,
+        called, skipped) is shown as expired: it can no longer be called.
+        """
+        q = self.queue
+        live = q.live(ticket.id) or ticket
+        if (live.status in OPEN or live.status is Status.SKIPPED) and live.day != q.day:
+            live = live.with_(status=Status.EXPIRED)
         svc = self.config.services.get(live.service)  # None: removed from the configuration since
-        agency = self.config.agencies.get(svc.agency) if svc and svc.agency else None
-        ahead = self.queue.ahead(live)
-        view = live.to_json()
-        view.update({
-            "ahead": ahead,
-            "estimated_wait": self.queue.estimated_wait(live.service, ahead) if live.status is Status.WAITING else None,
-            "service_name": svc.name if svc else live.service,
-            "agency": svc.agency if svc else None,
-            "agency_name": agency.name if agency else None,
-            "token": live.token,
-            "status_url": f"/t/{live.token}",
-        })
-        if live.counter and live.counter in self.config.counters:
-            c = self.config.counters[live.counter]
-            view["counter"] = live.counter
-            view["counter_name"] = c.name
-        return view
+        ahead = q.ahead(live)
+        return HolderView.of(
+            live, ahead=ahead,
+            estimated_wait=q.estimated_wait(live.service, ahead) if live.status is Status.WAITING else None,
+            service=svc,
+            agency=self.config.agencies.get(svc.agency) if svc and svc.agency else None,
+            counter=self.config.counters.get(live.counter) if live.counter else None,
+        )
+
+
+def _spoken(event: TicketCalled | TicketRecalled) -> tuple[dict, dict]:
+    """What the announcer reads a call from: the ticket and the counter's reference, as JSON values."""
+    return event.ticket.dump(), event.counter.model_dump(mode="json", include={"id", "name", "zone"})

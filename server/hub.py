@@ -27,6 +27,7 @@ import struct
 from starlette.websockets import WebSocket
 from websockets.protocol import State
 
+from server.events import Heartbeat
 from server.store import LoggedEvent
 
 log = logging.getLogger("mpp.hub")
@@ -210,7 +211,7 @@ class Hub:
     def beat(self) -> None:
         """One heartbeat to every live subscriber that wants them: framed once, no await per client.
         A subscriber still being sent its snapshot or backlog is skipped (the backlog keeps it busy)."""
-        text = json.dumps({"type": "heartbeat", "interval": self.heartbeat_seconds}, separators=(",", ":"))
+        text = json.dumps(Heartbeat(interval=self.heartbeat_seconds).dump(), separators=(",", ":"))
         frame = text_frame(text.encode())
         for sub in tuple(self.subscribers):
             if not sub.heartbeat or sub.pending is not None or sub.dropped:

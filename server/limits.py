@@ -46,7 +46,7 @@ class AddressLimiter:
             raise HubError(
                 "too_many_tickets",
                 f"Terlalu banyak nomor antrian diambil dari perangkat ini. Silakan coba lagi dalam {wait} detik.",
-                status=429,
+                status=429, retry_after=wait,
             )
         bucket.tokens -= 1
         if len(self._buckets) > 10_000:  # forget idle devices; full buckets carry no information

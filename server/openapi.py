@@ -1,138 +1,162 @@
-"""The OpenAPI 3.1 description of the HTTP API, served at /api/openapi.json."""
+"""The OpenAPI 3.1 document of the hub, generated from the routes and the payload models.
+
+Each endpoint declares what it takes and answers next to its code with
+`@documented(...)`: a summary, the request body model, the answer models
+per status (a pydantic model for JSON, or a media type such as "text/html"
+for pages and files) and the error statuses it may give. `openapi(app)` walks
+the app's routes, so a route nobody documented cannot hide: it is listed
+with the summary "UNDOCUMENTED" (tests/hub/test_openapi.py fails on it).
+Routes built by packages that declare nothing themselves (the audio files)
+are described here, in `OTHER_ROUTES`.
+
+Schemas come from pydantic (`models_json_schema`), as JSON Schema 2020-12,
+which OpenAPI 3.1 uses as it is. The WebSocket messages (every event kind, the
+snapshot, `ticket.status`, `pong`, `error`) are in `components` too, listed by
+`type` under `x-websocket-messages` (their contract: docs/protocol.md).
+"""
 
 from __future__ import annotations
 
-from config.site import SiteConfig
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.routing import BaseRoute, Mount, Route
+
+from server.events import KINDS, MESSAGES
+from server.views import ErrorAnswer
+
+REF = "#/components/schemas/{model}"
+
+ERRORS = {
+    400: "Malformed JSON, or a request that makes no sense (transfer to the same service)",
+    401: "Not logged in, or the session expired",
+    403: "The officer is not assigned to this counter",
+    404: "Unknown service, counter, zone, ticket or action",
+    409: "Not possible in the current state (the message says why)",
+    413: "Body larger than 16 KiB",
+    415: "Body is not application/json",
+    422: "A field is missing or has the wrong type",
+    429: "Too many wrong PINs, or too many tickets from one device: `retry_after` seconds (and Retry-After)",
+    503: "Not ready yet",
+}
 
 
-def _response(description: str, schema: dict | None = None) -> dict:
-    out: dict = {"description": description}
-    if schema is not None:
-        out["content"] = {"application/json": {"schema": schema}}
-    return out
+@dataclass(frozen=True)
+class Doc:
+    """What one endpoint takes and answers."""
+
+    summary: str
+    answers: Mapping[int, type[BaseModel] | str | None]  # status -> JSON model, media type, or None: a redirect
+    body: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    query: Mapping[str, str] = field(default_factory=dict)  # optional query parameters: name -> description
+    secured: bool = False  # needs `Authorization: Bearer <token>` of a logged-in officer
+    description: str = ""
 
 
-def _errors(*codes: int) -> dict:
-    text = {400: "Malformed JSON", 401: "Not logged in or session expired", 403: "Officer not assigned to the counter",
-            404: "Unknown service, counter or ticket", 409: "Not possible in the current state",
-            413: "Body too large", 415: "Body is not application/json", 422: "Missing or wrongly typed field",
-            429: "Too many wrong PINs, or too many tickets from one device"}
-    return {str(c): _response(text[c], ERROR) for c in codes}
+def documented(summary: str, answers: Mapping[int, type[BaseModel] | str | None], **details: Any) -> Callable:
+    """Attach a `Doc` to an endpoint function: `@documented("Issue a ticket", {201: IssueAnswer}, errors=(404,))`."""
+
+    def mark(endpoint: Callable) -> Callable:
+        endpoint.openapi = Doc(summary, answers, **details)
+        return endpoint
+
+    return mark
 
 
-def _body(properties: dict, required: list[str]) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": properties, "required": required}}}}
+# Routes of packages that do not declare their own documentation, by path.
+OTHER_ROUTES: dict[str, Doc] = {
+    "/audio/chime.wav": Doc("The chime played before each call (WAV)", {200: "audio/wav"}, errors=(404,),
+                            description="404 chime_disabled when `audio.chime = false`."),
+    "/audio/{key}.wav": Doc(
+        "One spoken call (chime, then the words), as named by an event's `announcement.audio_url`",
+        {200: "audio/wav"}, errors=(404, 503),
+        description="Waits for the render when the call is not ready yet; 503 when it is not ready within 10 s. "
+                    "See docs/audio.md.",
+    ),
+}
+
+PATH_PARAMS = {
+    "id": "Counter id from the configuration",
+    "token": "The ticket holder's token (QR code)",
+    "key": "Key of a rendered call",
+    "name": "File name inside the media folder",
+}
 
 
-def openapi(config: SiteConfig) -> dict:
-    ticket = {"$ref": "#/components/schemas/Ticket"}
-    counter = {"$ref": "#/components/schemas/Counter"}
-    secured = [{"bearer": []}]
-    counter_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
-                      "description": "Counter id from the configuration"}]
+def doc_of(route: Route) -> Doc | None:
+    return getattr(route.endpoint, "openapi", None) or OTHER_ROUTES.get(route.path)
 
-    def action(summary: str, *, body: dict | None = None, result: str = "ticket") -> dict:
-        op = {
-            "summary": summary,
-            "security": secured,
-            "parameters": counter_param,
-            "responses": {
-                "200": _response("Done", {"type": "object", "properties": {
-                    "ticket": {"oneOf": [ticket, {"type": "null"}]}, "counter": counter}} if result == "ticket"
-                    else {"type": "object", "properties": {"counter": counter}}),
-                **_errors(400, 401, 403, 404, 409, 413, 415, 422),
-            },
-        }
-        if body:
-            op["requestBody"] = body
-        return {"post": op}
 
+def http_routes(routes: list[BaseRoute]) -> list[Route]:
+    """Every HTTP route, in order. Mounts serve static files under their prefix and are not listed."""
+    return [r for r in routes if isinstance(r, Route) and not isinstance(r, Mount)]
+
+
+def openapi(routes: list[BaseRoute], title: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `routes`, their schemas in `components`."""
+    paths: dict[str, dict[str, Any]] = {}
+    models: set[tuple[type[BaseModel], str]] = {(ErrorAnswer, "serialization")}
+    for route in http_routes(routes):
+        doc = doc_of(route)
+        if doc is None:
+            doc = Doc("UNDOCUMENTED", {})
+        models |= {(m, "serialization") for m in doc.answers.values() if isinstance(m, type)}
+        if doc.body is not None:
+            models.add((doc.body, "validation"))
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            paths.setdefault(route.path, {})[method.lower()] = _operation(route, doc)
+    messages = {kind.model_fields["type"].default: kind for kind in (*KINDS, *MESSAGES)}
+    models |= {(kind, "serialization") for kind in messages.values()}
+    refs, top = models_json_schema(sorted(models, key=lambda m: (m[0].__name__, m[1])), ref_template=REF)
+    schemas = top.get("$defs", {})
+    _resolve(paths, refs)
     return {
         "openapi": "3.1.0",
-        "info": {"title": f"{config.site.name} queue hub", "version": "1.0.0",
-                 "description": "Queue-calling hub of a Mal Pelayanan Publik. Events: see docs/protocol.md."},
-        "paths": {
-            "/api/health": {"get": {"summary": "Liveness, audio status and connection counts",
-                                    "responses": {"200": _response("Healthy", {"type": "object"})}}},
-            "/api/state": {"get": {
-                "summary": "Current state: services with waiting counts, counters with current ticket, recent calls",
-                "parameters": [{"name": "zone", "in": "query", "required": False, "schema": {"type": "string"}}],
-                "responses": {"200": _response("State", {"$ref": "#/components/schemas/State"}), **_errors(404)}}},
-            "/api/tickets": {"post": {
-                "summary": "Issue a ticket (kiosk)",
-                "requestBody": _body({"service": {"type": "string", "example": "A"},
-                                      "priority": {"type": "boolean", "default": False}}, ["service"]),
-                "responses": {"201": _response("Issued", {"type": "object", "properties": {"ticket": ticket}}),
-                              **_errors(400, 404, 409, 413, 415, 422, 429)}}},
-            "/api/tickets/{token}": {"get": {
-                "summary": "A ticket by its holder's token (QR code)",
-                "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": _response("Ticket", {"type": "object", "properties": {"ticket": ticket}}),
-                              **_errors(404)}}},
-            "/api/login": {"post": {
-                "summary": "Officer log-in with username and PIN",
-                "requestBody": _body({"username": {"type": "string"}, "pin": {"type": "string"}}, ["username", "pin"]),
-                "responses": {"200": _response("Session token", {"type": "object", "properties": {
-                    "token": {"type": "string"}, "officer": {"type": "object"}}}),
-                    **_errors(400, 401, 413, 415, 422, 429)}}},
-            "/api/logout": {"post": {"summary": "End the session", "security": secured,
-                                     "responses": {"200": _response("Logged out", {"type": "object"})}}},
-            "/api/me": {"get": {"summary": "The logged-in officer and the counters they may use", "security": secured,
-                                "responses": {"200": _response("Officer", {"type": "object"}), **_errors(401)}}},
-            "/api/counters/{id}": {"get": {"summary": "One counter's live state", "parameters": counter_param,
-                                           "responses": {"200": _response("Counter", {"type": "object", "properties": {
-                                               "counter": counter}}), **_errors(404)}}},
-            "/api/counters/{id}/call-next": action("Call the next ticket (finishes the current one)"),
-            "/api/counters/{id}/recall": action("Announce the current ticket again"),
-            "/api/counters/{id}/skip": action("Current citizen did not come (tidak hadir)"),
-            "/api/counters/{id}/done": action("Current ticket served"),
-            "/api/counters/{id}/transfer": action(
-                "Move the current ticket to another service, keeping its arrival time",
-                body=_body({"service": {"type": "string", "example": "B"}}, ["service"])),
-            "/api/counters/{id}/pause": action("Take a break (istirahat): no calls", result="counter"),
-            "/api/counters/{id}/resume": action("Open again after a break", result="counter"),
-            "/api/counters/{id}/close": action("Close the counter (tutup)", result="counter"),
-            "/api/counters/{id}/skipped": {"get": {
-                "summary": "Today's skipped tickets (tidak hadir) of the counter's services, latest first",
-                "security": secured, "parameters": counter_param,
-                "responses": {"200": _response("Skipped tickets", {"type": "object", "properties": {
-                    "tickets": {"type": "array", "items": ticket}}}), **_errors(401, 403, 404)}}},
-            "/api/counters/{id}/call-skipped": action(
-                "Call one of today's skipped tickets of this counter's services at once (the citizen came back); "
-                "finishes the current ticket first",
-                body=_body({"ticket": {"type": "integer", "description": "ticket id"}}, ["ticket"])),
-            "/api/counters/{id}/reinstate": action(
-                "Put one of today's skipped tickets back into the waiting line at its original place",
-                body=_body({"ticket": {"type": "integer", "description": "ticket id"}}, ["ticket"])),
-        },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
-                "Ticket": {"type": "object", "required": ["id", "number", "service", "status", "priority"],
-                           "properties": {
-                               "id": {"type": "integer"}, "number": {"type": "string", "example": "A001"},
-                               "service": {"type": "string"},
-                               "status": {"enum": ["waiting", "called", "done", "skipped", "transferred", "expired"]},
-                               "priority": {"type": "boolean"}, "ahead": {"type": "integer"},
-                               "counter": {"type": ["string", "null"]},
-                               "issued_at": {"type": "string", "format": "date-time"},
-                               "arrived_at": {"type": "string", "format": "date-time"},
-                               "estimated_wait": {"type": ["integer", "null"], "description": "seconds"},
-                               "token": {"type": "string"}, "status_url": {"type": "string"}}},
-                "Counter": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "name": {"type": "string"}, "zone": {"type": "string"},
-                    "services": {"type": "array", "items": {"type": "string"}},
-                    "state": {"enum": ["closed", "open", "paused"]},
-                    "ticket": {"oneOf": [ticket, {"type": "null"}]}, "served": {"type": "integer"}}},
-                "State": {"type": "object", "properties": {
-                    "seq": {"type": "integer"}, "day": {"type": "string"}, "services": {"type": "array"},
-                    "counters": {"type": "array", "items": counter}, "recent": {"type": "array"}}},
-            },
-        },
+        "info": {"title": f"{title} queue hub", "version": "1.0.0",
+                 "description": "Queue-calling hub of a Mal Pelayanan Publik. WebSocket events: docs/protocol.md."},
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+        "x-websocket-messages": {name: refs[(kind, "serialization")] for name, kind in messages.items()},
     }
+
+
+def _operation(route: Route, doc: Doc) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": doc.summary, "responses": {}}
+    if doc.description:
+        op["description"] = doc.description
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+               "description": PATH_PARAMS.get(name, name)} for name in route.param_convertors]
+    params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
+               for name, text in doc.query.items()]
+    if params:
+        op["parameters"] = params
+    if doc.secured:
+        op["security"] = [{"bearer": []}]
+    if doc.body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": (doc.body, "validation")}}}
+    for status, answer in doc.answers.items():
+        if answer is None:
+            op["responses"][str(status)] = {"description": "Redirect (Location)"}
+        elif isinstance(answer, str):
+            op["responses"][str(status)] = {"description": answer, "content": {answer: {}}}
+        else:
+            op["responses"][str(status)] = {"description": (answer.__doc__ or answer.__name__).strip().split("\n")[0],
+                                            "content": {"application/json": {"schema": (answer, "serialization")}}}
+    for status in doc.errors:
+        op["responses"][str(status)] = {"description": ERRORS[status], "content": {
+            "application/json": {"schema": (ErrorAnswer, "serialization")}}}
+    return op
+
+
+def _resolve(node: Any, refs: dict) -> None:
+    """Replace the (model, mode) placeholders left in `node` by their `$ref`s."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "schema" and isinstance(value, tuple):
+                node[key] = refs[value]
+            else:
+                _resolve(value, refs)

@@ -10,16 +10,18 @@ Each change also carries its tickets' history rows (who did what, where, when).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from config.site import Counter, SiteConfig
+from config.site import Counter, Service, SiteConfig
 from server.errors import Conflict, HubError, NotFound, unknown_counter, unknown_service
 from server.events import (
     CounterUpdated,
     DayStarted,
     Event,
+    ServiceUpdated,
     TicketCalled,
     TicketDone,
     TicketIssued,
@@ -29,6 +31,8 @@ from server.events import (
     TicketTransferred,
 )
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
+from server.views import Closure, CounterStatus, CounterView, ServiceQueue, ServiceView, TicketRef, TicketView
+from server.wording import wait_text
 
 
 @dataclass
@@ -94,6 +98,9 @@ class Queue:
         self.next_id = next_id
         self.stats: dict[str, ServiceStats] = {code: ServiceStats() for code in config.services}
         self.stats.update(stats or {})
+        # Why each service issued no ticket (Closure.code), as the pages were last told; see
+        # availability_change(). Set by the hall at start, reset each day.
+        self.shown: dict[str, str | None] = {}
 
     # ------------------------------------------------------------ reading
 
@@ -164,8 +171,95 @@ class Queue:
         desk = self.desks[counter_id]
         return self.open.get(desk.current) if desk.current is not None else None
 
-    def counter_json(self, counter_id: str) -> dict:
-        return self._counter_view(self.config.counters[counter_id], self.desks[counter_id], self.current(counter_id))
+    def counter_view(self, counter_id: str) -> CounterView:
+        """A counter with the ticket at its desk (the API's and the snapshot's counter)."""
+        return CounterView.of(self.config.counters[counter_id], self.desks[counter_id], self.current(counter_id))
+
+    def counter_status(self, counter_id: str) -> CounterStatus:
+        return CounterStatus.of(self.config.counters[counter_id], self.desks[counter_id])
+
+    def service_queues(self, codes: Iterable[str]) -> list[ServiceQueue]:
+        """The waiting lines of `codes` (configuration order), with each one's wait estimate for a newcomer."""
+        wanted = [code for code in self.config.services if code in set(codes)]
+        counts = self.queue_counts(wanted)
+        return [self._service_queue(code, counts[code]) for code in wanted]
+
+    def service_views(self, now: datetime, codes: Iterable[str] | None = None) -> list[ServiceView]:
+        """Services (all, or `codes`) with their offer, waiting line and availability at `now`."""
+        wanted = [code for code in self.config.services if codes is None or code in set(codes)]
+        counts = self.queue_counts(wanted)
+        views = []
+        for code in wanted:
+            svc, stats, closed = self.config.services[code], self.stats[code], self.closure(code, now)
+            average = stats.average_seconds
+            views.append(ServiceView(
+                **self._service_queue(code, counts[code]).__dict__,
+                name=svc.name, agency=svc.agency, description=svc.description, issued=stats.issued,
+                daily_quota=svc.daily_quota, open=_hm(svc.open), close=_hm(svc.close),
+                average_service_seconds=round(average) if average else None,
+                available=closed is None, closed=closed,
+            ))
+        return views
+
+    def _service_queue(self, code: str, counts: dict[str, int]) -> ServiceQueue:
+        """`estimated_wait` is for a ticket taken now: `ahead_of_new` × the average ÷ open counters."""
+        wait = self.estimated_wait(code, self.ahead_of_new(code))
+        return ServiceQueue(code=code, waiting=counts["waiting"], priority_waiting=counts["priority"],
+                            estimated_wait=wait, estimated_wait_text=wait_text(wait))
+
+    # ------------------------------------------------------------ availability
+
+    def closure(self, code: str, now: datetime) -> Closure | None:
+        """Why service `code` issues no ticket at `now` (outside its hours, quota used up), or None.
+
+        The one rule behind the kiosk's refusals (409) and the services' `available` and `closed`.
+        """
+        svc = self.config.services[code]
+        local = now.astimezone(self.config.site.tz)
+        zone_name = local.tzname() or ""
+        if svc.open and local.time() < svc.open:
+            return Closure(
+                code="service_not_open", label=f"Belum buka · {_hours(svc, zone_name)}",
+                message=f"Layanan {svc.name} belum dibuka. Pengambilan nomor mulai pukul {svc.open:%H.%M} "
+                        f"{zone_name}.",
+            )
+        if svc.close and local.time() >= svc.close:
+            return Closure(
+                code="service_closed", label=f"Sudah tutup · {_hours(svc, zone_name)}",
+                message=f"Pengambilan nomor layanan {svc.name} sudah ditutup pukul {svc.close:%H.%M} {zone_name}. "
+                        "Silakan datang kembali pada hari kerja berikutnya.",
+            )
+        if svc.daily_quota is not None and self.stats[code].issued >= svc.daily_quota:
+            return Closure(
+                code="quota_reached", label="Kuota hari ini habis",
+                message=f"Kuota harian layanan {svc.name} ({svc.daily_quota} nomor) sudah habis. "
+                        "Silakan datang kembali pada hari kerja berikutnya.",
+            )
+        return None
+
+    def closures(self, now: datetime) -> dict[str, str | None]:
+        """Closure code (or None) of every service at `now`."""
+        return {code: (c.code if (c := self.closure(code, now)) else None) for code in self.config.services}
+
+    def availability_change(self, now: datetime) -> Change:
+        """A `service.updated` for the services whose availability moved since the pages were told
+        (opening hours began or ended); an empty change when none did."""
+        current = self.closures(now)
+        moved = [code for code, reason in current.items() if self.shown.get(code, "?") != reason]
+        if not moved:
+            return Change()
+        return Change(events=[ServiceUpdated(services=self.service_views(now, moved))])
+
+    def next_availability_change(self, now: datetime) -> datetime | None:
+        """The next moment today at which a service opens or closes for tickets, None if none is left."""
+        tz = self.config.site.tz
+        local = now.astimezone(tz)
+        moments = [
+            datetime.combine(local.date(), moment, tzinfo=tz)
+            for svc in self.config.services.values() for moment in (svc.open, svc.close) if moment is not None
+        ]
+        later = [m for m in moments if m > local]
+        return min(later) if later else None
 
     # ------------------------------------------------------------ operations
 
@@ -187,26 +281,10 @@ class Queue:
         svc = self.config.services.get(service)
         if svc is None:
             raise unknown_service(service)
-        local = now.astimezone(self.config.site.tz)
-        zone_name = local.tzname() or ""
-        if svc.open and local.time() < svc.open:
-            raise Conflict(
-                "service_not_open",
-                f"Layanan {svc.name} belum dibuka. Pengambilan nomor mulai pukul {svc.open:%H.%M} {zone_name}.",
-            )
-        if svc.close and local.time() >= svc.close:
-            raise Conflict(
-                "service_closed",
-                f"Pengambilan nomor layanan {svc.name} sudah ditutup pukul {svc.close:%H.%M} {zone_name}. "
-                "Silakan datang kembali pada hari kerja berikutnya.",
-            )
+        closed = self.closure(service, now)
+        if closed is not None:
+            raise Conflict(closed.code, closed.message)
         stats = self.stats[service]
-        if svc.daily_quota is not None and stats.issued >= svc.daily_quota:
-            raise Conflict(
-                "quota_reached",
-                f"Kuota harian layanan {svc.name} ({svc.daily_quota} nomor) sudah habis. "
-                "Silakan datang kembali pada hari kerja berikutnya.",
-            )
         ticket = Ticket(
             id=self.next_id,
             number=f"{service}{stats.issued + 1:03d}",
@@ -218,23 +296,32 @@ class Queue:
             arrived_at=now,
             token=token,
         )
-        queue = self._counts_after([ticket], service)
-        return Change(tickets=[ticket], events=[TicketIssued(ticket.to_json(), queue)],
-                      history=[HistoryEntry(ticket.id, now, Action.ISSUED, service)], result=ticket)
+        change = Change(tickets=[ticket], history=[HistoryEntry(ticket.id, now, Action.ISSUED, service)], result=ticket)
+        after = self._after(change)
+        change.events.append(TicketIssued(ticket=TicketView.of(ticket), services=self._moved(change, after)))
+        if after.closure(service, now) is not None:  # that was the last number of the quota
+            change.events.append(ServiceUpdated(services=after.service_views(now, [service])))
+        return change
 
     def call_next(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
         """Finish the ticket at the desk (done), then call the first ticket of `call_order`."""
         counter, desk = self._desk(counter_id)
-        change, desk = self._open_for_a_call(counter, desk, now, officer)
+        change, desk, finished = self._open_for_a_call(counter, desk, now, officer)
         pick, streak = next(
             call_order(self.waiting(counter.services), desk.priority_streak, self.config.site.max_consecutive_priority),
             (None, desk.priority_streak),
         )
         if pick is None:
             change.desks.append(desk)
-            change.events.append(CounterUpdated(self._counter_view(counter, desk, None)))
+            after = self._after(change)
+            services = self._moved(change, after)
+            if finished is not None:  # the one event says both: finished, and nobody waiting
+                change.events.append(TicketDone(ticket=TicketView.of(finished),
+                                                counter=after.counter_status(counter_id), services=services))
+            else:
+                change.events.append(CounterUpdated(counter=after.counter_view(counter_id), services=services))
             return change
-        return self._call(change, counter, desk.with_(priority_streak=streak), pick, now, officer)
+        return self._call(change, counter, desk.with_(priority_streak=streak), pick, now, officer, finished)
 
     def call_skipped(self, counter_id: str, now: datetime, ticket_id: int, officer: str | None = None,
                      stored: Ticket | None = None) -> Change:
@@ -244,8 +331,8 @@ class Queue:
         ticket as the database has it, when it is not live (only to say precisely why it is refused)."""
         counter, desk = self._desk(counter_id)
         ticket = self._skipped_ticket(counter, ticket_id, stored)
-        change, desk = self._open_for_a_call(counter, desk, now, officer)
-        return self._call(change, counter, desk, ticket, now, officer)
+        change, desk, finished = self._open_for_a_call(counter, desk, now, officer)
+        return self._call(change, counter, desk, ticket, now, officer, finished)
 
     def reinstate(self, counter_id: str, now: datetime, ticket_id: int, officer: str | None = None,
                   stored: Ticket | None = None) -> Change:
@@ -255,31 +342,44 @@ class Queue:
         counter, desk = self._desk(counter_id)
         ticket = self._skipped_ticket(counter, ticket_id, stored)
         back = ticket.with_(status=Status.WAITING, counter=None, finished_at=None)
-        return Change(
-            tickets=[back],
-            desks=[desk.with_(officer=officer or desk.officer)],
-            events=[TicketReinstated(back.to_json(), counter_ref(counter), self._counts_after([back], back.service))],
-            history=[HistoryEntry(back.id, now, Action.REINSTATED, back.service, counter.id, officer)],
-            result=back,
+        desk = desk.with_(officer=officer or desk.officer)
+        change = Change(
+            tickets=[back], desks=[desk],
+            history=[HistoryEntry(back.id, now, Action.REINSTATED, back.service, counter.id, officer)], result=back,
         )
+        after = self._after(change)
+        change.events.append(TicketReinstated(ticket=TicketView.of(back), counter=CounterStatus.of(counter, desk),
+                                              services=self._moved(change, after)))
+        return change
 
     def recall(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
         counter, desk = self._desk(counter_id)
         current = self._require_current(counter, desk)
         recalled = current.with_(calls=current.calls + 1)
+        desk = desk.with_(officer=officer or desk.officer)
         return Change(
             tickets=[recalled],
-            desks=[desk.with_(officer=officer or desk.officer)],
-            events=[TicketRecalled(recalled.to_json(), counter_ref(counter))],
+            desks=[desk],
+            events=[TicketRecalled(ticket=TicketView.of(recalled), counter=CounterStatus.of(counter, desk))],
             history=[HistoryEntry(recalled.id, now, Action.RECALLED, recalled.service, counter.id, officer)],
             result=recalled,
         )
 
     def skip(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
-        return self._finish(counter_id, now, Status.SKIPPED, TicketSkipped, officer)
+        """The citizen at the desk did not come (tidak hadir)."""
+        change = self._finish(counter_id, now, Status.SKIPPED, officer)
+        finished, desk = change.tickets[0], change.desks[0]
+        counter = self.config.counters[counter_id]
+        change.events.append(TicketSkipped(ticket=TicketView.of(finished), counter=CounterStatus.of(counter, desk)))
+        return change
 
     def done(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
-        return self._finish(counter_id, now, Status.DONE, TicketDone, officer)
+        """The citizen at the desk was served (selesai)."""
+        change = self._finish(counter_id, now, Status.DONE, officer)
+        after = self._after(change)
+        change.events.append(TicketDone(ticket=TicketView.of(change.result), counter=after.counter_status(counter_id),
+                                        services=self._moved(change, after)))
+        return change
 
     def transfer(self, counter_id: str, service: str, now: datetime, officer: str | None = None) -> Change:
         counter, desk = self._desk(counter_id)
@@ -305,17 +405,16 @@ class Queue:
             origin=current.id,
         )
         desk = desk.with_(current=None, served=desk.served + 1, officer=officer or desk.officer)
-        queue = self._counts_after([left, moved], service)
-        return Change(
-            tickets=[left, moved],
-            desks=[desk],
-            events=[
-                TicketTransferred(moved.to_json(), left.to_json(), counter_ref(counter), queue),
-                CounterUpdated(self._counter_view(counter, desk, None)),
-            ],
-            history=[HistoryEntry(left.id, now, Action.TRANSFERRED, left.service, counter.id, officer)],
-            result=moved,
+        change = Change(
+            tickets=[left, moved], desks=[desk],
+            history=[HistoryEntry(left.id, now, Action.TRANSFERRED, left.service, counter.id, officer)], result=moved,
         )
+        after = self._after(change)
+        change.events.append(TicketTransferred(
+            ticket=TicketView.of(moved), previous=TicketView.of(left), counter=after.counter_status(counter_id),
+            services=self._moved(change, after),
+        ))
+        return change
 
     def pause(self, counter_id: str, now: datetime, officer: str | None = None) -> Change:
         return self._set_state(counter_id, CounterState.PAUSED, officer)
@@ -345,6 +444,7 @@ class Queue:
             self.skipped.clear()
             self.by_token.clear()
             self.stats = {code: ServiceStats() for code in self.config.services}
+            self.shown = {}  # the pages resynchronise on day.started; the next check tells them again
         for t in change.tickets:
             self.next_id = max(self.next_id, t.id + 1)
             known = self.skipped.pop(t.id, None) is not None or t.id in self.open  # not a new number
@@ -365,6 +465,9 @@ class Queue:
                     stats.served_seconds += (t.finished_at - t.called_at).total_seconds()
         for d in change.desks:
             self.desks[d.id] = d
+        for e in change.events:
+            if isinstance(e, ServiceUpdated):
+                self.shown.update({s.code: s.closed.code if s.closed else None for s in e.services})
 
     # ------------------------------------------------------------ helpers
 
@@ -407,7 +510,8 @@ class Queue:
         keys = {(frozenset(c.services), self.desks[c.id].priority_streak) for c in staffed or serving}
         return list(keys) or [(frozenset((service,)), 0)]
 
-    def _finish(self, counter_id: str, now: datetime, status: Status, event: type, officer: str | None) -> Change:
+    def _finish(self, counter_id: str, now: datetime, status: Status, officer: str | None) -> Change:
+        """The desk's ticket finished with `status`; the caller adds the event."""
         counter, desk = self._desk(counter_id)
         current = self._require_current(counter, desk)
         finished = current.with_(status=status, finished_at=now)
@@ -415,17 +519,14 @@ class Queue:
         return Change(
             tickets=[finished],
             desks=[desk],
-            events=[
-                event(finished.to_json(), counter_ref(counter)),
-                CounterUpdated(self._counter_view(counter, desk, None)),
-            ],
             history=[HistoryEntry(finished.id, now, Action(status), finished.service, counter.id, officer)],
             result=finished,
         )
 
     def _open_for_a_call(self, counter: Counter, desk: Desk, now: datetime,
-                         officer: str | None) -> tuple[Change, Desk]:
-        """Before any call: refuse on a break, open a closed counter, finish the ticket at the desk (done)."""
+                         officer: str | None) -> tuple[Change, Desk, Ticket | None]:
+        """Before any call: refuse on a break, open a closed counter, finish the ticket at the desk (done).
+        Returns the change so far, the desk, and the ticket it finished (the call's event names it)."""
         if desk.state is CounterState.PAUSED:
             raise Conflict(
                 "counter_paused", f"{counter.name} sedang istirahat. Buka kembali loket sebelum memanggil."
@@ -433,27 +534,30 @@ class Queue:
         change = Change()
         desk = desk.with_(state=CounterState.OPEN, officer=officer or desk.officer)
         current = self.current(counter.id)
+        finished = None
         if current is not None:
             finished = current.with_(status=Status.DONE, finished_at=now)
             desk = desk.with_(current=None, served=desk.served + 1)
             change.tickets.append(finished)
-            change.events.append(TicketDone(finished.to_json(), counter_ref(counter)))
             change.history.append(HistoryEntry(finished.id, now, Action.DONE, finished.service, counter.id, officer))
-        return change, desk
+        return change, desk, finished
 
     def _call(self, change: Change, counter: Counter, desk: Desk, ticket: Ticket, now: datetime,
-              officer: str | None) -> Change:
+              officer: str | None, finished: Ticket | None) -> Change:
+        """Call `ticket` at the desk: one `ticket.called` that also names the ticket the call finished."""
         called = ticket.with_(status=Status.CALLED, counter=counter.id, called_at=now, finished_at=None,
                               calls=ticket.calls + 1)
         desk = desk.with_(current=called.id)
         change.tickets.append(called)
         change.desks.append(desk)
-        change.events.append(
-            TicketCalled(called.to_json(), counter_ref(counter), self._counts_after([called], called.service))
-        )
-        change.events.append(CounterUpdated(self._counter_view(counter, desk, called)))
         change.history.append(HistoryEntry(called.id, now, Action.CALLED, called.service, counter.id, officer))
         change.result = called
+        after = self._after(change)
+        change.events.append(TicketCalled(
+            ticket=TicketView.of(called), counter=after.counter_status(counter.id),
+            finished=TicketRef.of(finished) if finished is not None else None,
+            services=self._moved(change, after),
+        ))
         return change
 
     def _skipped_ticket(self, counter: Counter, ticket_id: int, stored: Ticket | None) -> Ticket:
@@ -489,30 +593,40 @@ class Queue:
     def _set_state(self, counter_id: str, state: CounterState, officer: str | None) -> Change:
         counter, desk = self._desk(counter_id)
         desk = desk.with_(state=state, officer=officer or desk.officer)
-        return Change(
-            desks=[desk],
-            events=[CounterUpdated(self._counter_view(counter, desk, self.current(counter_id)))],
-            result=desk,
-        )
+        change = Change(desks=[desk], result=desk)
+        after = self._after(change)
+        change.events.append(CounterUpdated(counter=after.counter_view(counter_id),
+                                            services=self._moved(change, after)))
+        return change
 
-    def _counter_view(self, counter: Counter, desk: Desk, ticket: Ticket | None) -> dict:
-        return {
-            **counter_ref(counter),
-            "services": list(counter.services),
-            "state": str(desk.state),
-            "ticket": ticket.to_json() if ticket else None,
-            "served": desk.served,
-        }
+    def _after(self, change: Change) -> Queue:
+        """A copy of this queue with `change` applied, to describe the state the change leads to
+        (its events carry it) while this queue stays as it is until the change is committed."""
+        after = copy.copy(self)
+        after.open, after.skipped = dict(self.open), dict(self.skipped)
+        after.by_token, after.desks = dict(self.by_token), dict(self.desks)
+        after._lines, after._places, after._sorted = {}, {}, None
+        after.stats = dict(self.stats)
+        for code in {t.service for t in change.tickets}:
+            after.stats[code] = replace(self.stats[code])
+        after.shown = dict(self.shown)
+        after.apply(change)
+        return after
 
-    def _counts_after(self, changed: list[Ticket], *services: str) -> dict[str, dict[str, int]]:
-        """Waiting counts for `services` as they will be once `changed` is applied."""
-        open_after = dict(self.open)
-        for t in changed:
-            if t.status in OPEN:
-                open_after[t.id] = t
-            else:
-                open_after.pop(t.id, None)
-        return _counts(open_after.values(), sorted(set(services) | {t.service for t in changed}))
+    def _moved(self, change: Change, after: Queue) -> list[ServiceQueue]:
+        """The waiting lines `change` moves (`after` is this queue with it applied): the services whose
+        count or wait estimate differs. Candidates are the services of its tickets and every service that
+        shares a counter with them (a newcomer waits behind the whole line of a counter: `ahead_of_new`),
+        and the services of a counter whose state or priority streak it changes."""
+        touched = {t.service for t in change.tickets}
+        codes = set(touched)
+        for c in self.config.counters.values():
+            desk = after.desks[c.id]
+            old = self.desks[c.id]
+            if touched & set(c.services) or (desk.state, desk.priority_streak) != (old.state, old.priority_streak):
+                codes.update(c.services)
+        before = {q.code: q for q in self.service_queues(codes)}
+        return [q for q in after.service_queues(codes) if q != before[q.code]]
 
 
 def _counts(tickets: Iterable[Ticket], services: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -559,6 +673,13 @@ def call_order(waiting: Iterable[Ticket], streak: int, cap: int) -> Iterator[tup
             yield regular[r - 1], streak
 
 
-def counter_ref(counter: Counter) -> dict:
-    return {"id": counter.id, "name": counter.name, "zone": counter.zone}
+def _hm(moment) -> str | None:
+    return moment.strftime("%H:%M") if moment else None
+
+
+def _hours(svc: Service, zone_name: str) -> str:
+    """'08.00–14.30 WIB': when a service hands out numbers, for a closed tile."""
+    opens = f"{svc.open:%H.%M}" if svc.open else "00.00"
+    closes = f"{svc.close:%H.%M}" if svc.close else "24.00"
+    return f"{opens}–{closes} {zone_name}".rstrip()
 

@@ -17,8 +17,10 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
+from server.events import ErrorMessage, Pong, SnapshotMessage, TicketStatus
 from server.hub import Subscriber
 from server.tickets import Ticket
+from server.views import View
 
 log = logging.getLogger("mpp.sockets")
 
@@ -39,12 +41,12 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
-def _json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _json(message: View) -> str:
+    return json.dumps(message.dump(), ensure_ascii=False, separators=(",", ":"))
 
 
 def _error(code: str, message: str) -> str:
-    return _json({"type": "error", "code": code, "message": message})
+    return _json(ErrorMessage(code=code, message=message))
 
 
 async def _refuse(websocket: WebSocket, exc: HubError) -> None:
@@ -96,13 +98,12 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         if since.isascii() and since.isdigit() and epoch in (None, app.store.epoch):
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is None:
-            state = app.hall.state(zone)
-            if heartbeat:
-                state["heartbeat"] = hub.heartbeat_seconds
+            extra = {"heartbeat": hub.heartbeat_seconds} if heartbeat else {}
             if skipped_for is not None:
-                state["skipped"] = app.hall.skipped_view(skipped_for)
-            await sub.send_direct(_json({"type": "snapshot", **state}))
-            hub.go_live(sub, state["seq"])
+                extra["skipped"] = app.hall.skipped_view(skipped_for)
+            state = SnapshotMessage.of(app.hall.state(zone), **extra)
+            await sub.send_direct(_json(state))
+            hub.go_live(sub, state.seq)
         else:
             for event in backlog:
                 if sub.wants(event):
@@ -146,7 +147,7 @@ def _answer(text: str) -> tuple[str, bool]:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False
     if data["type"] == "ping":
-        return _json({"type": "pong", "t": data.get("t")}), True
+        return _json(Pong(t=data.get("t"))), True
     return _error("unknown_message", f"Jenis pesan '{data['type'][:40]}' tidak dikenal."), False
 
 
@@ -187,7 +188,7 @@ async def ticket(websocket: WebSocket) -> None:
                 current = finished
             view = hall.ticket_view(current)
             if view != last:
-                await websocket.send_text(_json({"type": "ticket.status", "seq": app.store.last_seq, "ticket": view}))
+                await websocket.send_text(_json(TicketStatus(seq=app.store.last_seq, ticket=view)))
                 last = view
             async with hall.changed:
                 await hall.changed.wait_for(lambda seen=seen: app.store.last_seq != seen or closed.is_set())

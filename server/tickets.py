@@ -71,22 +71,6 @@ class Ticket:
     def with_(self, **changes) -> Ticket:
         return replace(self, **changes)
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "number": self.number,
-            "service": self.service,
-            "status": str(self.status),
-            "priority": self.priority,
-            "counter": self.counter,
-            "issued_at": self.issued_at.isoformat(),
-            "arrived_at": self.arrived_at.isoformat(),
-            "called_at": self.called_at.isoformat() if self.called_at else None,
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "calls": self.calls,
-            "origin": self.origin,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Desk:

@@ -72,8 +72,11 @@ def act(client: TestClient, counter: str, action: str, headers: dict, body: dict
 
 def error_of(response) -> tuple[int, str]:
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    assert set(body) == {"error"} and set(body["error"]) - {"retry_after"} == {"code", "message"}, body
     assert body["error"]["message"], body
+    if "retry_after" in body["error"]:  # a 429: the wait as a number too, in the body and the header
+        assert response.status_code == 429 and body["error"]["retry_after"] > 0, body
+        assert response.headers["retry-after"] == str(body["error"]["retry_after"]), response.headers
     return response.status_code, body["error"]["code"]
 
 

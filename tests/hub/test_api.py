@@ -10,8 +10,7 @@ import pytest
 
 from config.site import DEFAULT_CONFIG, load_config, parse_config
 from server import hall as hall_module
-from server.api import COUNTER_ACTIONS, MAX_BODY
-from server.api import routes as api_routes
+from server.api import MAX_BODY
 from tests.conftest import site_config
 from tests.hub.support import PIN_1111, Clock, act, error_of, issue, login, receive_json, running
 
@@ -149,8 +148,12 @@ def test_repeated_wrong_pins_get_429_until_the_lock_ends(client, clock):
             401, "invalid_credentials")
     locked = client.post("/api/login", json={"username": "budi", "pin": "1234"})
     assert error_of(locked) == (429, "too_many_attempts")
-    assert re.search(r"coba lagi dalam \d+ detik", locked.json()["error"]["message"])
-    clock.advance(seconds=16)
+    wait = locked.json()["error"]["retry_after"]
+    assert wait == 16 and locked.headers["retry-after"] == "16"
+    assert f"coba lagi dalam {wait} detik" in locked.json()["error"]["message"]
+    clock.advance(seconds=10)
+    assert client.post("/api/login", json={"username": "budi", "pin": "1234"}).json()["error"]["retry_after"] == 6
+    clock.advance(seconds=6)
     assert client.post("/api/login", json={"username": "budi", "pin": "1234"}).status_code == 200
 
 
@@ -265,40 +268,6 @@ def test_logout_and_idle_session_end(client, clock):
     assert error_of(client.get("/api/me", headers=sari)) == (401, "session_expired")
 
 
-def test_openapi_lists_every_path(client):
-    """/api/openapi.json is an OpenAPI 3.1 document listing every API path, with resolvable $refs."""
-    doc = client.get("/api/openapi.json").json()
-    assert doc["openapi"].startswith("3.1") and doc["info"]["title"] and doc["info"]["version"]
-    expected = set()
-    for route in api_routes:
-        if route.path.endswith("/{action}"):
-            expected |= {route.path.replace("{action}", a) for a in COUNTER_ACTIONS}
-        elif route.path != "/api/openapi.json":  # the document need not describe itself
-            expected.add(route.path)
-    assert set(doc["paths"]) == expected
-    methods = {"get", "post", "put", "delete", "patch"}
-    for path, item in doc["paths"].items():
-        assert item and set(item) <= methods, path
-        for op in item.values():
-            assert op["summary"] and op["responses"], path
-            for param in re.findall(r"{(\w+)}", path):
-                assert any(p["name"] == param and p["in"] == "path" for p in op["parameters"]), path
-
-    def refs(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "$ref":
-                    yield value
-                else:
-                    yield from refs(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from refs(value)
-
-    for ref in refs(doc):
-        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in doc["components"]["schemas"]
-
-
 def test_day_rollover_restarts_numbers_and_expires_old_tickets(client, clock):
     """At 17:00 UTC (midnight WIB) numbering restarts at A001 and yesterday's waiting ticket is expired."""
     clock.set(datetime(2026, 3, 2, 16, 50, tzinfo=UTC))
@@ -360,9 +329,9 @@ def test_every_change_is_logged_with_increasing_seq(tmp_path, clock):
     assert [s for s, _ in rows] == list(range(1, seq + 1))
     assert [t for _, t in rows] == [
         "ticket.issued", "ticket.issued", "ticket.issued",
-        "ticket.called", "counter.updated",
+        "ticket.called",
         "ticket.recalled",
-        "ticket.transferred", "counter.updated",
+        "ticket.transferred",
         "counter.updated",
     ]
 

@@ -147,12 +147,15 @@ def test_earliest_arrival_across_the_counters_services():
 
 
 def test_call_next_finishes_the_current_ticket():
-    """Calling next while a ticket is at the counter marks that ticket done."""
+    """Calling next while a ticket is at the counter marks that ticket done; one event says both."""
     q, clock = make_queue(), Clock()
     first, second = issue(q, clock), issue(q, clock)
     call(q, clock)
     change = q.call_next("1", clock.tick())
-    assert [e.type for e in change.events] == ["ticket.done", "ticket.called", "counter.updated"]
+    [event] = change.events
+    assert event.type == "ticket.called" and event.ticket.id == second.id and event.finished.id == first.id
+    assert (event.counter.id, event.counter.state, event.counter.served) == ("1", CounterState.OPEN, 1)
+    assert [(s.code, s.waiting, s.estimated_wait) for s in event.services] == [("A", 0, 0)]
     done = next(t for t in change.tickets if t.id == first.id)
     assert done.status is Status.DONE and done.finished_at == clock.now
     q.apply(change)
@@ -169,9 +172,13 @@ def test_call_next_with_nothing_waiting_returns_none_and_opens_counter():
     call(q, clock)
     change = q.call_next("1", clock.tick())
     assert change.result is None
-    assert [e.type for e in change.events] == ["ticket.done", "counter.updated"]
+    [event] = change.events
+    assert event.type == "ticket.done" and event.ticket.status is Status.DONE and event.counter.served == 1
     q.apply(change)
     assert q.desks["1"].state is CounterState.OPEN and q.current("1") is None
+    [opened] = make_queue().call_next("2", clock.tick()).events  # nothing at the desk, nobody waiting
+    assert opened.type == "counter.updated" and opened.counter.state is CounterState.OPEN
+    assert opened.counter.ticket is None and [s.code for s in opened.services] == ["B"]
 
 
 def test_recall_increments_calls():
@@ -218,7 +225,9 @@ def test_transfer_keeps_number_and_arrival_and_goes_ahead_of_later_arrivals():
     later_b = issue(q, clock, "B")
     call(q, clock, "1")
     change = q.transfer("1", "B", clock.tick())
-    assert [e.type for e in change.events] == ["ticket.transferred", "counter.updated"]
+    [event] = change.events
+    assert event.type == "ticket.transferred" and event.counter.served == 1
+    assert [(s.code, s.waiting) for s in event.services] == [("A", 0), ("B", 2)]
     moved = apply(q, change)
     assert (moved.number, moved.service, moved.status) == ("A001", "B", Status.WAITING)
     assert moved.arrived_at == a.arrived_at and moved.origin == a.id and moved.id != a.id

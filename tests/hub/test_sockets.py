@@ -58,16 +58,18 @@ def test_events_in_order_with_increasing_seq(client):
         act(client, "1", "call-next", budi)
         act(client, "1", "recall", budi)
         act(client, "1", "done", budi)
-        got = events(ws, 7)
+        got = events(ws, 5)
         assert_nothing_more(ws)
-    assert [e["type"] for e in got] == ["ticket.issued", "ticket.issued", "ticket.called", "counter.updated",
-                                        "ticket.recalled", "ticket.done", "counter.updated"]
-    assert [e["seq"] for e in got] == list(range(seq + 1, seq + 8))
+    assert [e["type"] for e in got] == ["ticket.issued", "ticket.issued", "ticket.called", "ticket.recalled",
+                                        "ticket.done"]
+    assert [e["seq"] for e in got] == list(range(seq + 1, seq + 6))
     called = got[2]
     assert called["ticket"]["number"] == "B001" and called["ticket"]["status"] == "called"
-    assert called["counter"] == {"id": "1", "name": "Loket 1", "zone": "lantai-2"}
-    assert called["queue"] == {"B": {"waiting": 0, "priority": 0}} and called["announcement"] is None
-    assert got[4]["ticket"]["calls"] == 2 and got[5]["ticket"]["status"] == "done"
+    assert called["counter"] == {"id": "1", "name": "Loket 1", "zone": "lantai-2", "state": "open", "served": 0}
+    assert called["finished"] is None and called["announcement"] is None
+    assert [(s["code"], s["waiting"], s["priority_waiting"]) for s in called["services"]] == [("A", 1, 0), ("B", 0, 0)]
+    assert got[3]["ticket"]["calls"] == 2 and got[4]["ticket"]["status"] == "done"
+    assert got[4]["counter"]["served"] == 1
 
 
 def test_zone_filter(client):
@@ -82,13 +84,13 @@ def test_zone_filter(client):
         issue(client, "A")
         act(client, "1", "call-next", budi)  # lantai-2
         act(client, "4", "call-next", sari)  # lantai-3
-        got3 = events(ws3, 4)
-        got2 = events(ws2, 4)
+        got3 = events(ws3, 3)
+        got2 = events(ws2, 3)
         assert_nothing_more(ws3)
         assert_nothing_more(ws2)
-    assert [e["type"] for e in got3] == ["ticket.issued", "ticket.issued", "ticket.called", "counter.updated"]
-    assert got3[2]["counter"]["id"] == "4" and got3[3]["counter"]["id"] == "4"
-    assert got2[2]["counter"]["id"] == "1" and got2[3]["counter"]["id"] == "1"
+    assert [e["type"] for e in got3] == ["ticket.issued", "ticket.issued", "ticket.called"]
+    assert got3[2]["counter"]["id"] == "4"
+    assert got2[2]["counter"]["id"] == "1"
     assert [e["seq"] for e in got3] == sorted(e["seq"] for e in got3)
 
 
@@ -104,19 +106,19 @@ def test_since_replays_exactly_the_missed_events(client):
     act(client, "4", "recall", sari)
     act(client, "1", "skip", budi)
     with client.websocket_connect(f"/ws/display?zone=lantai-3&since={since}") as ws:
-        replay = events(ws, 5)
+        replay = events(ws, 4)
         assert_nothing_more(ws)
         issue(client, "B")
         live = receive_json(ws)
     assert [(e["type"], e["seq"]) for e in replay] == [
         ("ticket.issued", since + 1), ("ticket.issued", since + 2),
-        ("ticket.called", since + 5), ("counter.updated", since + 6), ("ticket.recalled", since + 7)]
-    assert live["type"] == "ticket.issued" and live["seq"] == since + 10
-    with client.websocket_connect(f"/ws/display?since={since + 8}") as ws:
+        ("ticket.called", since + 4), ("ticket.recalled", since + 5)]
+    assert live["type"] == "ticket.issued" and live["seq"] == since + 7
+    with client.websocket_connect(f"/ws/display?since={since + 5}") as ws:
         everything = events(ws, 2)
         assert_nothing_more(ws)
     assert [(e["type"], e["seq"]) for e in everything] == [
-        ("counter.updated", since + 9), ("ticket.issued", since + 10)]
+        ("ticket.skipped", since + 6), ("ticket.issued", since + 7)]
 
 
 def test_since_up_to_date_sends_nothing_until_the_next_event(client):
@@ -270,8 +272,9 @@ def test_counter_socket_sees_every_zone(client):
         assert snap["type"] == "snapshot" and len(snap["counters"]) == 4
         issue(client, "C")
         act(client, "4", "call-next", sari)
-        got = events(ws, 3)
-    assert [e["type"] for e in got] == ["ticket.issued", "ticket.called", "counter.updated"]
+        got = events(ws, 2)
+        assert_nothing_more(ws)
+    assert [e["type"] for e in got] == ["ticket.issued", "ticket.called"]
     assert got[1]["counter"]["zone"] == "lantai-3"
 
 

@@ -28,7 +28,7 @@ async def hall(tmp_path):
 
 def consistent(hall: Hall) -> bool:
     """With only issues, a snapshot's seq must equal the number of tickets it counts."""
-    state = hall.state()
+    state = hall.state().dump()
     return state["seq"] == sum(s["issued"] for s in state["services"])
 
 
@@ -41,7 +41,7 @@ async def test_snapshot_matches_its_seq_during_ordinary_commits(hall):
             assert consistent(hall)
             await asyncio.sleep(0)
         await task
-    assert consistent(hall) and hall.state()["seq"] == 20
+    assert consistent(hall) and hall.state().seq == 20
 
 
 @pytest.mark.asyncio
@@ -55,7 +55,7 @@ async def test_snapshot_matches_its_seq_while_the_log_is_pruned(hall):
         seen_inconsistent |= not consistent(hall)
         await asyncio.sleep(0.001)  # not 0: a busy loop would starve SQLite's thread of the GIL
     await task
-    assert hall.state()["seq"] == 1000
+    assert hall.state().seq == 1000
     assert not seen_inconsistent
 
 
@@ -71,7 +71,7 @@ async def test_a_change_cancelled_while_committing_still_completes(hall):
         await asyncio.sleep(0.01)
     second = await hall.issue("A", False)
     assert consistent(hall)
-    assert second.number == f"A{hall.state()['seq']:03d}"
+    assert second.number == f"A{hall.state().seq:03d}"
 
 
 @pytest.mark.asyncio
