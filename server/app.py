@@ -22,6 +22,7 @@ from server.errors import HubError, error_json
 from server.hall import Hall
 from server.hub import Hub
 from server.limits import AddressLimiter
+from server.openapi import documented
 from server.settings import Settings
 from server.store import Store
 
@@ -81,6 +82,7 @@ class HubState(State):
         super().__setattr__(key, value)
 
 
+@documented("The TV display's address, for a browser opened on the hub's address", {307: None})
 async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/display")
 

@@ -37,15 +37,15 @@ def test_a_frozen_link_is_left_and_the_client_catches_up(hub, proxy, browser):
     page.goto(f"http://127.0.0.1:{proxy.port}/api/health")
     page.add_script_tag(url="/static/common/hubclient.js")
     page.evaluate(SETUP)
-    page.wait_for_function("window.log.includes('snapshot')", timeout=10_000)
+    page.wait_for_function("() => window.log.includes('snapshot')", timeout=10_000)
 
     proxy.frozen.set()
-    page.wait_for_function("window.log.includes('offline')", timeout=10_000)
+    page.wait_for_function("() => window.log.includes('offline')", timeout=10_000)
     hub.issue("A")  # happens while the TV cannot hear
     page.wait_for_timeout(1500)  # several connect attempts hang on the dead link meanwhile
     proxy.frozen.clear()
 
-    page.wait_for_function("window.log.some((x) => x.startsWith('ticket.issued:A001'))", timeout=15_000)
+    page.wait_for_function("() => window.log.some((x) => x.startsWith('ticket.issued:A001'))", timeout=15_000)
     log = page.evaluate("window.log")
     assert log.index("offline") < log.index("ticket.issued:A001")
     assert log.count("ticket.issued:A001") == 1

@@ -7,7 +7,9 @@
 (function () {
   "use strict";
 
-  const IDLE_MS = Math.max(1, Number(document.body.dataset.idleMinutes) || 480) * 60000;
+  const { $, el, boot } = window.MppUI;
+  // The hub's session rules, as it sends them (counter_panel/page.py): it ends idle sessions itself.
+  const IDLE_MS = boot().idle_minutes * 60000;
   const GUARD_MS = 700; // longer than a double click
   const DIALOG_GUARD_MS = 400; // confirming buttons of a dialog that just opened stay disabled this long
   const COUNTER_KEY = "mpp.counter.id"; // remembered on this PC
@@ -19,8 +21,6 @@
   };
   const STATE_LABEL = { open: "Melayani", paused: "Istirahat", closed: "Tutup" };
   const REQUEST_TIMEOUT_MS = 10000; // a request still unanswered after this is given up
-
-  const { $, el } = window.MppUI;
 
   const state = {
     token: null,
@@ -42,10 +42,11 @@
   };
 
   class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, retryAfter) {
       super(message);
       this.status = status;
       this.code = code;
+      this.retryAfter = retryAfter; // seconds, for a 429
     }
   }
 
@@ -81,8 +82,9 @@
     }
     if (!response.ok) {
       const error = (data && data.error) || {};
+      const retryAfter = error.retry_after || Number(response.headers.get("Retry-After")) || null;
       throw new ApiError(response.status, error.code || "http_" + response.status,
-        error.message || "Server menjawab dengan kode " + response.status + ".");
+        error.message || "Server menjawab dengan kode " + response.status + ".", retryAfter);
     }
     return data;
   }
@@ -171,19 +173,8 @@
     ($("username").value ? $("pin") : $("username")).focus();
   }
 
-  // "45 menit", "8 jam", "1 jam 30 menit".
-  function minutesText(minutes) {
-    if (minutes < 60) return minutes + " menit";
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    return h + " jam" + (m ? " " + m + " menit" : "");
-  }
-
   function checkIdle() {
-    if (state.token && Date.now() - state.lastActivity > IDLE_MS) {
-      const idle = minutesText(Math.round(IDLE_MS / 60000));
-      endSession("Sesi berakhir karena tidak ada aktivitas selama " + idle + ". Silakan masuk kembali.", true);
-    }
+    if (state.token && Date.now() - state.lastActivity > IDLE_MS) endSession(boot().idle_message, true);
   }
 
   // ------------------------------------------------------------ screens
@@ -216,9 +207,8 @@
     } catch (err) {
       $("pin").value = "";
       setMessage($("login-message"), err.message, "error");
-      if (err.status === 429) {
-        const match = /(\d+)\s*detik/.exec(err.message);
-        lockLogin(match ? Number(match[1]) : 15);
+      if (err.status === 429 && err.retryAfter) {
+        lockLogin(err.retryAfter);
       } else {
         button.disabled = false;
         button.textContent = "Masuk";
@@ -257,15 +247,13 @@
     return state.officer.counters.find((c) => c.id === id) || null;
   }
 
-  // Right after log-in: the counter named in the URL, else the one this PC remembers,
-  // else the only one the officer has; otherwise ask.
+  // Right after log-in: the counter named in the URL (the hub says so when the officer may not
+  // use it, and the picker shows why), else the one this PC remembers, else the only one the
+  // officer has; otherwise ask.
   function chooseCounter() {
     const wanted = new URLSearchParams(location.search).get("loket");
     const counters = state.officer.counters;
-    if (wanted !== null && wanted !== "") {
-      if (allowedCounter(wanted)) return openCounter(wanted);
-      return showPicker("Anda tidak ditugaskan di loket " + wanted + ". Pilih salah satu loket Anda.");
-    }
+    if (wanted !== null && wanted !== "") return openCounter(wanted);
     const remembered = rememberedCounter();
     if (remembered && allowedCounter(remembered)) return openCounter(remembered);
     if (counters.length === 1) return openCounter(counters[0].id);
@@ -356,15 +344,14 @@
     render();
   }
 
+  // Every event says what it changed: the waiting lines, a counter's state and desk.
   function onEvent(event) {
+    window.MppUI.applyServices(event, (code) => state.services[code]);
+    const counter = window.MppUI.counterAfter(event, event.counter && state.counters[event.counter.id]);
+    if (counter) state.counters[counter.id] = counter;
     switch (event.type) {
-      case "ticket.issued":
-      case "ticket.transferred":
-        applyQueue(event.queue);
-        break;
       case "ticket.called":
       case "ticket.reinstated":
-        applyQueue(event.queue);
         forgetSkipped(event.ticket.id); // called back or back in the line: no longer a no-show
         break;
       case "ticket.skipped":
@@ -373,20 +360,11 @@
           state.skipped.unshift(event.ticket);
         }
         break;
-      case "ticket.recalled": {
-        const counter = state.counters[event.counter.id];
-        if (counter && counter.ticket && counter.ticket.id === event.ticket.id) counter.ticket = event.ticket;
-        break;
-      }
-      case "counter.updated":
-        state.counters[event.counter.id] = event.counter;
-        break;
       case "day.started":
         // A new day: counts restart; take a fresh snapshot rather than patch.
         if (state.client) state.client.resync();
         break;
       default:
-        // ticket.done is followed by counter.updated; unknown kinds are ignored.
         break;
     }
     render();
@@ -394,15 +372,6 @@
 
   function forgetSkipped(id) {
     state.skipped = state.skipped.filter((t) => t.id !== id);
-  }
-
-  function applyQueue(queue) {
-    for (const [code, counts] of Object.entries(queue || {})) {
-      const service = state.services[code];
-      if (!service) continue;
-      service.waiting = counts.waiting;
-      service.priority_waiting = counts.priority;
-    }
   }
 
   function onError(error) {

@@ -6,34 +6,29 @@
 (function () {
   "use strict";
 
-  const setup = JSON.parse(document.getElementById("display-setup").textContent);
+  const { $, el, boot, counterAfter } = window.MppUI;
+  const setup = boot(); // zone, audio, media settings, the site's time zone and the hub's time (display/page.py)
   const RECENT = 12; // calls kept in memory (the hub keeps as many)
   const HISTORY_ROWS = 5; // calls shown under "Panggilan sebelumnya"
   const STALE_MS = 2 * 60 * 1000; // calls older than this (hub clock) are shown, not spoken
   const REPLAY_WINDOW_MS = 2000; // events this soon after a resumed connection may be replays
   const MEDIA_REFRESH_MS = 5 * 60 * 1000;
   const STATE_LABELS = { open: "Melayani", paused: "Istirahat", closed: "Tutup" };
-  const DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
-  const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-    "September", "Oktober", "November", "Desember"];
-
-  const { $, el } = window.MppUI;
 
   // ------------------------------------------------------------ the hub's clock
 
-  // TVs on a hall LAN often have no time source: all times come from the hub (ui.js).
+  // TVs on a hall LAN often have no time source: all times come from the hub (ui.js), shown in
+  // the site's time zone.
   const { parseTime, hubNow } = window.MppUI;
-  window.MppUI.syncHubTime(setup.hub_now);
+  window.MppUI.syncHubTime(setup.now);
+  let timeZone = setup.timezone;
 
-  const two = (n) => String(n).padStart(2, "0");
   let shownDate = "";
   let shownTime = "";
   function tickClock() {
-    // Indonesia has no daylight saving time: a fixed offset is exact.
-    const local = new Date(hubNow() + setup.utc_offset_minutes * 60000);
-    const date = DAYS[local.getUTCDay()] + ", " + local.getUTCDate() + " " + MONTHS[local.getUTCMonth()] + " " +
-      local.getUTCFullYear();
-    const time = two(local.getUTCHours()) + ":" + two(local.getUTCMinutes()) + " " + setup.zone_label;
+    const now = hubNow();
+    const date = window.MppUI.formatDate(now, timeZone);
+    const time = window.MppUI.formatTime(now, timeZone);
     if (date !== shownDate) $("date").textContent = shownDate = date;
     if (time !== shownTime) $("time").textContent = shownTime = time;
   }
@@ -54,6 +49,7 @@
     if (snap.site) {
       $("site-name").textContent = snap.site.name || "";
       setRunningText(snap.site.running_text || "");
+      timeZone = snap.site.timezone || timeZone;
     }
     state.counters.clear();
     for (const c of snap.counters || []) state.counters.set(c.id, c);
@@ -96,30 +92,17 @@
 
   function applyEvent(ev) {
     if (ev.at) window.MppUI.seeHubTime(ev.at);
+    const known = ev.counter ? state.counters.get(ev.counter.id) : undefined;
+    const counter = counterAfter(ev, known);
+    if (counter && !(setup.zone && counter.zone !== setup.zone)) {
+      state.counters.set(counter.id, counter);
+      if (known) renderTile(counter.id);
+      else buildTiles();
+    }
     switch (ev.type) {
       case "ticket.called":
       case "ticket.recalled":
         return onCall(ev);
-      case "ticket.skipped":
-      case "ticket.done":
-      case "ticket.transferred": {
-        const c = ev.counter && state.counters.get(ev.counter.id);
-        const left = ev.type === "ticket.transferred" ? ev.previous : ev.ticket;
-        if (c && c.ticket && left && c.ticket.id === left.id) {
-          c.ticket = null;
-          renderTile(c.id);
-        }
-        return;
-      }
-      case "counter.updated": {
-        const c = ev.counter;
-        if (!c || (setup.zone && c.zone !== setup.zone)) return;
-        const known = state.counters.has(c.id);
-        state.counters.set(c.id, c);
-        if (known) renderTile(c.id);
-        else buildTiles();
-        return;
-      }
       case "day.started":
         for (const c of state.counters.values()) {
           c.ticket = null;
@@ -131,7 +114,7 @@
         renderCall();
         return;
       default:
-        return; // ticket.issued and kinds this page does not know: nothing to draw
+        return; // the counter is drawn above; ticket.issued, service.updated and unknown kinds: nothing more
     }
   }
 
@@ -139,12 +122,6 @@
     const t = ev.ticket;
     const ref = ev.counter || {};
     if (!t || (setup.zone && ref.zone !== setup.zone)) return;
-    const c = state.counters.get(ref.id);
-    if (c) {
-      c.ticket = t;
-      if (ev.type === "ticket.called") c.state = "open"; // calling opens a closed counter
-      renderTile(c.id);
-    }
     state.recent = state.recent.filter((r) => r.ticket_id !== t.id);
     state.recent.unshift({ ticket_id: t.id, number: t.number, counter: { id: ref.id, name: ref.name } });
     if (state.recent.length > RECENT) state.recent.length = RECENT;

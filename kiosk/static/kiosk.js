@@ -1,20 +1,18 @@
 // The ticket kiosk: agency -> service -> regular/priority -> ticket.
 //
 // Names come from configuration: they are only ever set with textContent.
-// Waiting counts stay fresh through the shared HubClient on /ws/display.
+// The hub decides and this page shows: waiting counts, wait estimates (with their words) and
+// whether a service gives tickets now (with the reason) come in the snapshot and stay fresh
+// through the events of the shared HubClient on /ws/display.
 (function () {
   "use strict";
 
-  const boot = JSON.parse(document.getElementById("boot").textContent);
-  const { $, el, waitText } = window.MppUI;
+  const { $, el } = window.MppUI;
+  const boot = window.MppUI.boot(); // kiosk/page.py KioskBoot
 
   const OTHER = "__lainnya"; // services that belong to no agency
-  const WEEKDAYS = { Mon: "Senin", Tue: "Selasa", Wed: "Rabu", Thu: "Kamis", Fri: "Jumat", Sat: "Sabtu", Sun: "Minggu" };
-  const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-    "Oktober", "November", "Desember"];
   const KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 
-  const STATS_REFRESH_MS = 2 * 60 * 1000; // average service times only come with snapshots otherwise
   const SETTLE_MS = 600; // taps ignored after a screen change: a double tap must not land on the next screen
   const SETTLE_LONG_MS = 1500; // the same on the ticket and error screens, whose buttons end the visit
 
@@ -30,32 +28,6 @@
   function fold(text) {
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-
-  let partsFormat = null;
-  try {
-    partsFormat = new Intl.DateTimeFormat("en-US", {
-      timeZone: state.site.timezone, weekday: "short", year: "numeric", month: "numeric", day: "numeric",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    });
-  } catch (err) {
-    partsFormat = null; // unknown zone in this browser: fall back to the device's own
-  }
-
-  function siteNow() {
-    const now = new Date(window.MppUI.hubNow());
-    if (!partsFormat) {
-      const pad = (n) => String(n).padStart(2, "0");
-      return { weekday: Object.values(WEEKDAYS)[(now.getDay() + 6) % 7], day: now.getDate(),
-        month: now.getMonth() + 1, year: now.getFullYear(), hm: pad(now.getHours()) + ":" + pad(now.getMinutes()) };
-    }
-    const p = {};
-    for (const part of partsFormat.formatToParts(now)) p[part.type] = part.value;
-    const hour = p.hour === "24" ? "00" : p.hour;
-    return { weekday: WEEKDAYS[p.weekday] || p.weekday, day: Number(p.day), month: Number(p.month),
-      year: Number(p.year), hm: hour + ":" + p.minute };
-  }
-
-  const dotted = (hm) => hm.replace(":", ".");
 
 
   // ------------------------------------------------------------ the hall's offer
@@ -81,37 +53,6 @@
     return state.services.find((s) => s.code === code) || null;
   }
 
-  function hoursText(s) {
-    return dotted(s.open || "00:00") + "–" + dotted(s.close || "24:00") + (boot.tzAbbr ? " " + boot.tzAbbr : "");
-  }
-
-  // Mirrors the hub's rules so a closed service is greyed before anyone taps it; the hub still decides.
-  function availability(s) {
-    if (s.daily_quota !== null && s.daily_quota !== undefined && s.issued >= s.daily_quota) {
-      return { ok: false, label: "Kuota hari ini habis",
-        message: "Kuota harian layanan " + s.name + " (" + s.daily_quota + " nomor) sudah habis. " +
-          "Silakan datang kembali pada hari kerja berikutnya." };
-    }
-    const hm = siteNow().hm;
-    if (s.open && hm < s.open) {
-      return { ok: false, label: "Belum buka · " + hoursText(s),
-        message: "Layanan " + s.name + " belum dibuka. Pengambilan nomor mulai pukul " + dotted(s.open) +
-          (boot.tzAbbr ? " " + boot.tzAbbr : "") + "." };
-    }
-    if (s.close && hm >= s.close) {
-      return { ok: false, label: "Sudah tutup · " + hoursText(s),
-        message: "Pengambilan nomor layanan " + s.name + " sudah ditutup pukul " + dotted(s.close) +
-          (boot.tzAbbr ? " " + boot.tzAbbr : "") + ". Silakan datang kembali pada hari kerja berikutnya." };
-    }
-    return { ok: true };
-  }
-
-  // Mirrors Queue.estimated_wait: people waiting x average service time / open counters serving it.
-  function estimate(s) {
-    if (!s.average_service_seconds) return null;
-    const serving = state.counters.filter((c) => c.services.includes(s.code) && c.state === "open").length;
-    return Math.round((s.waiting * s.average_service_seconds) / Math.max(1, serving));
-  }
 
   // ------------------------------------------------------------ layout
 
@@ -200,22 +141,20 @@
     const grid = $("service-grid");
     shapeGrid(grid, shape);
     grid.replaceChildren(...view.items.map((s) => {
-      const open = availability(s);
-      const tile = el("button", "tile service" + (open.ok ? "" : " unavailable"));
+      const tile = el("button", "tile service" + (s.available ? "" : " unavailable"));
       tile.type = "button";
       tile.dataset.service = s.code;
       tile.setAttribute("role", "listitem");
-      if (!open.ok) tile.setAttribute("aria-disabled", "true");
+      if (!s.available) tile.setAttribute("aria-disabled", "true");
       const head = el("span", "tile-head");
       head.append(el("span", "tile-code", s.code), el("span", "tile-title", s.name));
       tile.append(head);
       if (s.description) tile.append(el("span", "tile-name", s.description));
-      if (open.ok) {
-        const wait = estimate(s);
+      if (s.available) {
         tile.append(el("span", "tile-meta", s.waiting + " orang menunggu" +
-          (wait === null ? "" : " · perkiraan tunggu " + waitText(wait))));
+          (s.estimated_wait === null ? "" : " · perkiraan tunggu " + s.estimated_wait_text)));
       } else {
-        tile.append(el("span", "tile-closed", open.label));
+        tile.append(el("span", "tile-closed", s.closed.label));
       }
       tile.onclick = () => chooseService(s.code);
       return tile;
@@ -307,10 +246,9 @@
   function chooseService(code) {
     const s = findService(code);
     if (!s) return;
-    const open = availability(s);
-    if (!open.ok) {
+    if (!s.available) {
       const notice = $("service-notice");
-      notice.textContent = open.message + " Silakan pilih layanan lain.";
+      notice.textContent = s.closed.message + " Silakan pilih layanan lain.";
       notice.hidden = false;
       return;
     }
@@ -376,7 +314,7 @@
     ui.busy = true;
     $("busy").hidden = false;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), (boot.printWaitSeconds + 15) * 1000);
+    const timer = setTimeout(() => controller.abort(), (boot.print_wait_seconds + 15) * 1000);
     try {
       const response = await fetch("/kiosk/api/tickets", {
         method: "POST",
@@ -455,7 +393,7 @@
     clearTimeout(idleTimer);
     clearInterval(countdownTimer);
     if (isHome()) return;
-    const seconds = ui.screen === "ticket" ? boot.ticketIdleSeconds : boot.idleSeconds;
+    const seconds = ui.screen === "ticket" ? boot.ticket_idle_seconds : boot.idle_seconds;
     const deadline = performance.now() + seconds * 1000;
     idleTimer = setTimeout(goHome, seconds * 1000);
     if (ui.screen === "ticket") {
@@ -470,40 +408,16 @@
 
   // ------------------------------------------------------------ live state
 
-  function applyQueue(queue) {
-    for (const [code, counts] of Object.entries(queue || {})) {
-      const s = findService(code);
-      if (s) {
-        s.waiting = counts.waiting;
-        s.priority_waiting = counts.priority;
-      }
-    }
-  }
-
+  // The events carry the services they change (waiting lines and estimates; service.updated:
+  // availability): copy them in and draw.
   function onEvent(event) {
     if (event.at) window.MppUI.seeHubTime(event.at);
-    switch (event.type) {
-      case "ticket.issued": {
-        applyQueue(event.queue);
-        const s = findService(event.ticket.service);
-        if (s && !event.ticket.origin) s.issued += 1;
-        break;
-      }
-      case "ticket.called":
-      case "ticket.transferred":
-        applyQueue(event.queue);
-        break;
-      case "counter.updated": {
-        const i = state.counters.findIndex((c) => c.id === event.counter.id);
-        if (i >= 0) state.counters[i] = event.counter;
-        break;
-      }
-      case "day.started":
-        if (client) client.resync(); // a new day: fresh counts from a snapshot
-        return;
-      default:
-        return; // recalled, skipped, done, ticket.status...: no count changes
+    if (event.type === "day.started") {
+      if (client) client.resync(); // a new day: fresh counts from a snapshot
+      return;
     }
+    if (!event.services) return;
+    window.MppUI.applyServices(event, findService);
     render();
   }
 
@@ -513,25 +427,6 @@
     render();
   }
 
-  // Fresh average service times (the wait estimates) from the hub. Only those are taken: the
-  // counts are kept live by the events, and a failed request keeps what is shown.
-  async function refreshStats() {
-    try {
-      const response = await fetch("/api/state", { cache: "no-store" });
-      if (!response.ok) return;
-      const fresh = await response.json();
-      for (const f of fresh.services || []) {
-        const s = findService(f.code);
-        if (s) {
-          s.average_service_seconds = f.average_service_seconds;
-          s.estimated_wait = f.estimated_wait;
-        }
-      }
-      render();
-    } catch (err) {
-      // hub unreachable: keep the estimates on screen
-    }
-  }
 
   function onStatus(online) {
     const link = $("link");
@@ -540,11 +435,11 @@
   }
 
   function tickClock() {
-    const now = siteNow();
-    const clock = $("clock");
-    clock.replaceChildren(
-      el("span", "clock-time", dotted(now.hm) + (boot.tzAbbr ? " " + boot.tzAbbr : "")),
-      el("span", "clock-date", now.weekday + ", " + now.day + " " + MONTHS[now.month - 1] + " " + now.year),
+    const now = window.MppUI.hubNow();
+    const zone = state.site.timezone;
+    $("clock").replaceChildren(
+      el("span", "clock-time", window.MppUI.formatTime(now, zone)),
+      el("span", "clock-date", window.MppUI.formatDate(now, zone)),
     );
   }
 
@@ -590,9 +485,6 @@
     onStatus(false);
     tickClock();
     setInterval(tickClock, 1000);
-    // Opening hours change with the clock even when nothing else does.
-    setInterval(() => { if (ui.screen === "service") render(); }, 30000);
-    setInterval(refreshStats, STATS_REFRESH_MS);
     goHome();
     if (window.HubClient) {
       client = new window.HubClient({ path: "/ws/display", onSnapshot, onEvent, onStatus });

@@ -6,32 +6,18 @@
 (function () {
   "use strict";
 
-  const boot = JSON.parse(document.getElementById("boot").textContent);
-  const { $, waitText } = window.MppUI;
+  const { $ } = window.MppUI;
+  const boot = window.MppUI.boot(); // kiosk/page.py StatusBoot: the token, the site's time zone, the ticket
   const HINT_READY = "Ponsel akan berbunyi saat nomor Anda dipanggil. Biarkan halaman ini tetap terbuka.";
 
   let ticket = null;
   let audio = null;
 
 
-  function clock(date) {
-    try {
-      return new Intl.DateTimeFormat("en-GB", {
-        timeZone: boot.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-      }).format(date).replace(":", ".") + (boot.tzAbbr ? " " + boot.tzAbbr : "");
-    } catch (err) {
-      return date.toTimeString().slice(0, 5).replace(":", ".");
-    }
-  }
-
-  // What the big banner says for each status of the ticket.
+  // What the big banner says for each status of the ticket (the hub says which: a ticket of a
+  // day that has ended comes as expired).
   function alertFor(t) {
     const where = t.counter_name || (t.counter ? "Loket " + t.counter : "loket");
-    const endsWithItsDay = ["waiting", "called", "skipped", "expired"].includes(t.status);
-    if (boot.day !== boot.today && endsWithItsDay) {
-      return { kind: "expired", title: "Tiket sudah tidak berlaku",
-        text: "Tiket ini untuk hari lain. Silakan ambil nomor baru di mesin antrian." };
-    }
     switch (t.status) {
       case "waiting":
         return t.ahead === 0
@@ -71,12 +57,12 @@
     const moved = $("moved");
     moved.hidden = next.origin === null || next.origin === undefined;
     moved.textContent = "Nomor Anda dialihkan ke layanan " + next.service_name + ". Nomor antrian tetap sama.";
-    const waiting = next.status === "waiting" && a.kind !== "expired";
+    const waiting = next.status === "waiting";
     $("facts").hidden = !waiting;
-    $("ahead").textContent = next.ahead === 0 ? "tidak ada" : next.ahead + " orang";
-    $("wait").textContent = waitText(next.estimated_wait);
+    $("ahead").textContent = next.ahead_text;
+    $("wait").textContent = next.estimated_wait_text;
     $("hint").hidden = !(waiting || next.status === "called");
-    $("updated").textContent = "Diperbarui " + clock(new Date());
+    $("updated").textContent = "Diperbarui " + window.MppUI.formatTime(window.MppUI.hubNow(), boot.timezone);
     document.title = (next.status === "called" ? "DIPANGGIL! " : "") + next.number + " — Status antrian";
     const newlyCalled = next.status === "called" &&
       (!previous || previous.status !== "called" || (next.calls || 0) > (previous.calls || 0) || previous.id !== next.id);

@@ -1,6 +1,7 @@
-// Small DOM and wording helpers shared by every page (loaded before the page's own script).
+// Small helpers shared by every page (loaded before the page's own script).
 // Everything that shows data builds nodes with textContent: names come from configuration
-// and people, and are never parsed as HTML.
+// and people, and are never parsed as HTML. Pages only render: wording, numbers and rules
+// come from the hub (its views carry the texts), dates and times from Intl.DateTimeFormat.
 (function (global) {
   "use strict";
 
@@ -14,15 +15,11 @@
     return node;
   }
 
-  // An estimated wait in seconds as Indonesian words: "± 25 menit", "—" when unknown.
-  function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return "—";
-    const minutes = Math.round(seconds / 60);
-    if (minutes < 1) return "kurang dari 1 menit";
-    if (minutes < 60) return "± " + minutes + " menit";
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    return "± " + h + " jam" + (m ? " " + m + " menit" : "");
+  // The page's start-up data: <script type="application/json" id="boot"> (server/pages.py).
+  let bootData = null;
+  function boot() {
+    if (bootData === null) bootData = JSON.parse($("boot").textContent);
+    return bootData;
   }
 
   // ------------------------------------------------------------ the hub's clock
@@ -60,5 +57,63 @@
     if (!Number.isNaN(ms) && (Number.isNaN(anchor.hub) || ms - hubNow() > RESYNC_MS)) setAnchor(ms);
   }
 
-  global.MppUI = { $, el, waitText, parseTime, hubNow, syncHubTime, seeHubTime };
+  // ------------------------------------------------------------ dates and times
+
+  // Indonesian names and the zone's own abbreviation (WIB, WITA, WIT) come from the browser's
+  // Intl data, in the site's time zone as the hub sends it (snapshot `site.timezone`).
+  const formats = new Map();
+  function format(timeZone, options) {
+    const key = timeZone + JSON.stringify(options);
+    if (!formats.has(key)) {
+      let made;
+      try {
+        made = new Intl.DateTimeFormat("id-ID", { timeZone, ...options });
+      } catch (err) {
+        made = new Intl.DateTimeFormat("id-ID", options); // a zone this browser does not know: its own
+      }
+      formats.set(key, made);
+    }
+    return formats.get(key);
+  }
+
+  // "Jumat, 28 November 2025"
+  function formatDate(ms, timeZone) {
+    return format(timeZone, { weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(ms);
+  }
+
+  // "09.41 WIB"
+  function formatTime(ms, timeZone) {
+    return format(timeZone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" })
+      .format(ms);
+  }
+
+  // ------------------------------------------------------------ applying events
+
+  // What a ticket event leaves at its counter's desk (docs/protocol.md, "Events"): its own
+  // `ticket`, or nothing; ticket.reinstated leaves the desk as it was.
+  const AT_THE_DESK = new Set(["ticket.called", "ticket.recalled"]);
+  const DESK_EMPTIED = new Set(["ticket.done", "ticket.skipped", "ticket.transferred"]);
+
+  // The counter (with `services` and `ticket`, as in a snapshot) after an event that carries one;
+  // `known` is the page's copy from before (its `services` are kept). Null for other events.
+  function counterAfter(event, known) {
+    if (!event.counter) return null;
+    if (event.type === "counter.updated") return event.counter;
+    const before = { services: [], ticket: null, ...known };
+    const ticket = AT_THE_DESK.has(event.type) ? event.ticket : DESK_EMPTIED.has(event.type) ? null : before.ticket;
+    return { ...before, ...event.counter, ticket };
+  }
+
+  // Copy the services' new figures an event carries (waiting lines, estimates, availability) into
+  // the page's services; `find(code)` gives the page's copy of a service from the snapshot.
+  function applyServices(event, find) {
+    for (const update of event.services || []) {
+      const service = find(update.code);
+      if (service) Object.assign(service, update);
+    }
+  }
+
+  global.MppUI = {
+    $, el, boot, parseTime, hubNow, syncHubTime, seeHubTime, formatDate, formatTime, counterAfter, applyServices,
+  };
 })(window);

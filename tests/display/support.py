@@ -19,7 +19,7 @@ def open_display(browser, hub: HubProcess, query: str = "zone=lantai-2", viewpor
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
     page.goto(f"{hub.url}/display?{query}")
-    page.wait_for_function("window.displayHub && window.displayHub.online && window.displayHub.seq !== null")
+    page.wait_for_function("() => window.displayHub && window.displayHub.online && window.displayHub.seq !== null")
     return page
 
 

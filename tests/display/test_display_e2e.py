@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,10 +26,13 @@ def test_call_appears_and_survives_a_hub_restart(hub, browser):
     token = hub.login()
     hub.issue("A")
     call_next(hub, "1", token)
-    page.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+    page.wait_for_function("() => document.getElementById('call-number').textContent === 'A001'")
     tile = page.locator(".tile[data-counter='1']")
     assert tile.locator(".tile-number").text_content() == "A001"
     assert tile.locator(".tile-state").text_content() == "Melayani"
+    # The clock in the site's zone, worded by the browser's own Indonesian (Intl): "Senin, 2 Maret 2026", "09.41 WIB".
+    assert re.fullmatch(r"(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d{1,2} \w+ \d{4}", page.text_content("#date"))
+    assert re.fullmatch(r"\d\d\.\d\d WIB", page.text_content("#time"))
 
     hub.stop()
     page.wait_for_selector("#status", state="visible")
@@ -38,7 +42,7 @@ def test_call_appears_and_survives_a_hub_restart(hub, browser):
     page.wait_for_selector("#status", state="hidden", timeout=20_000)
     hub.issue("A")
     call_next(hub, "2", hub.login())
-    page.wait_for_function("document.getElementById('call-number').textContent === 'A002'")
+    page.wait_for_function("() => document.getElementById('call-number').textContent === 'A002'")
     assert page.locator(".tile[data-counter='2'] .tile-number").text_content() == "A002"
     assert page.locator(".history-number").all_text_contents() == ["A001"]
     assert page.errors == []
@@ -52,12 +56,12 @@ def test_counter_states_show_on_tiles(hub, browser):
     hub.issue("A")
     call_next(hub, "1", token)
     act(hub, "1", "pause", token)
-    page.wait_for_function("document.querySelector(\".tile[data-counter='1']\").dataset.state === 'paused'")
+    page.wait_for_function("() => document.querySelector(\".tile[data-counter='1']\").dataset.state === 'paused'")
     assert page.locator(".tile[data-counter='1'] .tile-state").text_content() == "Istirahat"
     act(hub, "1", "done", token)
     act(hub, "1", "resume", token)
     act(hub, "1", "close", token)
-    page.wait_for_function("document.querySelector(\".tile[data-counter='1']\").dataset.state === 'closed'")
+    page.wait_for_function("() => document.querySelector(\".tile[data-counter='1']\").dataset.state === 'closed'")
     assert page.locator(".tile[data-counter='1'] .tile-state").text_content() == "Tutup"
     assert page.locator(".tile[data-counter='1'] .tile-number").text_content() == "–"
     page.context.close()
@@ -69,7 +73,7 @@ def test_chime_plays_when_the_hub_sends_no_audio(hub, browser, screenshots):
     hub.issue("A")
     call_next(hub, "1", hub.login())
     # The visual cue comes with the sound: panel and tile flash.
-    page.wait_for_function("document.getElementById('call').classList.contains('flash')"
+    page.wait_for_function("() => document.getElementById('call').classList.contains('flash')"
                            " && document.querySelector(\".tile[data-counter='1']\").classList.contains('flash')")
     page.screenshot(path=screenshots / "display-call-cue.png")
     [entry] = wait_played(page, 1)
@@ -83,9 +87,9 @@ def test_unplayable_announcement_falls_back_to_the_chime(hub, browser):
     """When the announcement WAV cannot be loaded, the chime still sounds for the call."""
     page = open_display(browser, hub)
     page.evaluate("""() => displayHub.handle({
-        type: 'ticket.called', seq: displayHub.seq + 1, queue: {},
+        type: 'ticket.called', seq: displayHub.seq + 1, services: [], finished: null,
         ticket: {id: 999, number: 'A999', called_at: new Date().toISOString()},
-        counter: {id: '1', name: 'Loket 1', zone: 'lantai-2'},
+        counter: {id: '1', name: 'Loket 1', zone: 'lantai-2', state: 'open', served: 0},
         announcement: {text: 'Nomor antrian A999', audio_url: '/audio/tidak-ada.wav'}})""")
     [entry] = wait_played(page, 1)
     assert entry["audio_url"] == "/audio/tidak-ada.wav" and entry["sound"] == "chime"
@@ -100,7 +104,7 @@ def test_two_calls_made_together_play_one_after_the_other(hub, browser):
     hub.issue("B")
     call_next(hub, "1", token)
     call_next(hub, "2", token)
-    page.wait_for_function("displayPlayer.playing !== null && displayPlayer.queue.length === 1")
+    page.wait_for_function("() => displayPlayer.playing !== null && displayPlayer.queue.length === 1")
     first, second = wait_played(page, 2)
     assert [first["number"], second["number"]] == ["A001", "B001"]
     assert second["started_at"] >= first["ended_at"]
@@ -141,12 +145,12 @@ def test_stale_call_is_shown_but_not_spoken(hub, browser):
     """A call older than two minutes by the hub's clock (a display catching up) is drawn silently."""
     page = open_display(browser, hub, clock=True)
     page.evaluate("displayHub.stop()")
-    page.wait_for_function("displayHub.ws === null")
+    page.wait_for_function("() => displayHub.ws === null")
     hub.issue("A")
     call_next(hub, "1", hub.login())
     page.clock.fast_forward("03:00")  # the TV stays away three minutes: the missed call is old when it arrives
     page.evaluate("() => { displayHub.stopped = false; displayHub.connect(); }")
-    page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'stale')")
+    page.wait_for_function("() => displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'stale')")
     assert page.locator("#call-number").text_content() == "A001"
     assert played(page) == [] and page.evaluate("displayPlayer.queue.length") == 0
     page.context.close()
@@ -169,7 +173,8 @@ def test_call_made_while_the_tv_reconnects_after_a_hub_restart_is_announced(hub,
     assert (first["number"], second["number"]) == ("A001", "A002")
     assert second["counter"] == "Loket 2" and second["sound"] == "chime" and second["kind"] == "called"
     assert page.locator(".history-number").all_text_contents() == ["A001"]
-    page.wait_for_function("displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'already-played')")
+    page.wait_for_function(
+        "() => displayPlayer.skipped.some(x => x.number === 'A001' && x.reason === 'already-played')")
     assert len(played(page)) == 2
     page.context.close()
 
@@ -262,7 +267,7 @@ def test_other_zone_calls_stay_off_this_screen(hub, browser):
     other = open_display(browser, hub, "zone=lantai-3")
     hub.issue("A")
     call_next(hub, "4", hub.login("sari", "2345"))
-    other.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+    other.wait_for_function("() => document.getElementById('call-number').textContent === 'A001'")
     assert page.locator("#call-number").text_content() == "–"
     assert page.locator(".tile").count() == 3 and other.locator(".tile").count() == 1
     page.context.close()
@@ -299,7 +304,7 @@ def test_names_with_html_are_shown_as_text(tmp_path, browser):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         hub.issue("A")
         call_next(hub, "1", hub.login())
-        page.wait_for_function("document.getElementById('call-number').textContent === 'A001'")
+        page.wait_for_function("() => document.getElementById('call-number').textContent === 'A001'")
         assert page.locator("#call-counter").text_content() == HOSTILE_NAME
         assert page.locator(".tile[data-counter='1'] .tile-name").text_content() == HOSTILE_NAME
         assert page.locator("#site-name").text_content() == HOSTILE_SITE
@@ -342,7 +347,7 @@ def test_blocked_sound_shows_the_overlay_and_plays_after_a_click(hub, browser, s
             "Tekan OK pada remote atau klik layar sekali agar suara panggilan dapat diputar.")
         hub.issue("A")
         call_next(hub, "1", hub.login())
-        page.wait_for_function("displayPlayer.blocked && displayPlayer.queue.length === 1")
+        page.wait_for_function("() => displayPlayer.blocked && displayPlayer.queue.length === 1")
         assert page.locator("#call-number").text_content() == "A001"  # shown even while silent
         page.screenshot(path=screenshots / "display-sound-blocked.png")
         page.click("#unlock-button")

@@ -78,9 +78,9 @@ def test_fits_the_screen(hub, browser, screenshots, width, height):
     hub.issue("B")
     call_next(hub, "1", token)
     call_next(hub, "2", token)
-    page.wait_for_function("document.querySelectorAll('.history-number').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.history-number').length === 1")
     # Both cues over (about 8 s): the screenshot shows the resting screen.
-    page.wait_for_function("displayPlayer.playing === null && displayPlayer.queue.length === 0", timeout=30_000)
+    page.wait_for_function("() => displayPlayer.playing === null && displayPlayer.queue.length === 0", timeout=30_000)
     check_fits(page, width, height)
     page.screenshot(path=screenshots / f"display-{width}x{height}.png")
     page.context.close()
@@ -90,8 +90,9 @@ def test_fits_the_screen(hub, browser, screenshots, width, height):
 def test_busy_hall_with_media_fits_the_screen(busy_hub, browser, screenshots, width, height):
     """Ten counters, long names, the media area and a long running text still fit at this size."""
     page = open_display(browser, busy_hub, viewport={"width": width, "height": height})
-    page.wait_for_function("document.body.classList.contains('has-media') && document.querySelector('#media img')")
-    page.wait_for_function("document.querySelector('#media img').complete")
+    page.wait_for_function(
+        "() => document.body.classList.contains('has-media') && document.querySelector('#media img')")
+    page.wait_for_function("() => document.querySelector('#media img').complete")
     check_fits(page, width, height)
     assert page.locator(".tile").count() == 10
     page.screenshot(path=screenshots / f"display-busy-{width}x{height}.png")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from config.site import ConfigError, load_config
-from display.page import zone_label
 from tests.conftest import TEST_CONFIG, site_config
 from tests.hub.support import running
 
@@ -23,22 +20,23 @@ def with_display(tmp_path, section: dict | None = None, **site):
 
 
 def setup_of(html: str) -> dict:
-    found = re.search(r'<script type="application/json" id="display-setup">(.*?)</script>', html, re.S)
+    found = re.search(r'<script type="application/json" id="boot">(.*?)</script>', html, re.S)
     assert found, html
     return json.loads(found.group(1))
 
 
 def test_display_page_for_a_zone(tmp_path):
-    """The page names the site and zone, and passes zone, audio and the WIB offset to its script."""
+    """The page names the site and zone, and passes zone, audio, the site's time zone and the hub's time."""
     with running(tmp_path) as client:
         response = client.get("/display?zone=lantai-2")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "MPP Uji Coba" in response.text and "Lantai 2" in response.text
-    assert "script-src 'self'" in response.headers["content-security-policy"]
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe" not in csp  # no eval, no inline code: tests fit the page
     setup = setup_of(response.text)
     assert setup["zone"] == "lantai-2" and setup["audio"] is True
-    assert setup["zone_label"] == "WIB" and setup["utc_offset_minutes"] == 420
+    assert setup["timezone"] == "Asia/Jakarta" and setup["now"] == "2026-03-02T02:00:00+00:00"
     assert 'data-theme="gelap"' in response.text
 
 
@@ -128,11 +126,3 @@ def test_media_defaults_to_the_data_folder(tmp_path):
         (tmp_path / "data" / "media").mkdir()
         (tmp_path / "data" / "media" / "a.png").write_bytes(b"png")
         assert client.get("/display/media").json() == {"media": [{"url": "/display/media/a.png", "kind": "image"}]}
-
-
-def test_zone_labels_for_indonesian_time_zones():
-    """Jakarta is WIB, Makassar WITA, Jayapura WIT; other zones keep their own abbreviation."""
-    moment = datetime(2026, 11, 28, 2, 41, tzinfo=ZoneInfo("UTC"))
-    labels = [zone_label(moment.astimezone(ZoneInfo(z)))
-              for z in ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "Europe/Amsterdam")]
-    assert labels == ["WIB", "WIB", "WITA", "WIT", "CET"]

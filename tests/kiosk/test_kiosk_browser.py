@@ -474,37 +474,46 @@ def test_a_jump_of_the_kiosks_own_clock_does_not_close_services(start_hub, brows
     kiosk.close()
 
 
-def test_wait_estimates_are_refreshed_from_the_hub(hub, browser):
-    """Every two minutes the kiosk takes fresh average service times from /api/state; a failed refresh keeps them."""
-    hub.issue("A")
-    kiosk = Kiosk(browser, hub.url + "/kiosk", clock=True)
-    page = kiosk.page
+def test_wait_estimates_come_with_the_events(hub, browser):
+    """A served ticket moves the wait estimate: the tile shows the hub's new estimate at once, asking nothing."""
     asked = []
-    body = hub.request("GET", "/api/state")[1]
-    next(s for s in body["services"] if s["code"] == "A")["average_service_seconds"] = 600
-
-    def slower(route):
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-        asked.append("ok")
-
-    page.route("**/api/state", slower)
+    kiosk = Kiosk(browser, hub.url + "/kiosk")
+    page = kiosk.page
+    page.route("**/api/state*", lambda route: (asked.append(route.request.url), route.continue_()))
     kiosk.agency("Dispendukcapil")
     tile = page.locator("#service-grid .tile[data-service='A']")
-    assert "perkiraan" not in tile.text_content()  # no ticket served yet: no estimate
-    page.clock.fast_forward("02:01")
-    page.wait_for_function("() => document.getElementById('screen-agency').hidden === false")  # idle: home
-    wait_for(lambda: page.evaluate("1") and asked, what="the refresh request")  # evaluate lets the route run
-    kiosk.agency("Dispendukcapil")
+    assert tile.text_content().endswith("0 orang menunggu")  # nobody served yet: no estimate
+    token = hub.login()
+    hub.issue("A")
+    hub.issue("A")
     page.wait_for_function("() => document.querySelector(\"#service-grid .tile[data-service='A']\")"
-                           ".textContent.includes('perkiraan tunggu ± 10 menit')")
-    page.unroute("**/api/state")
-    page.route("**/api/state", lambda route: (route.abort(), asked.append("failed")))
-    page.clock.fast_forward("02:01")
-    page.wait_for_function("() => document.getElementById('screen-agency').hidden === false")
-    wait_for(lambda: page.evaluate("1") and "failed" in asked, what="the failing refresh")
-    if kiosk.visible_screen() != "service":
-        kiosk.agency("Dispendukcapil")
-    assert "perkiraan tunggu ± 10 menit" in tile.text_content()
+                           ".textContent.endsWith('2 orang menunggu')")
+    hub.request("POST", "/api/counters/1/call-next", token=token)
+    hub.request("POST", "/api/counters/1/done", token=token)  # the first average service time
+    expected = next(s for s in hub.request("GET", "/api/state")[1]["services"] if s["code"] == "A")
+    assert expected["estimated_wait"] is not None
+    page.wait_for_function("t => document.querySelector(\"#service-grid .tile[data-service='A']\")"
+                           ".textContent.endsWith('1 orang menunggu · perkiraan tunggu ' + t)",
+                           arg=expected["estimated_wait_text"])
+    assert asked == []
+    kiosk.close()
+
+
+def test_a_service_closing_on_the_hub_greys_its_tile(start_hub, browser):
+    """When the hub says a service stopped giving tickets (its quota ran out), the tile shows why at once."""
+    hub = start_hub()
+    kiosk = Kiosk(browser, hub.url + "/kiosk")
+    page = kiosk.page
+    kiosk.agency(XSS_NAME)
+    tile = page.locator("#service-grid .tile[data-service='Q']")
+    assert "unavailable" not in tile.get_attribute("class")
+    hub.issue("Q")  # the quota is one ticket
+    page.wait_for_selector("#service-grid .tile.unavailable[data-service='Q']")
+    assert tile.locator(".tile-closed").text_content() == "Kuota hari ini habis"
+    kiosk.click(tile)
+    assert page.text_content("#service-notice") == (
+        "Kuota harian layanan Legalisir <b>Dokumen</b> (1 nomor) sudah habis. Silakan datang kembali pada hari "
+        "kerja berikutnya. Silakan pilih layanan lain.")
     kiosk.close()
 
 

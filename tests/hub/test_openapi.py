@@ -1,0 +1,201 @@
+"""/api/openapi.json: generated from the routes and the payload models; real answers match it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from websockets.sync.client import connect
+
+from config.site import load_config
+from server.openapi import http_routes
+from tests.conftest import TEST_CONFIG, HubProcess
+from tests.hub.support import running
+
+pytestmark = pytest.mark.e2e
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+
+
+class Checker:
+    """Sends requests to a real hub and checks each answer against the operation the document gives for it."""
+
+    def __init__(self, hub: HubProcess, doc: dict) -> None:
+        self.hub = hub
+        self.doc = doc
+        self.seen: set[tuple[str, str]] = set()
+        self.last_status = 0
+
+    def operation(self, method: str, path: str) -> tuple[str, dict]:
+        """The document's operation for a request, as the router picks it: a path with fewer parameters
+        (/api/counters/{id}/call-next) before a more general one (/api/counters/{id}/{action})."""
+        bare = path.split("?")[0]
+        matches = [(template, item[method.lower()]) for template, item in self.doc["paths"].items()
+                   if method.lower() in item and re.fullmatch(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(template)), bare)]
+        assert matches, f"{method} {bare} is not in the document"
+        return min(matches, key=lambda m: m[0].count("{"))
+
+    def __call__(self, method: str, path: str, body: object = None, *, token: str | None = None,
+                 raw: bytes | None = None, headers: dict | None = None, status: int | None = None) -> object:
+        """Send one request; the answer's status must be documented for it, and its body match the schema."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.hub.port, timeout=30)
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        conn.request(method, path, body=data, headers=sent)
+        response = conn.getresponse()
+        content = response.read()
+        conn.close()
+        template, op = self.operation(method, path)
+        self.seen.add((method.lower(), template))
+        self.last_status = response.status
+        code = str(response.status)
+        if status is not None:
+            assert response.status == status, (method, path, response.status, content[:300])
+        assert code in op["responses"], f"{method} {path} answered {code}, not documented: {content[:200]!r}"
+        documented = op["responses"][code].get("content")
+        if documented is None:  # a redirect
+            assert not content, (path, content[:100])
+            return None
+        media = response.getheader("content-type", "").split(";")[0]
+        if "application/json" in documented and media == "application/json":
+            value = json.loads(content)
+            schema = {**documented["application/json"].get("schema", {}), "components": self.doc["components"]}
+            errors = sorted(Draft202012Validator(schema).iter_errors(value), key=str)
+            assert not errors, f"{method} {path} {code}: {errors[0].message} at {list(errors[0].absolute_path)}"
+            return value
+        [declared] = documented
+        family = declared.split("/")[0]
+        assert media == declared or declared.endswith("/*") and media.startswith(family + "/") or \
+            declared == "image/* or video/*" and media.split("/")[0] in ("image", "video"), (path, media, declared)
+        return content
+
+
+@pytest.fixture(scope="module")
+def site_file(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "logo.png").write_bytes(PNG)
+    (folder / "media").mkdir()
+    (folder / "media" / "poster.png").write_bytes(PNG)
+    text = TEST_CONFIG.read_text().replace("tickets_per_minute = 0", "tickets_per_minute = 1\ntickets_burst = 40")
+    text = text.replace('running_text = "', 'logo = "logo.png"\nrunning_text = "', 1)
+    text = text.replace('code = "C"\n', 'code = "C"\ndaily_quota = 1\n', 1)
+    (folder / "site.toml").write_text(text + '\n[display]\nmedia_dir = "media"\n')
+    return folder / "site.toml"
+
+
+def test_every_route_of_the_app_is_documented(tmp_path, site_file):
+    """Each HTTP route the app serves (pages, files and the API) is in the document, with every method."""
+    with running(tmp_path / "data", config=load_config(site_file)) as client:
+        doc = client.get("/api/openapi.json").json()
+        routes = http_routes(client.app.routes)
+    assert doc["openapi"] == "3.1.0" and doc["info"]["title"]
+    for route in routes:
+        item = doc["paths"].get(route.path)
+        assert item, f"{route.path} is not documented"
+        assert set(item) == {m.lower() for m in route.methods - {"HEAD"}}, route.path
+        for op in item.values():
+            assert op["summary"] != "UNDOCUMENTED" and op["responses"], route.path
+            for name in re.findall(r"{(\w+)}", route.path):
+                assert any(p["name"] == name and p["in"] == "path" for p in op["parameters"]), route.path
+    assert set(doc["paths"]) == {r.path for r in routes}  # the audio routes: on the real hub below
+
+
+def test_real_answers_match_the_document(tmp_path, site_file):
+    """On a real hub with spoken calls, an answer of every documented route, errors included, matches its schema."""
+    hub = HubProcess(tmp_path / "data", config=site_file, audio=True).start()
+    try:
+        status, doc = hub.request("GET", "/api/openapi.json")
+        assert status == 200
+        check = Checker(hub, doc)
+        check("GET", "/api/openapi.json", status=200)
+        check("GET", "/api/health", status=200)
+        check("GET", "/api/state", status=200)
+        check("GET", "/api/state?zone=lantai-3", status=200)
+        check("GET", "/api/state?zone=atap", status=404)
+
+        first = check("POST", "/api/tickets", {"service": "A"}, status=201)["ticket"]
+        check("POST", "/kiosk/api/tickets", {"service": "B", "priority": True, "kiosk": "lobi"}, status=201)
+        check("POST", "/api/tickets", {"service": "C"}, status=201)
+        check("POST", "/api/tickets", {"service": "C"}, status=409)  # quota of one
+        check("POST", "/api/tickets", {"service": "Z"}, status=404)
+        check("POST", "/api/tickets", {}, status=422)
+        check("POST", "/api/tickets", raw=b"{", status=400)
+        check("POST", "/api/tickets", raw=b"service=A", headers={"Content-Type": "text/plain"}, status=415)
+        check("POST", "/api/tickets", raw=b"{" + b" " * 20_000 + b"}", status=413)
+        check("GET", f"/api/tickets/{first['token']}", status=200)
+        check("GET", "/api/tickets/nope", status=404)
+
+        check("POST", "/api/login", {"username": "budi", "pin": "0000"}, status=401)
+        token = check("POST", "/api/login", {"username": "budi", "pin": "1234"}, status=200)["token"]
+        sari = check("POST", "/api/login", {"username": "sari", "pin": "2345"}, status=200)["token"]
+        check("GET", "/api/me", token=token, status=200)
+        check("GET", "/api/me", status=401)
+        check("GET", "/api/counters/1", status=200)
+        check("GET", "/api/counters/99", status=404)
+
+        with connect(hub.ws_url + "/ws/display") as ws:
+            json.loads(ws.recv(10))
+            check("POST", "/api/counters/1/call-next", token=token, status=200)
+            called = json.loads(ws.recv(10))
+        assert called["type"] == "ticket.called"
+        check("POST", "/api/counters/1/call-next", token=sari, status=403)
+        check("POST", "/api/counters/99/call-next", token=token, status=404)
+        check("POST", "/api/counters/1/recall", token=token, status=200)
+        here = called["ticket"]["service"]
+        check("POST", "/api/counters/1/transfer", {"service": here}, token=token, status=400)
+        check("POST", "/api/counters/1/transfer", {}, token=token, status=422)
+        check("POST", "/api/counters/1/transfer", {"service": "A" if here == "B" else "B"}, token=token, status=200)
+        check("POST", "/api/counters/1/call-next", token=token, status=200)
+        check("POST", "/api/counters/1/skip", token=token, status=200)
+        check("POST", "/api/counters/1/done", token=token, status=409)
+        check("POST", "/api/counters/1/call-next", token=token, status=200)
+        check("POST", "/api/counters/1/done", token=token, status=200)
+        check("POST", "/api/counters/1/pause", token=token, status=200)
+        check("POST", "/api/counters/1/call-next", token=token, status=409)
+        check("POST", "/api/counters/1/resume", token=token, status=200)
+        check("POST", "/api/counters/1/close", token=token, status=200)
+        check("POST", "/api/counters/1/dance", token=token, status=404)
+        check("POST", "/api/counters/1/close", status=401)
+        check("POST", "/api/logout", token=token, status=200)
+
+        audio = called["announcement"]["audio_url"]
+        check("GET", audio, status=200)
+        check("GET", "/audio/chime.wav", status=200)
+        check("GET", "/audio/0123456789abcdef.wav", status=404)
+
+        check("GET", "/display?zone=lantai-2", status=200)
+        check("GET", "/display?zone=atap", status=404)
+        check("GET", "/display/logo", status=200)
+        check("GET", "/display/media", status=200)
+        check("GET", "/display/media/poster.png", status=200)
+        check("GET", "/display/media/none.png", status=404)
+        check("GET", "/counter", status=200)
+        check("GET", "/kiosk?id=lobi", status=200)
+        check("GET", f"/kiosk/qr/{first['token']}.svg", status=200)
+        check("GET", "/kiosk/qr/UnknownToken123.svg", status=404)
+        check("GET", f"/t/{first['token']}", status=200)
+        check("GET", "/t/UnknownToken123", status=404)
+        check("GET", "/t/", status=404)
+        check("GET", "/", status=307)
+
+        for _ in range(41):  # one device: 40 tickets at once at most (tickets_burst)
+            check("POST", "/api/tickets", {"service": "A"})
+            if check.last_status == 429:
+                break
+        assert check.last_status == 429
+        for _ in range(4):
+            check("POST", "/api/login", {"username": "sari", "pin": "0000"})
+        check("POST", "/api/login", {"username": "sari", "pin": "2345"}, status=429)
+
+        missing = {(method, path) for path, item in doc["paths"].items() for method in item} - check.seen
+        assert not missing, f"documented but never checked: {sorted(missing)}"
+    finally:
+        hub.stop()
+
