@@ -112,9 +112,14 @@ class RawSubscriber(Subscriber):
         protocol = self.protocol
         transport = protocol.transport
         if protocol.close_sent or transport.is_closing() or protocol.conn.state is not State.OPEN:
-            # Closing: its reader unsubscribes it. No abort, so a close frame
-            # already queued still reaches the client.
-            self.dropped = True
+            if transport.get_write_buffer_size():
+                # A close that cannot go out (uvicorn's keep-alive gave up on a peer that stopped
+                # reading, with data still queued here) would hold the connection forever.
+                self.drop("stalled while closing")
+            else:
+                # Closing: its reader unsubscribes it. No abort, so a close frame
+                # already queued still reaches the client.
+                self.dropped = True
         elif transport.get_write_buffer_size() > MAX_BUFFER:
             self.drop("too slow")
         else:

@@ -1,11 +1,15 @@
 """The documentation keeps up with the code."""
 
+import json
+import re
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from config import docs
 from config.site import SiteConfig
 from server import api, sockets
-from server.events import EVENT_TYPES
+from server.events import EVENT_TYPES, KINDS, MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()
@@ -15,6 +19,20 @@ CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 def test_every_event_type_is_documented():
     """Each event kind the hub can send has a row in docs/protocol.md."""
     missing = [t for t in EVENT_TYPES if f"`{t}`" not in PROTOCOL]
+    assert not missing, missing
+
+
+def test_every_event_and_message_has_a_valid_example():
+    """Each event kind and each other message a page receives has a JSON example in docs/protocol.md,
+    and every example there with a known `type` is exactly what the hub's model for it accepts."""
+    models = {kind.model_fields["type"].default: kind for kind in (*KINDS, *MESSAGES)}
+    shown = set()
+    for block in re.findall(r"```json\n(.*?)```", PROTOCOL, re.S):
+        example = json.loads(block)
+        if isinstance(example, dict) and example.get("type") in models:
+            TypeAdapter(models[example["type"]]).validate_python(example)  # raises, naming the field
+            shown.add(example["type"])
+    missing = sorted(set(models) - shown - {"pong"})  # the pong is shown inline with its ping
     assert not missing, missing
 
 
