@@ -18,13 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from websockets.sync.client import connect
@@ -32,7 +28,7 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import free_port  # noqa: E402
+from tests.conftest import HubProcess  # noqa: E402
 
 
 def frame_header(n: int) -> int:
@@ -40,49 +36,20 @@ def frame_header(n: int) -> int:
     return 2 if n < 126 else 4 if n < 1 << 16 else 10
 
 
-def request(base: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    req = urllib.request.Request(base + path, data=json.dumps(body or {}).encode(), method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"run.py exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/api/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("the hub did not start")
-
-
 def measure(calls: int, audio: bool) -> dict:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     data = Path(tempfile.mkdtemp(prefix="mpp-bytes-"))
-    args = [sys.executable, "run.py", "--config", "tests/site.toml", "--data-dir", str(data), "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
-    if not audio:
-        args.append("--no-audio")
-    hub = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL)
+    hub = HubProcess(data / "data", audio=audio).start()  # run.py on tests/site.toml
     try:
-        wait_healthy(base, hub)
         for _ in range(calls + 1):
-            request(base, "POST", "/api/tickets", {"service": "A"})
-        token = request(base, "POST", "/api/login", {"username": "budi", "pin": "1234"})["token"]
-        request(base, "POST", "/api/counters/1/call-next", token=token)  # a ticket at the desk from now on
+            hub.issue("A")
+        token = hub.login()
+        hub.request("POST", "/api/counters/1/call-next", token=token)  # a ticket at the desk from now on
         payloads, wires, kinds = [], [], []
-        with connect(f"ws://127.0.0.1:{port}/ws/display?zone=lantai-2", compression=None) as ws:
+        with connect(f"{hub.ws_url}/ws/display?zone=lantai-2", compression=None) as ws:
             assert json.loads(ws.recv(10))["type"] == "snapshot"
             for _ in range(calls):
-                request(base, "POST", "/api/counters/1/call-next", token=token)
-                request(base, "POST", "/api/tickets", {"service": "C"})  # the end marker
+                hub.request("POST", "/api/counters/1/call-next", token=token)
+                hub.issue("C")  # the end marker
                 payload = wire = 0
                 seen = []
                 while True:
@@ -101,11 +68,7 @@ def measure(calls: int, audio: bool) -> dict:
                 "payload_bytes": statistics.median(payloads), "wire_bytes": statistics.median(wires),
                 "payload_min_max": [min(payloads), max(payloads)]}
     finally:
-        hub.send_signal(signal.SIGTERM)
-        try:
-            hub.wait(10)
-        except subprocess.TimeoutExpired:
-            hub.kill()
+        hub.stop()
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -5,8 +5,8 @@
 
 For each N it runs two servers with the same display side:
 - floor: a bare `websockets` server (on uvloop, as the hub) that fans the same
-  three messages a call produces (ticket.done, ticket.called, counter.updated)
-  out with `websockets.broadcast()`: no HTTP, no database;
+  message a call produces (one ticket.called, which also names the finished
+  ticket) out with `websockets.broadcast()`: no HTTP, no database;
 - hub: `run.py` (SQLite FULL durability, no audio) and a counter calling
   POST /api/counters/1/call-next.
 It reports p50/p99/max of the time from sending the call to the ticket.called
@@ -194,23 +194,25 @@ def floor_server(port: int, messages: list[str]) -> None:
 
 
 def sample_messages() -> list[str]:
-    """The three messages one call-next produces, as the hub encodes them."""
-    from server.events import CounterUpdated, TicketCalled, TicketDone
+    """The message one call-next produces (with a ticket at the desk), as the hub encodes it."""
+    from datetime import datetime
 
-    now = "2026-11-28T02:41:00.123456+00:00"
-    counter = {"id": "1", "name": "Loket 1", "zone": "lantai-2"}
+    from server.events import TicketCalled
+    from server.tickets import CounterState, Status
+    from server.views import CounterStatus, ServiceQueue, TicketRef, TicketView
 
-    def ticket(status: str) -> dict:
-        return {"id": 1, "number": "A000", "service": "A", "status": status, "priority": False, "counter": "1",
-                "issued_at": now, "arrived_at": now, "called_at": now, "finished_at": None, "calls": 1,
-                "origin": None}
-
-    events = [
-        TicketDone(ticket("done"), counter),
-        TicketCalled(ticket("called"), counter, {"A": {"waiting": 123, "priority": 0}}, None),
-        CounterUpdated({**counter, "services": ["A"], "state": "open", "ticket": ticket("called"), "served": 12}),
-    ]
-    return [json.dumps(e.to_json(100), ensure_ascii=False, separators=(",", ":")) for e in events]
+    now = datetime.fromisoformat("2026-11-28T02:41:00.123456+00:00")
+    ticket = TicketView(id=2, number="A000", service="A", status=Status.CALLED, priority=False, counter="1",
+                        issued_at=now, arrived_at=now, called_at=now, finished_at=None, calls=1, origin=None)
+    event = TicketCalled(
+        ticket=ticket,
+        counter=CounterStatus(id="1", name="Loket 1", zone="lantai-2", state=CounterState.OPEN, served=12),
+        finished=TicketRef(id=1, number="A999"),
+        services=[ServiceQueue(code="A", waiting=123, priority_waiting=0, estimated_wait=1200,
+                               estimated_wait_text="± 20 menit")],
+    )
+    body = {**event.to_json(), "seq": 100, "at": now.isoformat()}
+    return [json.dumps(body, ensure_ascii=False, separators=(",", ":"))]
 
 
 # ---------------------------------------------------------------- driver
