@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from websockets.sync.client import connect
 
 from config.site import load_config
+from server.events import EVENT_TYPES
 from server.openapi import http_routes
 from tests.conftest import TEST_CONFIG, HubProcess
 from tests.hub.support import running
@@ -105,6 +106,10 @@ def test_every_route_of_the_app_is_documented(tmp_path, site_file):
             for name in re.findall(r"{(\w+)}", route.path):
                 assert any(p["name"] == name and p["in"] == "path" for p in op["parameters"]), route.path
     assert set(doc["paths"]) == {r.path for r in routes}  # the audio routes: on the real hub below
+    messages = doc["x-websocket-messages"]  # the WebSocket side: every event kind and message, by type
+    assert set(messages) == set(EVENT_TYPES) | {"snapshot", "ticket.status", "pong", "error"}
+    for ref in messages.values():
+        assert ref["$ref"].rsplit("/", 1)[1] in doc["components"]["schemas"]
 
 
 def test_real_answers_match_the_document(tmp_path, site_file):
@@ -144,7 +149,9 @@ def test_real_answers_match_the_document(tmp_path, site_file):
             json.loads(ws.recv(10))
             check("POST", "/api/counters/1/call-next", token=token, status=200)
             called = json.loads(ws.recv(10))
-        assert called["type"] == "ticket.called"
+        assert called["type"] == "ticket.called" and called["announcement"]["audio_url"]
+        schema = {**doc["x-websocket-messages"]["ticket.called"], "components": doc["components"]}
+        assert not list(Draft202012Validator(schema).iter_errors(called)), "the event matches the document too"
         check("POST", "/api/counters/1/call-next", token=sari, status=403)
         check("POST", "/api/counters/99/call-next", token=token, status=404)
         check("POST", "/api/counters/1/recall", token=token, status=200)
