@@ -192,7 +192,7 @@ def test_a_black_holed_link_is_left_and_the_call_made_meanwhile_is_shown_and_spo
         proxy.blackhole()
         hub.issue("A")
         call_next(hub, "1", hub.login())
-        page.wait_for_function("document.getElementById('call-number').textContent === 'A001'", timeout=30_000)
+        page.wait_for_function("() => document.getElementById('call-number').textContent === 'A001'", timeout=30_000)
         [entry] = wait_played(page, 1)
         assert entry["number"] == "A001" and entry["kind"] == "called"
         assert "since=" in reconnects[0] and "epoch=" in reconnects[0], reconnects

@@ -107,7 +107,7 @@ def test_every_route_of_the_app_is_documented(tmp_path, site_file):
                 assert any(p["name"] == name and p["in"] == "path" for p in op["parameters"]), route.path
     assert set(doc["paths"]) == {r.path for r in routes}  # the audio routes: on the real hub below
     messages = doc["x-websocket-messages"]  # the WebSocket side: every event kind and message, by type
-    assert set(messages) == set(EVENT_TYPES) | {"snapshot", "ticket.status", "pong", "error"}
+    assert set(messages) == set(EVENT_TYPES) | {"snapshot", "ticket.status", "heartbeat", "pong", "error"}
     for ref in messages.values():
         assert ref["$ref"].rsplit("/", 1)[1] in doc["components"]["schemas"]
 
@@ -160,8 +160,18 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         check("POST", "/api/counters/1/transfer", {}, token=token, status=422)
         check("POST", "/api/counters/1/transfer", {"service": "A" if here == "B" else "B"}, token=token, status=200)
         check("POST", "/api/counters/1/call-next", token=token, status=200)
-        check("POST", "/api/counters/1/skip", token=token, status=200)
+        no_show = check("POST", "/api/counters/1/skip", token=token, status=200)["ticket"]
         check("POST", "/api/counters/1/done", token=token, status=409)
+        assert [t["id"] for t in check("GET", "/api/counters/1/skipped", token=token, status=200)["tickets"]] == [
+            no_show["id"]]
+        check("GET", "/api/counters/1/skipped", status=401)
+        check("POST", "/api/counters/1/reinstate", {"ticket": no_show["id"]}, token=token, status=200)
+        check("POST", "/api/counters/1/reinstate", {"ticket": no_show["id"]}, token=token, status=409)  # waiting
+        check("POST", "/api/counters/1/reinstate", {"ticket": "x"}, token=token, status=422)
+        check("POST", "/api/counters/1/call-next", token=token, status=200)
+        again = check("POST", "/api/counters/1/skip", token=token, status=200)["ticket"]
+        check("POST", "/api/counters/1/call-skipped", {"ticket": again["id"]}, token=token, status=200)
+        check("POST", "/api/counters/1/call-skipped", {"ticket": 99999}, token=token, status=404)
         check("POST", "/api/counters/1/call-next", token=token, status=200)
         check("POST", "/api/counters/1/done", token=token, status=200)
         check("POST", "/api/counters/1/pause", token=token, status=200)

@@ -67,7 +67,7 @@ def test_events_in_order_with_increasing_seq(client):
     assert called["ticket"]["number"] == "B001" and called["ticket"]["status"] == "called"
     assert called["counter"] == {"id": "1", "name": "Loket 1", "zone": "lantai-2", "state": "open", "served": 0}
     assert called["finished"] is None and called["announcement"] is None
-    assert [(s["code"], s["waiting"], s["priority_waiting"]) for s in called["services"]] == [("A", 1, 0), ("B", 0, 0)]
+    assert [(s["code"], s["waiting"], s["priority_waiting"]) for s in called["services"]] == [("B", 0, 0)]
     assert got[3]["ticket"]["calls"] == 2 and got[4]["ticket"]["status"] == "done"
     assert got[4]["counter"]["served"] == 1
 
