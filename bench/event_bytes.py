@@ -8,7 +8,8 @@ display WebSocket on zone lantai-2, issues tickets and has Loket 1 call next
 `--calls` times with a ticket at the desk (the usual case: call-next also
 finishes the citizen being served). After each call a ticket of service C is
 issued: its `ticket.issued` event marks the end of that call's events, so
-every frame before it belongs to the call. Reports the event kinds and the
+every frame before it belongs to the call (the hub's heartbeats, sent every
+2 s whatever happens, are left out). Reports the event kinds and the
 bytes per call per display: JSON payload, and on the wire (WebSocket frame
 headers included; the hub sends uncompressed frames).
 """
@@ -57,6 +58,8 @@ def measure(calls: int, audio: bool) -> dict:
                     event = json.loads(text)
                     if event["type"] == "ticket.issued" and event["ticket"]["service"] == "C":
                         break
+                    if event["type"] == "heartbeat":  # every 2 s whatever happens: not the call's
+                        continue
                     n = len(text.encode())
                     payload += n
                     wire += n + frame_header(n)

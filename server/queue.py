@@ -93,6 +93,7 @@ class Queue:
         self._lines: dict[tuple[frozenset[str], int], list[Ticket]] = {}
         self._places: dict[tuple[frozenset[str], int], dict[int, int]] = {}
         self._sorted: list[Ticket] | None = None
+        self._waiting_by_service: dict[str, dict[str, int]] | None = None
         self.desks: dict[str, Desk] = {cid: Desk(cid) for cid in config.counters}
         self.desks.update({d.id: d for d in desks if d.id in config.counters})
         self.next_id = next_id
@@ -118,7 +119,14 @@ class Queue:
 
     def queue_counts(self, services: Iterable[str]) -> dict[str, dict[str, int]]:
         """{"A": {"waiting": 6, "priority": 1}, ...} for the given services."""
-        return _counts(self.open.values(), services)
+        tally = self._tally()
+        return {code: dict(tally.get(code, _NONE_WAITING)) for code in services}
+
+    def _tally(self) -> dict[str, dict[str, int]]:
+        """Waiting and priority counts of every service with a waiting ticket; counted once per state."""
+        if self._waiting_by_service is None:
+            self._waiting_by_service = _counts(self.open.values(), {t.service for t in self.open.values()})
+        return self._waiting_by_service
 
     def line(self, counter_id: str) -> list[Ticket]:
         """The waiting tickets in the order this counter would call them if it alone kept pressing
@@ -136,8 +144,11 @@ class Queue:
         return min(self._places_in(key).get(ticket.id, 0) for key in self._lines_serving(ticket.service))
 
     def ahead_of_new(self, service: str) -> int:
-        """`ahead` of a regular ticket of `service` issued now: it would be last in every line."""
-        return min(len(self._line(*key)) for key in self._lines_serving(service))
+        """`ahead` of a regular ticket of `service` issued now: it would be last in every line. A line holds
+        every waiting ticket of its counter's services once (`call_order`), so its length is their count."""
+        tally = self._tally()
+        return min(sum(tally[code]["waiting"] for code in services if code in tally)
+                   for services, _ in self._lines_serving(service))
 
     def estimated_wait(self, service: str, ahead: int) -> int | None:
         """Seconds until a ticket with `ahead` tickets before it is likely called, None when unknown:
@@ -438,6 +449,7 @@ class Queue:
         self._lines.clear()
         self._places.clear()
         self._sorted = None
+        self._waiting_by_service = None
         if change.day is not None:
             self.day = change.day
             self.open.clear()
@@ -605,7 +617,7 @@ class Queue:
         after = copy.copy(self)
         after.open, after.skipped = dict(self.open), dict(self.skipped)
         after.by_token, after.desks = dict(self.by_token), dict(self.desks)
-        after._lines, after._places, after._sorted = {}, {}, None
+        after._lines, after._places, after._sorted, after._waiting_by_service = {}, {}, None, None
         after.stats = dict(self.stats)
         for code in {t.service for t in change.tickets}:
             after.stats[code] = replace(self.stats[code])
@@ -627,6 +639,9 @@ class Queue:
                 codes.update(c.services)
         before = {q.code: q for q in self.service_queues(codes)}
         return [q for q in after.service_queues(codes) if q != before[q.code]]
+
+
+_NONE_WAITING = {"waiting": 0, "priority": 0}
 
 
 def _counts(tickets: Iterable[Ticket], services: Iterable[str]) -> dict[str, dict[str, int]]:
