@@ -87,7 +87,7 @@ class Hall:
             now = self.clock()
             wake = self.queue.next_availability_change(now)
             delay = DAY_CHECK_SECONDS if wake is None else (wake - now).total_seconds() + 0.01
-            await asyncio.sleep(min(DAY_CHECK_SECONDS, max(0.01, delay)))
+            await asyncio.sleep(min(DAY_CHECK_SECONDS, max(0.05, delay)))
             today = self.queue.local_day(self.clock())
             if today < self.queue.day and not self._warned_clock:
                 self._warned_clock = True
@@ -173,6 +173,8 @@ class Hall:
                 await self._commit(rolled, now)
                 for calls in self.recent.values():
                     calls.clear()
+                # The pages start the new day from a snapshot (day.started): it says what is open.
+                self.queue.shown = self.queue.closures(now)
                 log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
             change = decide(now)
             if change.tickets or change.desks or change.events:

@@ -456,7 +456,7 @@ class Queue:
             self.skipped.clear()
             self.by_token.clear()
             self.stats = {code: ServiceStats() for code in self.config.services}
-            self.shown = {}  # the pages resynchronise on day.started; the next check tells them again
+            self.shown = {}  # unknown until the hall says what the new day's snapshots show
         for t in change.tickets:
             self.next_id = max(self.next_id, t.id + 1)
             known = self.skipped.pop(t.id, None) is not None or t.id in self.open  # not a new number
