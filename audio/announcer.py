@@ -2,9 +2,10 @@
 
 `announce()` runs on the event loop inside the hub's write path, so it only
 builds text, hashes it and queues work; rendering happens on the
-synthesizer's thread and playback on the zone threads. Nothing here raises
-into the hub: with no speech engine a call still returns its text and a
-chime, and `health()` says what is missing.
+synthesizer's thread (and the pyttsx3 worker process it owns) and playback on
+the zone threads. Nothing here raises into the hub: with no speech engine a
+call still returns its text and a chime, and `health()` says what is missing.
+The hub sees this class only through `server.announcing.Announcing`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,20 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.routing import BaseRoute
 
-from audio.cache import WavCache, cache_key
+from audio.cache import KeptCalls, WavCache, cache_key
 from audio.chime import CHIME_VERSION, chime
 from audio.engine import SpeechEngine, default_engine_factory
 from audio.phrase import Phrasebook, Segment
 from audio.player import PLAYER_HINT, PlaybackQueue, Player, find_player
-from audio.settings import AudioSettings
+from audio.routes import audio_routes
+from audio.settings import KEPT_CALLS_PER_ZONE, AudioSettings
 from audio.synthesizer import CALL, FAILED, PRERENDER, READY, Job, Synthesizer
+from audio.voicepack import Plan, VoicePack, needed_clips
 from audio.wav import wav_bytes, write_atomic
 from config.site import SiteConfig
 
@@ -35,7 +39,28 @@ MAX_PENDING_PRERENDERS = 100  # hints beyond this are dropped, real calls are ne
 PLAYBACK_WAIT = 15.0  # seconds a zone waits for a render before playing the chime alone
 
 
+@dataclass(frozen=True)
+class Call:
+    """What one announcement is made of: its phrases, the voice-pack clips for each (None: the engine says
+    it), and the cache key of the resulting sound."""
+
+    segments: tuple[Segment, ...]
+    plans: tuple[Plan | None, ...]
+    key: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(seg.text for seg in self.segments)
+
+
 class Announcer:
+    """Spoken calls for the hub: implements `server.announcing.Announcing`.
+
+    `Announcer(config, cache_dir)`: `cache_dir` is where the hub wants rendered calls (its data folder's
+    `audio-cache`; `[audio] cache_dir` overrides it); the voice pack lives in `[audio] voice_pack_dir`,
+    by default `voice-pack` beside `cache_dir`. Raises `config.site.ConfigError` for a bad `[audio]`.
+    """
+
     def __init__(
         self,
         config: SiteConfig,
@@ -49,8 +74,12 @@ class Announcer:
         self.config = config
         self.settings = config.audio  # validated with the whole configuration
         self.phrasebook = Phrasebook(self.settings, config)
-        cache_dir = config.beside(self.settings.cache_dir) if self.settings.cache_dir else Path(cache_dir)
-        self.cache = WavCache(cache_dir, self.settings.cache_max_files)
+        self.kept = KeptCalls(KEPT_CALLS_PER_ZONE)
+        s = self.settings
+        self.cache = WavCache(config.beside(s.cache_dir) if s.cache_dir else Path(cache_dir), s.cache_max_files,
+                              keep=self.kept.keys)
+        self.voice_pack = VoicePack(config.beside(s.voice_pack_dir) if s.voice_pack_dir
+                                    else Path(cache_dir).parent / "voice-pack")
         factory = engine_factory or default_engine_factory
         voices = (self.settings.voice, self.settings.voice_en) if self.settings.second_language else (
             self.settings.voice,)
@@ -62,11 +91,14 @@ class Announcer:
         self.playback = PlaybackQueue(player) if player is not None and self._wants_speakers else None
         self._chime_wav: bytes | None = None
         self.chime_path = self.cache.directory / "chime.wav"
+        self.not_found = 0  # requests for a call's audio whose file was gone or never known
+        self.last_not_found: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start the engine's worker thread, wait for its probe, and warn once if something is missing."""
+        await asyncio.to_thread(self.voice_pack.load)
         if self.settings.output == "off":
             return
         self.synth.start()
@@ -78,6 +110,9 @@ class Announcer:
         if self._wants_speakers and self.playback is None:
             log.warning("audio.output is %r but the hub PC has no sound output; %s",
                         self.settings.output, PLAYER_HINT)
+        problem = getattr(self.synth.engine, "problem", None)
+        if problem:
+            log.warning("audio: %s", problem)
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Stop rendering and playing within about `timeout` seconds, even while a render hangs."""
@@ -93,9 +128,11 @@ class Announcer:
             self._chime_wav = wav_bytes(chime(CHIME_RATE))
             write_atomic(self.chime_path, self._chime_wav)
 
-    def chime_wav(self) -> bytes:
+    def chime_wav(self) -> bytes | None:
+        """The chime alone as a WAV, or None when `[audio] chime = false`."""
+        if not self.settings.chime:
+            return None
         self._prepare_chime()
-        assert self._chime_wav is not None
         return self._chime_wav
 
     # -- calls ------------------------------------------------------------------------
@@ -109,15 +146,15 @@ class Announcer:
         before it commits it and calls `play()` only once it is committed.
         """
         try:
-            result = self._announce(ticket, counter)
+            result = self._announce(ticket, counter, recall)
         except Exception:
             log.exception("audio: could not announce ticket %r at counter %r", ticket.get("number"), counter.get("id"))
             return {"text": str(ticket.get("number") or ""), "audio_url": None}
         if play:
-            self.play(ticket, counter)
+            self.play(ticket, counter, recall=recall)
         return result
 
-    def play(self, ticket: dict, counter: dict) -> None:
+    def play(self, ticket: dict, counter: dict, *, recall: bool = False) -> None:
         """Play a call on the hub's own output (server/both), after the zone's earlier calls. Never raises."""
         if self.playback is None or self.settings.output == "off":
             return
@@ -127,24 +164,24 @@ class Announcer:
                 if self.settings.chime:
                     self.playback.enqueue(zone, lambda: self.chime_path)
                 return
-            key = self._key(self.phrasebook.segments(ticket, counter))
+            key = self._call(ticket, counter, recall).key
             self.playback.enqueue(zone, lambda: self._file_to_play(key))
         except Exception:
             log.exception("audio: could not play ticket %r at counter %r", ticket.get("number"), counter.get("id"))
 
-    def _announce(self, ticket: dict, counter: dict) -> dict:
-        segments = self.phrasebook.segments(ticket, counter)
-        text = " ".join(seg.text for seg in segments)
+    def _announce(self, ticket: dict, counter: dict, recall: bool) -> dict:
         if self.settings.output == "off":
-            return {"text": text, "audio_url": None}
+            return {"text": self.phrasebook.text(ticket, counter), "audio_url": None}
         to_display = self.settings.output in ("display", "both")
         if self.synth.engine_error:
+            text = self.phrasebook.text(ticket, counter)
             if not self.settings.chime:
                 return {"text": text, "audio_url": None}
             return {"text": text, "audio_url": CHIME_URL if to_display else None}
-        key = self._key(segments)
-        self.synth.submit(Job(key, tuple(segments), self.settings.chime), CALL)
-        return {"text": text, "audio_url": f"/audio/{key}.wav" if to_display else None}
+        call = self._call(ticket, counter, recall)
+        self.kept.add(self._zone(counter), call.key)  # before it is queued: its file must outlive the TVs' fetch
+        self.synth.submit(Job(call.key, call.segments, self.settings.chime, call.plans), CALL)
+        return {"text": call.text, "audio_url": f"/audio/{call.key}.wav" if to_display else None}
 
     def prerender(self, pairs: list[tuple[dict, dict]]) -> None:
         """Render likely next calls in idle time; real calls always go first. Never raises."""
@@ -154,20 +191,26 @@ class Announcer:
             for ticket, counter in pairs:
                 if self.synth.pending_prerenders() >= MAX_PENDING_PRERENDERS:
                     return
-                segments = self.phrasebook.segments(ticket, counter)
-                self.synth.submit(Job(self._key(segments), tuple(segments), self.settings.chime), PRERENDER)
+                call = self._call(ticket, counter, False)
+                self.synth.submit(Job(call.key, call.segments, self.settings.chime, call.plans), PRERENDER)
         except Exception:
             log.exception("audio: could not pre-render calls")
 
-    def _key(self, segments: list[Segment]) -> str:
+    def _call(self, ticket: dict, counter: dict, recall: bool) -> Call:
         s = self.settings
-        return cache_key(
-            segments=[[seg.text, seg.voice] for seg in segments],
+        segments = tuple(self.phrasebook.segments(ticket, counter))
+        plans: tuple[Plan | None, ...] = tuple(
+            self.voice_pack.plan(seg.text, recall=recall) if s.voice_pack and seg.voice == s.voice else None
+            for seg in segments)
+        key = cache_key(
+            segments=[[seg.text, seg.voice] if plan is None else [seg.text, "voice-pack", plan.key]
+                      for seg, plan in zip(segments, plans, strict=True)],
             rate=s.rate,
             volume=s.volume,
             chime=CHIME_VERSION if s.chime else None,
             engine=self.synth.engine_version,
         )
+        return Call(segments, plans, key)
 
     def _zone(self, counter: dict) -> str:
         known = self.config.counters.get(str(counter.get("id")))
@@ -180,11 +223,49 @@ class Announcer:
             return self.cache.path(key)
         return self.chime_path if self.settings.chime else None
 
+    # -- the voice pack -------------------------------------------------------------
+
+    def voice_pack_status(self) -> dict:
+        """The voice pack for the admin page: `VoicePack.status()` with what this site's calls need, plus
+        `"enabled"` (`[audio] voice_pack`) and `"unsayable"`: words of this site's calls that no clip says
+        (calls with them are always spoken by the engine)."""
+        needed, unsayable = needed_clips(self.voice_pack, self._sample_texts())
+        return {"enabled": self.settings.voice_pack, **self.voice_pack.status(needed),
+                "unsayable": sorted(unsayable)}
+
+    def _sample_texts(self) -> list[str]:
+        """One call of every service at every counter serving it, and numbers using every number word."""
+        numbers = ("0 1 2 3 4 5 6 7 8 9" if self.settings.number_mode == "digits"
+                   else "1 2 3 4 5 6 7 8 9 10 11 12 20 100 200 1000 2000").split()
+        texts = []
+        for code in self.config.services:
+            for counter in self.config.counters.values():
+                if code in counter.services:
+                    ref = {"id": counter.id, "name": counter.name, "zone": counter.zone}
+                    texts.append(self.phrasebook.segments({"number": f"{code}1", "service": code}, ref)[0].text)
+        first = next(iter(self.config.counters.values()))
+        ref = {"id": first.id, "name": first.name, "zone": first.zone}
+        code = first.services[0] if first.services else ""
+        texts += [self.phrasebook.segments({"number": f"{code}{n}", "service": code}, ref)[0].text for n in numbers]
+        return texts
+
     # -- readiness, health, HTTP ----------------------------------------------------
 
     def key_state(self, key: str) -> str | None:
         """"ready", "pending", "failed", or None for a key this hub has never seen."""
         return self.synth.state(key)
+
+    def call_path(self, key: str) -> Path:
+        """Where the WAV of a ready call is (it may have been deleted behind the hub's back)."""
+        return self.cache.path(key)
+
+    def file_missing(self, key: str, reason: str) -> None:
+        """A TV asked for a call's audio and there was no file: count it for health(), and let the next
+        call of that number render it again."""
+        self.cache.discard(key)
+        self.not_found += 1
+        self.last_not_found = f"{key}: {reason}"
+        log.warning("audio: a TV asked for call audio %s and got none: %s", key, reason)
 
     async def wait_ready(self, key: str, timeout: float = 10.0) -> str | None:
         """Wait without blocking the loop until a call's WAV is settled: "ready" or "failed"; None on timeout."""
@@ -211,7 +292,9 @@ class Announcer:
                 self.synth.forget(key, notify)
 
     def health(self) -> dict:
+        """The audio part of /api/health; every key is described in docs/audio.md ("Health")."""
         s, synth = self.settings, self.synth
+        engine = synth.engine
         report = {
             "status": "ok",
             "engine": synth.engine_name,
@@ -222,6 +305,13 @@ class Announcer:
             "cache_files": len(self.cache),
             "syntheses": synth.syntheses,
             "failures": synth.failures,
+            "invalid_renders": getattr(engine, "invalid_renders", 0),
+            "retries": getattr(engine, "retries", 0),
+            "fallbacks": getattr(engine, "fallbacks", 0),
+            "worker_restarts": getattr(engine, "worker_restarts", 0),
+            "worker_pid": getattr(engine, "worker_pid", None),
+            "not_found": self.not_found,
+            "voice_pack": {"enabled": s.voice_pack, "clips": len(self.voice_pack.clip_ids())},
             "detail": "",
         }
         problems = []
@@ -230,10 +320,16 @@ class Announcer:
             return report
         if synth.engine_error:
             problems.append(synth.engine_error)
+        if getattr(engine, "problem", None):
+            problems.append(engine.problem)
         if self._wants_speakers and self.playback is None:
             problems.append(f"no sound output on the hub PC; {PLAYER_HINT}")
         if synth.last_error:
             report["last_error"] = synth.last_error
+        if getattr(engine, "last_fallback", None):
+            report["last_fallback"] = engine.last_fallback
+        if self.last_not_found:
+            report["last_not_found"] = self.last_not_found
         if self.playback is not None and self.playback.last_error:
             report["last_playback_error"] = self.playback.last_error
         if problems:
@@ -243,8 +339,6 @@ class Announcer:
         return report
 
     def routes(self) -> list[BaseRoute]:
-        from audio.routes import audio_routes
-
         return audio_routes(self)
 
 

@@ -1,52 +1,42 @@
-"""Speech engines: text in, PCM out. Called only from the synthesizer's worker thread.
+"""Speech engines: text in, checked PCM out. Used only from the synthesizer's one thread.
 
-Two engines share one small interface (`name`, `version`, `synthesize`):
+- `Pyttsx3Engine`, the default: pyttsx3 (on libespeak-ng) in a worker process
+  this engine owns (audio/worker.py), initialised once and fed phrases over a
+  pipe. A worker that misses its deadline is killed and replaced; the hub never
+  waits on pyttsx3 itself.
+- `EspeakCliEngine`: the `espeak-ng` command, one process per phrase
+  (`[audio] engine = "espeak-ng"`), and the fallback of the first.
+- `CheckedEngine` is what the synthesizer gets: every render goes through
+  `audio.quality.check_render`; an empty, short or failed render is retried
+  once, then rendered by the espeak-ng command; a hung or dead worker sends
+  its phrase straight to the command. Each of these is counted for
+  `/api/health`.
 
-- `EspeakCliEngine`, the default: runs the `espeak-ng` command per phrase
-  (~15 ms of process start). A hung synthesis is a killed process, not a
-  stuck thread, and every phrase is complete.
-- `Pyttsx3Engine`: pyttsx3's espeak driver, i.e. libespeak-ng in-process.
-  Neither is thread-safe, so exactly one thread may own it.
-
-What we found about pyttsx3 2.99 with espeak-ng 1.51 (details in docs/audio.md):
-`save_to_file` + `runAndWait` does work from a non-main thread, but
-- the driver initialises espeak in AUDIO_OUTPUT_RETRIEVAL mode, which is
-  asynchronous: espeak's own thread calls back while pyttsx3 polls a flag
-  every 10 ms. About 1 phrase in 200-400 comes back empty and the end of a
-  phrase is sometimes a few hundred samples short;
-- if writing the WAV fails inside that callback (missing directory, full
-  disk) ctypes swallows the exception and `runAndWait` never returns;
-- an unknown voice is swallowed too (only an "error" notification);
-- it prints "Audio saved to ..." on stdout for every file.
-- and a run of the same process sometimes settles at ~166 ms per phrase
-  instead of ~15 ms (bimodal across runs; measured in docs/audio.md).
-So the command is the default; pyttsx3 stays selectable, hardened: an
-in-memory buffer instead of a path (the callback cannot fail on I/O), errors
-listened for, the print silenced, and an empty result re-done by the command.
+What pyttsx3 2.99 does wrong, and why this shape (details in docs/audio.md):
+its espeak driver runs libespeak-ng asynchronously and polls a flag every
+10 ms; about 1 phrase in 3,000 comes back empty; a failed file write inside
+espeak's callback makes `runAndWait` hang forever; an unknown voice is only an
+"error" notification; and it prints "Audio saved to ..." for every file.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import shutil
 import subprocess
-import threading
 import wave
 from importlib import metadata
 from typing import Protocol
 
+from audio import riff
+from audio.quality import InvalidRender, check_render
 from audio.settings import AudioSettings
 from audio.wav import Pcm, read_wav
+from audio.worker import WorkerError, WorkerProcess, WorkerUnavailable
 
 log = logging.getLogger("audio")
 
 INSTALL_HINT = "install it with `sudo apt-get install espeak-ng`"
-
-# libespeak-ng is one instance per process and pyttsx3.init() hands every caller
-# the same engine. Each Announcer has one owner thread, but two Announcers in one
-# process (tests, a restart inside one process) would otherwise share it unguarded.
-_LIBESPEAK = threading.Lock()
 
 
 class EngineUnavailable(Exception):
@@ -57,7 +47,13 @@ class SynthesisError(Exception):
     """One piece of text could not be synthesised."""
 
 
+class EngineUnreachable(SynthesisError):
+    """The engine could not take this phrase at all (its worker hung, died or is starting): do not retry it."""
+
+
 class SpeechEngine(Protocol):
+    """What the synthesizer needs from an engine. An engine may also have `close()`, called on its thread."""
+
     name: str  # shown in health()
     version: str  # part of every cache key: another engine version may sound different
 
@@ -65,62 +61,48 @@ class SpeechEngine(Protocol):
 
 
 class Pyttsx3Engine:
-    def __init__(self, rate: int, volume: float) -> None:
-        try:
-            import pyttsx3
-            import pyttsx3.drivers._espeak as espeak_lib
-            import pyttsx3.drivers.espeak as espeak_driver
-        except Exception as exc:  # the driver raises a bare Exception when libespeak-ng is missing
-            raise EngineUnavailable(f"libespeak-ng could not be loaded ({exc}); {INSTALL_HINT}") from None
-        # The driver prints "Audio saved to ..." on stdout for every file; route it to the debug log.
-        espeak_driver.print = lambda *args, **kwargs: log.debug(" ".join(map(str, args)))
-        try:
-            with _LIBESPEAK:
-                self._engine = pyttsx3.init("espeak")
-        except Exception as exc:
-            raise EngineUnavailable(f"espeak-ng could not start ({exc}); {INSTALL_HINT}") from None
-        self._errors: list[BaseException] = []
-        self._engine.connect("error", self._on_error)
-        self._rate, self._volume = rate, volume
-        self._fallback: EspeakCliEngine | None = None
-        library = (espeak_lib.Info(None) or b"?").decode(errors="replace")
-        self.name = "espeak-ng (pyttsx3)"
-        self.version = f"pyttsx3 {metadata.version('pyttsx3')}; espeak-ng {library}"
+    """pyttsx3 in a worker process; `synthesize` returns its render unchecked (CheckedEngine checks it).
 
-    def _on_error(self, name: str | None = None, exception: BaseException | None = None) -> None:
-        self._errors.append(exception or RuntimeError("unknown pyttsx3 error"))
+    Raises `EngineUnavailable` when the worker cannot start, `SynthesisError` when pyttsx3 reports an
+    error or writes something that is not a WAV, `EngineUnreachable` when the worker is hung (killed
+    after `deadline` seconds), dead or restarting.
+    """
+
+    name = "pyttsx3"
+
+    def __init__(self, rate: int, volume: float, *, deadline: float) -> None:
+        try:
+            metadata.version("pyttsx3")
+        except metadata.PackageNotFoundError:
+            raise EngineUnavailable("the pyttsx3 package is not installed; run `make run` to install it") from None
+        self.rate, self.volume = rate, volume
+        self.worker = WorkerProcess(deadline)
+        try:
+            self.version = self.worker.start()
+        except WorkerUnavailable as exc:
+            self.worker.close()
+            raise EngineUnavailable(f"pyttsx3 could not start ({exc}); {INSTALL_HINT}") from None
 
     def synthesize(self, text: str, voice: str) -> Pcm:
-        if not text.strip():
-            raise SynthesisError("nothing to say")
-        with _LIBESPEAK:
-            return self._synthesize(text, voice)
+        try:
+            data = self.worker.say(text, voice, self.rate, self.volume)
+        except WorkerUnavailable as exc:
+            raise EngineUnreachable(str(exc)) from None
+        except WorkerError as exc:
+            raise SynthesisError(f"pyttsx3 failed: {exc}") from None
+        try:
+            return riff.read(data)
+        except riff.WavError as exc:
+            raise SynthesisError(f"pyttsx3 wrote no usable WAV ({exc.code}, {len(data)} bytes)") from None
 
-    def _synthesize(self, text: str, voice: str) -> Pcm:
-        self._errors.clear()
-        # Set every time: the shared engine may have been used by another Announcer since.
-        self._engine.setProperty("rate", self._rate)
-        self._engine.setProperty("volume", self._volume)
-        self._engine.setProperty("voice", voice)  # runs now, or at runAndWait before the first call
-        buffer = io.BytesIO()
-        self._engine.save_to_file(text, buffer)
-        self._engine.runAndWait()
-        if self._errors:
-            raise SynthesisError(f"espeak-ng failed: {self._errors[0]}")
-        data = buffer.getvalue()
-        if len(data) > 44:  # more than a bare WAV header
-            return read_wav(data)
-        # The race described above: redo this phrase with the command, which has no such race.
-        log.info("audio: pyttsx3 returned no audio for %r; using the espeak-ng command", text)
-        if self._fallback is None:
-            try:
-                self._fallback = EspeakCliEngine(self._rate, self._volume)
-            except EngineUnavailable as exc:
-                raise SynthesisError(f"espeak-ng produced no audio for voice {voice!r} ({exc})") from None
-        return self._fallback.synthesize(text, voice)
+    def close(self) -> None:
+        self.worker.close()
 
 
 class EspeakCliEngine:
+    """The espeak-ng command, one process per phrase; the WAV is read from its stdout."""
+
+    name = "espeak-ng"
     # Seconds; a whole call phrase takes ~20 ms. Well under the route's 10 s and playback's 15 s waits,
     # so a hung espeak-ng is killed and the call falls back to the chime while someone still listens.
     TIMEOUT = 5
@@ -134,7 +116,6 @@ class EspeakCliEngine:
             out = subprocess.run([self._binary, "--version"], capture_output=True, text=True, timeout=self.TIMEOUT)
         except (OSError, subprocess.SubprocessError) as exc:
             raise EngineUnavailable(f"espeak-ng does not run ({exc}); {INSTALL_HINT}") from None
-        self.name = "espeak-ng (command)"
         # "eSpeak NG text-to-speech: 1.51  Data at: ..." -> "espeak-ng 1.51"
         self.version = "espeak-ng " + out.stdout.split("Data at")[0].split(":")[-1].strip()
 
@@ -158,8 +139,95 @@ class EspeakCliEngine:
             raise SynthesisError(f"espeak-ng wrote an unreadable WAV ({exc})") from None
 
 
-def default_engine_factory(settings: AudioSettings) -> SpeechEngine:
-    """Build the configured engine; raises `EngineUnavailable` with an install hint."""
-    if settings.engine == "pyttsx3":
-        return Pyttsx3Engine(settings.rate, settings.volume)
-    return EspeakCliEngine(settings.rate, settings.volume)
+class CheckedEngine:
+    """An engine whose every render is checked, retried once, then rendered by a fallback engine.
+
+    `synthesize(text, voice) -> Pcm` raises `SynthesisError` only when the primary engine (twice, or
+    once if it was unreachable) and the fallback both failed. Counters, read by health():
+    `invalid_renders` (renders that failed `check_render`), `retries`, `fallbacks` (phrases rendered
+    by the fallback). `problem` says why the configured engine is not the one speaking, if so.
+    """
+
+    def __init__(self, primary: SpeechEngine, fallback: SpeechEngine | None, *, wpm: int, volume: float,
+                 problem: str | None = None) -> None:
+        self.primary, self.fallback = primary, fallback
+        self.name, self.version = primary.name, primary.version
+        self.wpm, self.volume = wpm, volume
+        self.problem = problem
+        self.invalid_renders = 0
+        self.retries = 0
+        self.fallbacks = 0
+        self.last_fallback: str | None = None
+
+    @property
+    def worker_restarts(self) -> int:
+        worker = getattr(self.primary, "worker", None)
+        return worker.restarts if worker is not None else 0
+
+    @property
+    def worker_pid(self) -> int | None:
+        worker = getattr(self.primary, "worker", None)
+        return worker.pid if worker is not None else None
+
+    def synthesize(self, text: str, voice: str) -> Pcm:
+        if not text.strip():
+            raise SynthesisError("nothing to say")
+        try:
+            return self._checked(self.primary, text, voice)
+        except EngineUnreachable as exc:
+            problem = str(exc)
+        except SynthesisError as exc:
+            self.retries += 1
+            log.info("audio: %s for %r; trying once more", exc, text)
+            try:
+                return self._checked(self.primary, text, voice)
+            except SynthesisError as again:
+                problem = str(again)
+        if self.fallback is None:
+            raise SynthesisError(problem)
+        self.fallbacks += 1
+        self.last_fallback = problem
+        log.warning("audio: %s for %r; rendered by the %s command instead", problem, text, self.fallback.name)
+        return self._checked(self.fallback, text, voice)
+
+    def _checked(self, engine: SpeechEngine, text: str, voice: str) -> Pcm:
+        pcm = engine.synthesize(text, voice)
+        try:
+            return check_render(pcm, text, wpm=self.wpm, volume=self.volume)
+        except InvalidRender as exc:
+            self.invalid_renders += 1
+            raise SynthesisError(f"{engine.name}: {exc}") from None
+
+    def close(self) -> None:
+        for engine in (self.primary, self.fallback):
+            close = getattr(engine, "close", None)
+            if close is not None:
+                close()
+
+
+def default_engine_factory(settings: AudioSettings) -> CheckedEngine:
+    """The configured engine, checked, with the espeak-ng command as pyttsx3's fallback.
+
+    Raises `EngineUnavailable` (with an install hint) only when nothing can speak. If pyttsx3 cannot
+    start but the command can, the command speaks and `problem` says why.
+    """
+    checks = {"wpm": settings.rate, "volume": settings.volume}
+    try:
+        command: EspeakCliEngine | None = EspeakCliEngine(settings.rate, settings.volume)
+        command_error = None
+    except EngineUnavailable as exc:
+        command, command_error = None, exc
+    if settings.engine == "espeak-ng":
+        if command is None:
+            raise command_error  # type: ignore[misc]
+        return CheckedEngine(command, None, **checks)
+    try:
+        worker = Pyttsx3Engine(settings.rate, settings.volume, deadline=settings.worker_timeout)
+    except EngineUnavailable as exc:
+        if command is None:
+            raise EngineUnavailable(f"{exc}; and {command_error}") from None
+        return CheckedEngine(command, None, **checks,
+                             problem=f"{exc}; calls are spoken by the espeak-ng command instead")
+    if command is None:
+        log.warning("audio: %s: pyttsx3 speaks without a fallback for its failed renders", command_error)
+    return CheckedEngine(worker, command, **checks)

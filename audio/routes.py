@@ -2,7 +2,8 @@
 
 A TV receives `ticket.called` as soon as the officer presses the button,
 usually before the render has finished, so the call route waits for the
-render (up to READY_TIMEOUT) instead of answering 404.
+render (up to READY_TIMEOUT) instead of answering 404. The routes know the
+announcer only as `CallAudio`, so this module imports nothing of it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -20,13 +21,29 @@ from starlette.routing import BaseRoute, Route
 from audio.cache import is_key
 from audio.synthesizer import PENDING, READY
 
-if TYPE_CHECKING:
-    from audio.announcer import Announcer
-
 READY_TIMEOUT = 10.0
 # A key names one exact sound forever, so browsers may keep it.
 IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
 CHUNK = 64 * 1024
+
+
+class CallAudio(Protocol):
+    """What the routes need from the announcer."""
+
+    def chime_wav(self) -> bytes | None:
+        """The chime as a WAV; None when the chime is switched off."""
+
+    def key_state(self, key: str) -> str | None:
+        """"ready", "pending", "failed", or None for a key never seen."""
+
+    async def wait_ready(self, key: str, timeout: float) -> str | None:
+        """"ready" or "failed" once settled; None if not settled within `timeout` seconds."""
+
+    def call_path(self, key: str) -> Path:
+        """Where a ready call's WAV is."""
+
+    def file_missing(self, key: str, reason: str) -> None:
+        """A TV asked for a call's audio and got no file (counted in health)."""
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -53,32 +70,38 @@ async def _open_wav(path: Path) -> Response | None:
     return StreamingResponse(chunks(), media_type="audio/wav", headers=headers)
 
 
-def audio_routes(announcer: Announcer) -> list[BaseRoute]:
+def audio_routes(audio: CallAudio) -> list[BaseRoute]:
+    """GET /audio/chime.wav and GET /audio/{key}.wav (documented in docs/audio.md, "HTTP routes")."""
+
     async def chime_wav(request: Request) -> Response:
-        if not announcer.settings.chime:
+        wav = audio.chime_wav()
+        if wav is None:
             return error(404, "chime_disabled", "The chime is switched off (audio.chime = false).")
-        return Response(announcer.chime_wav(), media_type="audio/wav", headers=IMMUTABLE)
+        return Response(wav, media_type="audio/wav", headers=IMMUTABLE)
 
     async def call_wav(request: Request) -> Response:
         key = request.path_params["key"]
-        state = announcer.key_state(key) if is_key(key) else None
+        state = audio.key_state(key) if is_key(key) else None
         if state is None:
+            if is_key(key):
+                audio.file_missing(key, "unknown key (not rendered by this hub, or forgotten since)")
             return error(404, "unknown_audio", f"No call audio {key!r} on this hub; it may be from before a restart.")
         if state == PENDING:
-            state = await announcer.wait_ready(key, READY_TIMEOUT)
+            state = await audio.wait_ready(key, READY_TIMEOUT)
             if state is None:
                 return error(503, "audio_not_ready",
                              f"The call audio was not ready within {READY_TIMEOUT:.0f} s; the speech engine is busy.")
         if state == READY:
-            response = await _open_wav(announcer.cache.path(key))
+            response = await _open_wav(audio.call_path(key))
             if response is not None:
                 return response
             # Evicted or deleted since it was ready: the next call of this number renders it again.
-            announcer.cache.discard(key)
-        if announcer.settings.chime:
+            audio.file_missing(key, "its file was deleted after it was rendered")
+        chime = audio.chime_wav()
+        if chime is not None:
             # The render failed or its file is gone: the chime alone still tells the hall a number was
             # called. Not cached by the browser, because the next call of this number renders again.
-            return Response(announcer.chime_wav(), media_type="audio/wav", headers={"Cache-Control": "no-store"})
+            return Response(chime, media_type="audio/wav", headers={"Cache-Control": "no-store"})
         if state == READY:
             return error(404, "unknown_audio", f"The call audio {key!r} has been deleted from this hub's cache.")
         return error(503, "audio_failed", "The speech engine could not render this call; see /health.")

@@ -1,8 +1,8 @@
 """The one thread that owns the speech engine, fed by a priority queue.
 
-pyttsx3 and libespeak-ng are not thread-safe, so the engine is created, used
-and dropped by this thread alone. Real calls go first; pre-renders wait for
-idle time. Everyone else learns that a key is ready through `when_ready`.
+The engine (and the pyttsx3 worker process behind it) is created, used and
+closed by this thread alone. Real calls go first; pre-renders wait for idle
+time. Everyone else learns that a key is ready through `when_ready`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from audio.cache import WavCache
 from audio.chime import chime
 from audio.engine import EngineUnavailable, SpeechEngine, SynthesisError
 from audio.phrase import Segment
+from audio.voicepack import Plan
 from audio.wav import Pcm, join, silence, wav_bytes
 
 log = logging.getLogger("audio")
@@ -34,14 +35,21 @@ MAX_FAILED = 1000  # failed keys remembered (oldest forgotten first), so a long 
 
 @dataclass(frozen=True)
 class Job:
+    """One call's sound: its cache key, its phrases, the chime or not, and for each phrase the voice-pack
+    clips that say it (None: the engine says it)."""
+
     key: str
     segments: tuple[Segment, ...]
     chime: bool
+    plans: tuple[Plan | None, ...] = ()
 
 
 def render(engine: SpeechEngine, job: Job) -> Pcm:
-    """The full sound of a call: chime (at the voice's own rate), pause, then each phrase."""
-    voice = join([engine.synthesize(seg.text, seg.voice) for seg in job.segments], gap=LANGUAGE_GAP)
+    """The full sound of a call: chime (at the voice's own rate), pause, then each phrase, recorded or spoken."""
+    plans = job.plans or (None,) * len(job.segments)
+    phrases = [plan.assemble().pcm if plan is not None else engine.synthesize(seg.text, seg.voice)
+               for seg, plan in zip(job.segments, plans, strict=True)]
+    voice = join(phrases, gap=LANGUAGE_GAP)
     if not job.chime:
         return voice
     return join([chime(voice.rate), silence(voice.rate, CHIME_GAP), voice])
@@ -65,6 +73,7 @@ class Synthesizer:
         self.engine_name: str | None = None
         self.engine_version = "none"
         self.engine_error: str | None = None  # set when the engine could not start
+        self.engine: SpeechEngine | None = None  # owned by the worker thread; others only read its counters
         self.syntheses = 0  # engine renders; a cache hit does not count
         self.failures = 0
         self.last_error: str | None = None
@@ -174,9 +183,10 @@ class Synthesizer:
                 self._settle(job.key, None)
                 continue
             self._settle(job.key, READY)
-        engine = None  # dropped by the thread that made it
+        _close(engine)  # by the thread that made it: this stops the pyttsx3 worker process
 
     def _start_engine(self) -> SpeechEngine | None:
+        engine = None
         try:
             engine = self._factory()
             # Say something in every configured voice now, so a missing voice or a broken
@@ -188,14 +198,14 @@ class Synthesizer:
                     raise EngineUnavailable(
                         f"espeak-ng cannot speak with voice {voice!r} ({exc}); `espeak-ng --voices` lists the "
                         "installed voices (the Indonesian one is \"id\", in the espeak-ng-data package)") from None
-        except EngineUnavailable as exc:
-            self.engine_error = str(exc)
-            engine = None
         except Exception as exc:
-            self.engine_error = f"speech engine failed to start: {type(exc).__name__}: {exc}"
+            self.engine_error = (str(exc) if isinstance(exc, EngineUnavailable)
+                                 else f"speech engine failed to start: {type(exc).__name__}: {exc}")
+            _close(engine)
             engine = None
         if engine is not None:
             self.engine_name, self.engine_version = engine.name, engine.version
+            self.engine = engine
         self.probed.set()
         return engine
 
@@ -213,3 +223,12 @@ class Synthesizer:
                 callback(state or FAILED)
             except Exception:  # a waiter's event loop may be gone; others still get told
                 log.debug("audio: readiness callback failed", exc_info=True)
+
+
+def _close(engine: SpeechEngine | None) -> None:
+    close = getattr(engine, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:
+            log.exception("audio: could not close the speech engine")

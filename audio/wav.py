@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import os
 import sys
 import tempfile
@@ -120,4 +121,4 @@ def rms(pcm: Pcm) -> float:
     data = pcm.samples()
     if not data:
         return 0.0
-    return math.sqrt(sum(s * s for s in data) / len(data)) / 32768
+    return math.sqrt(sum(map(operator.mul, data, data)) / len(data)) / 32768

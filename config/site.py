@@ -25,7 +25,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, ValidationError, model_validator
 
-from audio.settings import AudioSettings, Pronunciation
+from audio.settings import (
+    KEPT_CALLS_PER_ZONE,
+    PRERENDERS_PER_COUNTER,
+    AudioSettings,
+    Pronunciation,
+    minimum_cache_files,
+)
 from config.errors import ConfigError, from_validation, invalid, shown
 from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, table
 from counter_panel.settings import CounterPanelSettings
@@ -232,6 +238,17 @@ class SiteConfig(Section):
         for code in self.audio.agency_templates:
             if code not in self.agencies:
                 raise _unknown("agency", code, "[[agencies]]", ("audio", "agency_templates", code))
+        zones, counters = len(self.zones), len(self.counters)
+        if self.audio.cache_max_files < (needed := minimum_cache_files(zones, counters)):
+            raise invalid(
+                "too_small",
+                f"must be at least {needed} for this site ({KEPT_CALLS_PER_ZONE} calls kept for each of {zones} "
+                f"zone(s) while a TV may still play them, and {PRERENDERS_PER_COUNTER} rendered ahead for each of "
+                f"{counters} counter(s)), got {self.audio.cache_max_files}",
+                f"paling sedikit {needed} untuk lokasi ini ({KEPT_CALLS_PER_ZONE} panggilan disimpan untuk setiap "
+                f"zona dari {zones} zona selama TV mungkin masih memutarnya, dan {PRERENDERS_PER_COUNTER} disiapkan "
+                f"lebih dulu untuk setiap loket dari {counters} loket), bukan {self.audio.cache_max_files}",
+                at=("audio", "cache_max_files"))
         return self
 
     @property

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import wave
 
+import psutil
 import pytest
 import pytest_asyncio
 from conftest import GatedEngines, counter, make_site, ticket, wait_for
 
+from audio import cache
 from audio.announcer import CHIME_URL, Announcer
 from audio.chime import chime
 from audio.engine import EngineUnavailable
@@ -117,17 +120,20 @@ async def test_settings_that_change_the_sound_change_the_key(site, cache_dir):
 
 
 @pytest.mark.asyncio
-async def test_cache_is_bounded(site, cache_dir):
-    """Beyond cache_max_files the least recently used renders are deleted."""
-    a = Announcer(make_site({"cache_max_files": 10}), cache_dir)
+async def test_cache_is_bounded(site, cache_dir, monkeypatch):
+    """Beyond cache_max_files the least recently used renders are deleted, once no TV may still play them."""
+    monkeypatch.setattr(cache, "KEEP_SECONDS", 0)  # calls older than this are no longer played by any TV
+    a = Announcer(make_site({"cache_max_files": 38}), cache_dir)
     await a.start()
     try:
-        for n in range(1, 16):
-            result = a.announce(ticket(f"A{n}"), counter("1", site))
-            assert await a.wait_ready(key_of(result)) == "ready"
-        assert len(list(cache_dir.glob("*.wav"))) <= 10 + 1  # + chime.wav
-        assert len(a.cache) <= 10
-        assert a.key_state(key_of(result)) == "ready"  # the newest is kept
+        results = []
+        for n in range(1, 46):
+            results.append(a.announce(ticket(f"A{n}"), counter("1", site)))
+            assert await a.wait_ready(key_of(results[-1])) == "ready"
+        assert len(list(cache_dir.glob("*.wav"))) <= 38 + 1  # + chime.wav
+        assert len(a.cache) <= 38
+        assert a.key_state(key_of(results[0])) is None  # the oldest has gone
+        assert all(a.key_state(key_of(r)) == "ready" for r in results[-12:])  # the zone's last 12 are kept
     finally:
         await a.stop()
 
@@ -241,17 +247,36 @@ async def test_english_second_language_is_one_longer_wav(site, cache_dir):
 
 
 @pytest.mark.asyncio
-async def test_pyttsx3_engine_renders_too(site, cache_dir):
-    """engine = "pyttsx3" renders through libespeak-ng in-process, in the same voice."""
-    a = Announcer(make_site({"engine": "pyttsx3"}), cache_dir)
+async def test_default_engine_is_pyttsx3_in_a_worker_process(site, cache_dir):
+    """By default pyttsx3 renders the calls, in a worker process of its own, and health says so."""
+    a = Announcer(site, cache_dir)
     await a.start()
     try:
-        assert a.health()["engine"] == "espeak-ng (pyttsx3)"
+        health = a.health()
+        assert health["engine"] == "pyttsx3" and health["engine_version"].startswith("pyttsx3 2.")
+        worker = psutil.Process(health["worker_pid"])
+        assert worker.ppid() == os.getpid() and "pyttsx3_worker.py" in " ".join(worker.cmdline())
         results = [a.announce(ticket(f"A{n}"), counter("1", site)) for n in range(1, 6)]
         for result in results:
             assert await a.wait_ready(key_of(result)) == "ready"
             sound = read_wav(a.cache.path(key_of(result)))
             assert 2 <= sound.duration <= 12 and rms(sound) > 0.02
+        assert a.health()["fallbacks"] == 0 and a.health()["worker_pid"] == worker.pid
+    finally:
+        await a.stop()
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.asyncio
+async def test_espeak_ng_command_remains_a_choice(site, cache_dir):
+    """engine = "espeak-ng" renders with the espeak-ng command and starts no worker process."""
+    a = Announcer(make_site({"engine": "espeak-ng"}), cache_dir)
+    await a.start()
+    try:
+        assert a.health()["engine"] == "espeak-ng" and a.health()["worker_pid"] is None
+        result = a.announce(ticket("A7"), counter("1", site))
+        assert await a.wait_ready(key_of(result)) == "ready"
+        assert rms(read_wav(a.cache.path(key_of(result)))) > 0.02
     finally:
         await a.stop()
 

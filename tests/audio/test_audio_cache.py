@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import counter, make_site, ticket
+from conftest import counter, make_site, ticket, wait_for
 
+from audio import cache
 from audio.announcer import Announcer
-from audio.cache import WavCache, cache_key, is_key
+from audio.cache import KeptCalls, WavCache, cache_key, is_key
 
 
 def key_of(result: dict) -> str:
@@ -61,24 +62,50 @@ def test_keys_are_exactly_24_hex_digits():
 
 
 @pytest.mark.asyncio
-async def test_a_recalled_call_is_not_evicted(cache_dir):
-    """A call announced again (a cache hit) counts as used, so the next render does not delete it."""
-    site = make_site({"cache_max_files": 10})
+async def test_a_recalled_call_is_not_evicted(cache_dir, monkeypatch):
+    """A call pre-rendered, then announced (a cache hit), counts as used, so later renders do not delete it."""
+    monkeypatch.setattr(cache, "KEEP_SECONDS", 0)  # only the use order and each zone's last 12 calls keep a file
+    site = make_site({"cache_max_files": 38})  # the minimum for make_site's 2 zones and 7 counters
     a = Announcer(site, cache_dir)
     await a.start()
     try:
-        first = None
-        for n in range(1, 11):
-            result = a.announce(ticket(f"A{n}"), counter("1", site))
-            first = first or result
-            assert await a.wait_ready(key_of(result)) == "ready"
-        assert a.announce(ticket("A1"), counter("1", site), recall=True) == first
-        other = a.announce(ticket("A99"), counter("2", site))
-        assert await a.wait_ready(key_of(other)) == "ready"
-        assert a.key_state(key_of(first)) == "ready"
-        assert a.synth.syntheses == 11
+        hinted = [(ticket(f"A{n}"), counter("1", site)) for n in range(1, 39)]
+        a.prerender(hinted)
+        wait_for(lambda: a.synth.syntheses == 38, what="38 pre-renders")
+        first = a.announce(*hinted[0], recall=True)
+        assert await a.wait_ready(key_of(first)) == "ready" and a.synth.syntheses == 38
+        a.prerender([(ticket(f"C{n}"), counter("2", site)) for n in range(1, 5)])
+        wait_for(lambda: a.synth.syntheses == 42, what="4 more pre-renders")
+        assert a.key_state(key_of(first)) == "ready" and a.cache.path(key_of(first)).exists()
+        assert len(a.cache) <= 38
     finally:
         await a.stop()
+
+
+def test_kept_calls_are_never_evicted(tmp_path):
+    """Keys named by `keep` stay on disk even when every other file has gone and the cache is over its size."""
+    kept: set[str] = set()
+    store = WavCache(tmp_path, max_files=10, keep=lambda: kept)
+    keys = [cache_key(n=n) for n in range(30)]
+    for key in keys[:12]:
+        kept.add(key)
+        store.store(key, b"RIFF")
+    for key in keys[12:]:
+        store.store(key, b"RIFF")
+    assert all(key in store and store.path(key).exists() for key in keys[:12])
+    assert keys[-1] in store and len(store) <= 12 + 1
+
+
+def test_kept_calls_window():
+    """KeptCalls holds each zone's last calls and every call of the last `seconds`, by its clock."""
+    now = [0.0]
+    window = KeptCalls(per_zone=2, seconds=60, clock=lambda: now[0])
+    for n in range(4):
+        window.add("lantai-2", f"k{n}")
+    window.add("lantai-3", "other")
+    assert window.keys() == {"k0", "k1", "k2", "k3", "other"}
+    now[0] = 61
+    assert window.keys() == {"k2", "k3", "other"}
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,367 @@
+"""The hall's own voice: recorded clips, stored on the hub and assembled into one WAV per call.
+
+A voice pack is a folder of WAV clips, one per entry of `CLIPS`: the opening
+("Nomor antrian"), each letter name, the number words of the Indonesian
+reading, "silakan menuju", "loket" and, optionally, "panggilan ulang" for
+recalls. A call whose every word has a clip is assembled from them with
+short pauses; a call with any word missing is spoken whole by the engine,
+never half recorded and half synthetic.
+
+Clips are checked when stored (`store`): a real RIFF/WAVE PCM file, at most
+MAX_UPLOAD_BYTES and MAX_SECONDS, with audible sound. They are stored
+prepared for assembly: mono 16-bit at CLIP_RATE, leading and trailing
+silence trimmed, loudness evened out to TARGET_RMS, so that what the staff
+member hears back is what the hall will hear. Errors are `ClipError` with an
+Indonesian message for the staff member and the HTTP status an endpoint
+should answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import threading
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from audio import riff
+from audio.phrase import LETTER_NAMES
+from audio.wav import Pcm, from_samples, resample, silence, wav_bytes, write_atomic
+
+log = logging.getLogger("audio")
+
+CLIP_RATE = 22050  # the chime's and espeak-ng's rate: a call is joined without converting anything
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a 10 s clip is ~1 MB at 48 kHz 16-bit stereo
+MAX_SECONDS = 10.0  # a clip is a word or two; longer is a wrong file
+MIN_SPEECH_SECONDS = 0.08  # after trimming silence
+WINDOW = 0.01  # seconds per loudness window
+SILENCE_FLOOR = 0.004  # RMS (0..1) below which a window is silence whatever the clip's level
+SILENCE_SHARE = 0.06  # ... or below this share of the clip's loudest window
+EDGE = 0.03  # seconds of the quiet kept before and after the speech, so no consonant is clipped
+FADE = 0.005  # seconds of fade at each end, so joins do not click
+TARGET_RMS = 0.1  # loudness of the speech in every clip (about -20 dBFS), the level espeak-ng speaks at
+PEAK_LIMIT = 0.89  # about -1 dBFS: evening out never makes a clip clip
+
+# Pauses between clips, in seconds: between words, at a comma, at the end of a sentence.
+WORD_GAP, COMMA_GAP, SENTENCE_GAP = 0.08, 0.3, 0.5
+PAUSES = {",": COMMA_GAP, ";": COMMA_GAP, ":": COMMA_GAP, ".": SENTENCE_GAP, "!": SENTENCE_GAP, "?": SENTENCE_GAP}
+ASSEMBLY_VERSION = 1  # part of the cache key: bump when the pauses or the joining change
+CLIP_ID_RE = re.compile(r"[a-z_]{1,32}")
+TOKEN_RE = re.compile(r"[^\W_]+|[,.;:!?]")
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    """One clip of the pack: `id` (its file name), the `words` it says, the `group` it is listed under."""
+
+    id: str
+    words: tuple[str, ...]
+    group: str  # "pembuka", "huruf", "angka", "penutup"
+    optional: bool = False
+
+    @property
+    def text(self) -> str:
+        """What the staff member says into the microphone, e.g. "Nomor antrian"."""
+        return " ".join(self.words).capitalize()
+
+
+NUMBER_WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+                "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu")
+RECALL_CLIP = "panggilan_ulang"
+CLIPS: tuple[ClipSpec, ...] = (
+    ClipSpec("nomor_antrian", ("nomor", "antrian"), "pembuka"),
+    *(ClipSpec(f"huruf_{letter.lower()}", tuple(name.split()), "huruf") for letter, name in LETTER_NAMES.items()),
+    *(ClipSpec(word, (word,), "angka") for word in NUMBER_WORDS),
+    ClipSpec("silakan_menuju", ("silakan", "menuju"), "penutup"),
+    ClipSpec("loket", ("loket",), "penutup"),
+    ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True),
+)
+SPECS = {spec.id: spec for spec in CLIPS}
+
+
+class ClipError(ValueError):
+    """A clip that cannot be stored. `code` snake_case, `message` Indonesian, `status` the HTTP status to answer."""
+
+    def __init__(self, code: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A stored clip, prepared for assembly; `digest` names its exact sound (part of every cache key)."""
+
+    id: str
+    pcm: Pcm
+    digest: str
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """An assembled phrase: the sound, and where each clip lies in it as (clip id, first frame, end frame)."""
+
+    pcm: Pcm
+    parts: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The clips of one phrase and the pause after each (seconds): everything needed to assemble it,
+    taken from memory when the call is announced, so a clip re-recorded meanwhile cannot change it."""
+
+    clips: tuple[Clip, ...]
+    gaps: tuple[float, ...]
+
+    @property
+    def key(self) -> list:
+        """What makes the sound: the clips' digests and the pauses (for the cache key)."""
+        return [ASSEMBLY_VERSION, [c.digest for c in self.clips], list(self.gaps)]
+
+    def assemble(self) -> Assembly:
+        pieces: list[bytes] = []
+        parts: list[tuple[str, int, int]] = []
+        at = 0
+        for clip, gap in zip(self.clips, self.gaps, strict=True):
+            frames = len(clip.pcm.frames) // 2
+            parts.append((clip.id, at, at + frames))
+            pieces.append(clip.pcm.frames)
+            pause = silence(CLIP_RATE, gap).frames
+            pieces.append(pause)
+            at += frames + len(pause) // 2
+        # The last pause is the end of the phrase; keep none after it.
+        return Assembly(Pcm(CLIP_RATE, b"".join(pieces[:-1])), tuple(parts))
+
+
+class VoicePack:
+    """The clips in `directory` (`<clip id>.wav`), held in memory. Safe to use from any thread.
+
+    Reading: `clip_ids()`, `status(needed)`, `plan(text)`, `clip_wav(id)`. Writing: `store(id, data)`,
+    `delete(id)`. `load()` reads the folder (at start); a file that is not a usable clip is skipped and
+    reported in `status()["invalid"]`.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._clips: dict[str, Clip] = {}
+        self._invalid: dict[str, str] = {}
+        self._first: dict[str, list[ClipSpec]] = {}  # first word -> specs starting with it, longest first
+        for spec in sorted(CLIPS, key=lambda s: -len(s.words)):
+            self._first.setdefault(spec.words[0], []).append(spec)
+
+    def load(self) -> None:
+        """Read every clip in the folder (a missing folder is an empty pack)."""
+        clips, invalid = {}, {}
+        for spec in CLIPS:
+            path = self.path(spec.id)
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                invalid[spec.id] = f"cannot read {path}: {exc}"
+                continue
+            try:
+                clips[spec.id] = self._clip(spec.id, data, stored=True)
+            except ClipError as exc:
+                invalid[spec.id] = exc.message
+                log.warning("audio: voice pack clip %s is not usable and is skipped: %s", path, exc.message)
+        with self._lock:
+            self._clips, self._invalid = clips, invalid
+
+    def path(self, clip_id: str) -> Path:
+        return self.directory / f"{clip_id}.wav"
+
+    def clip_ids(self) -> set[str]:
+        """Ids of the clips stored."""
+        with self._lock:
+            return set(self._clips)
+
+    def status(self, needed: Iterable[str] = ()) -> dict:
+        """Every clip of the pack, for the admin page: what to say, whether it is recorded and needed.
+
+        `{"clips": [{"id", "text", "group", "optional", "present", "needed", "seconds"}], "missing": [id],
+        "invalid": {id: reason}}`; `missing` lists the needed clips not recorded (optional ones never).
+        """
+        needed = set(needed)
+        with self._lock:
+            clips, invalid = dict(self._clips), dict(self._invalid)
+        rows = []
+        for spec in CLIPS:
+            clip = clips.get(spec.id)
+            rows.append({"id": spec.id, "text": spec.text, "group": spec.group, "optional": spec.optional,
+                         "present": clip is not None, "needed": spec.id in needed,
+                         "seconds": round(clip.pcm.duration, 2) if clip else None})
+        missing = [r["id"] for r in rows if r["needed"] and not r["present"] and not r["optional"]]
+        return {"clips": rows, "missing": missing, "invalid": invalid}
+
+    def clip_wav(self, clip_id: str) -> bytes:
+        """The stored clip as a WAV, for playing it back. Raises `ClipError` (404) if it is not recorded."""
+        spec = _spec(clip_id)
+        with self._lock:
+            clip = self._clips.get(spec.id)
+        if clip is None:
+            raise ClipError("clip_missing", f"Klip \u201c{spec.text}\u201d belum direkam.", 404)
+        return wav_bytes(clip.pcm)
+
+    def store(self, clip_id: str, data: bytes) -> Clip:
+        """Check an uploaded or recorded WAV, prepare it and store it as clip `clip_id` (replacing any).
+
+        Raises `ClipError`: unknown_clip (404), too_large (413), not_wav, unsupported_format, damaged_wav,
+        empty_wav, too_long, too_short, silent (422).
+        """
+        spec = _spec(clip_id)
+        clip = self._clip(spec.id, data, stored=False)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path(spec.id), wav_bytes(clip.pcm))
+        with self._lock:
+            self._clips[spec.id] = clip
+            self._invalid.pop(spec.id, None)
+        log.info("audio: voice pack clip %s stored (%.2f s)", spec.id, clip.pcm.duration)
+        return clip
+
+    def delete(self, clip_id: str) -> bool:
+        """Remove clip `clip_id`; False if it was not recorded. Raises `ClipError` (404) for an unknown id."""
+        spec = _spec(clip_id)
+        with self._lock:
+            existed = self._clips.pop(spec.id, None) is not None or self._invalid.pop(spec.id, None) is not None
+        try:
+            self.path(spec.id).unlink()
+        except FileNotFoundError:
+            pass
+        return existed
+
+    def words(self, text: str) -> list[str]:
+        """The clip ids that say `text`, in order, with "?word" for a word no clip says."""
+        return [word for word, _ in self._sequence(text)]
+
+    def plan(self, text: str, *, recall: bool = False) -> Plan | None:
+        """The clips that say `text` and the pause after each, or None when any word has no recorded clip.
+
+        Pauses: WORD_GAP between words, COMMA_GAP after , ; : and SENTENCE_GAP after . ! ?. A recall
+        starts with "panggilan ulang" when that optional clip is recorded.
+        """
+        sequence = self._sequence(text)
+        with self._lock:
+            clips = self._clips
+            if recall and RECALL_CLIP in clips:
+                sequence.insert(0, (RECALL_CLIP, SENTENCE_GAP))
+            chosen = [clips.get(word) for word, _ in sequence]
+        if not chosen or None in chosen:
+            return None  # a word no clip says, or a clip not recorded: the engine says the whole phrase
+        return Plan(tuple(chosen), tuple(gap for _, gap in sequence))  # type: ignore[arg-type]
+
+    def _sequence(self, text: str) -> list[tuple[str, float]]:
+        """(clip id or "?word", pause after it in seconds) for each word of `text`; longest clip first."""
+        tokens = [t.lower() for t in TOKEN_RE.findall(text)]
+        out: list[tuple[str, float]] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token in PAUSES:
+                if out:
+                    out[-1] = (out[-1][0], max(out[-1][1], PAUSES[token]))
+                i += 1
+                continue
+            for spec in self._first.get(token, ()):
+                if tuple(tokens[i:i + len(spec.words)]) == spec.words:
+                    out.append((spec.id, WORD_GAP))
+                    i += len(spec.words)
+                    break
+            else:
+                out.append(("?" + token, WORD_GAP))
+                i += 1
+        return out
+
+    def _clip(self, clip_id: str, data: bytes, *, stored: bool) -> Clip:
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ClipError("too_large", f"Berkas terlalu besar ({len(data) / 1024 / 1024:.1f} MB); maksimal "
+                                         f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip.", 413)
+        try:
+            info, samples = riff.parse(data)
+        except riff.WavError as exc:
+            raise ClipError(exc.code, exc.message) from None
+        if info.duration > MAX_SECONDS:
+            raise ClipError("too_long", f"Rekaman terlalu panjang ({info.duration:.1f} detik); satu klip paling "
+                                        f"lama {MAX_SECONDS:.0f} detik.")
+        pcm = riff.to_pcm(info, samples)
+        if stored and info.rate == CLIP_RATE and info.channels == 1 and info.bits == 16:
+            prepared = pcm  # written by store(): already prepared, so a restart changes nothing
+        else:
+            prepared = prepare(pcm)
+        return Clip(clip_id, prepared, hashlib.sha256(prepared.frames).hexdigest()[:16])
+
+
+def _spec(clip_id: str) -> ClipSpec:
+    spec = SPECS.get(clip_id) if CLIP_ID_RE.fullmatch(clip_id or "") else None
+    if spec is None:
+        raise ClipError("unknown_clip", f"Klip \u201c{clip_id}\u201d tidak dikenal.", 404)
+    return spec
+
+
+def prepare(pcm: Pcm) -> Pcm:
+    """A clip as it is assembled: CLIP_RATE, silence trimmed (EDGE kept), speech RMS evened out to TARGET_RMS
+    (peak at most PEAK_LIMIT), FADE in and out. Raises `ClipError` "silent" or "too_short"."""
+    pcm = _downsample(pcm, CLIP_RATE) if pcm.rate > CLIP_RATE else resample(pcm, CLIP_RATE)
+    data = pcm.samples()
+    step = max(1, int(CLIP_RATE * WINDOW))
+    levels = [_rms(data[i:i + step]) for i in range(0, len(data), step)]
+    loudest = max(levels, default=0.0)
+    threshold = max(SILENCE_FLOOR, SILENCE_SHARE * loudest)
+    loud = [i for i, level in enumerate(levels) if level >= threshold]
+    if loudest < SILENCE_FLOOR * 2 or not loud:
+        raise ClipError("silent", "Rekaman tidak berisi suara yang terdengar; periksa mikrofon lalu rekam ulang.")
+    edge = int(EDGE * CLIP_RATE)
+    start = max(0, loud[0] * step - edge)
+    end = min(len(data), (loud[-1] + 1) * step + edge)
+    if (end - start - 2 * edge) / CLIP_RATE < MIN_SPEECH_SECONDS:
+        raise ClipError("too_short", "Rekaman terlalu pendek; ucapkan kata itu dengan jelas lalu rekam ulang.")
+    speech = [levels[i] for i in loud]
+    level = math.sqrt(sum(v * v for v in speech) / len(speech))
+    trimmed = data[start:end]
+    peak = max(max(trimmed), -min(trimmed)) / 32768 or 1.0
+    gain = min(TARGET_RMS / level, PEAK_LIMIT / peak)
+    fade = int(FADE * CLIP_RATE)
+    n = len(trimmed)
+    out = array("h", bytes(2 * n))
+    for i, value in enumerate(trimmed):
+        ramp = min(1.0, (i + 1) / fade, (n - i) / fade)
+        out[i] = max(-32768, min(32767, round(value * gain * ramp)))
+    return from_samples(CLIP_RATE, out)
+
+
+def _rms(window: array) -> float:
+    if not window:
+        return 0.0
+    return math.sqrt(sum(v * v for v in window) / len(window)) / 32768
+
+
+def _downsample(pcm: Pcm, rate: int) -> Pcm:
+    """Average neighbouring samples (a box low-pass) before taking every n-th, so that a 48 kHz microphone's
+    sound above 11 kHz does not fold back into the voice as noise."""
+    ratio = pcm.rate / rate
+    width = max(1, round(ratio))
+    if width > 1:
+        src = pcm.samples()
+        smoothed = array("h", bytes(2 * len(src)))
+        total = 0
+        for i, value in enumerate(src):
+            total += value
+            if i >= width:
+                total -= src[i - width]
+            smoothed[i] = total // min(i + 1, width)
+        pcm = from_samples(pcm.rate, smoothed)
+    return resample(pcm, rate)
+
+
+def needed_clips(pack: VoicePack, texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The clip ids `texts` need, and the words in them that no clip can say (those calls use the engine)."""
+    needed, unsayable = set(), set()
+    for text in texts:
+        for word in pack.words(text):
+            (unsayable if word.startswith("?") else needed).add(word.lstrip("?"))
+    return needed, unsayable
