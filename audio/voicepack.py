@@ -279,14 +279,14 @@ class VoicePack:
 
     def _clip(self, clip_id: str, data: bytes, *, stored: bool) -> Clip:
         if len(data) > MAX_UPLOAD_BYTES:
-            raise ClipError("too_large", f"Berkas terlalu besar ({len(data) / 1024 / 1024:.1f} MB); maksimal "
+            raise ClipError("too_large", f"Berkas terlalu besar ({_id(len(data) / 1024 / 1024)} MB); maksimal "
                                          f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip.", 413)
         try:
             info, samples = riff.parse(data)
         except riff.WavError as exc:
             raise ClipError(exc.code, exc.message) from None
         if info.duration > MAX_SECONDS:
-            raise ClipError("too_long", f"Rekaman terlalu panjang ({info.duration:.1f} detik); satu klip paling "
+            raise ClipError("too_long", f"Rekaman terlalu panjang ({_id(info.duration)} detik); satu klip paling "
                                         f"lama {MAX_SECONDS:.0f} detik.")
         pcm = riff.to_pcm(info, samples)
         if stored and info.rate == CLIP_RATE and info.channels == 1 and info.bits == 16:
@@ -294,6 +294,11 @@ class VoicePack:
         else:
             prepared = prepare(pcm)
         return Clip(clip_id, prepared, hashlib.sha256(prepared.frames).hexdigest()[:16])
+
+
+def _id(number: float) -> str:
+    """One decimal, written the Indonesian way: 5.25 -> "5,3"."""
+    return f"{number:.1f}".replace(".", ",")
 
 
 def _spec(clip_id: str) -> ClipSpec:
