@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from config.site import SiteConfig
 from server import api, sockets
+from server.announcing import Announcing
 from server.auth import Auth
 from server.errors import HubError, error_json
 from server.hall import Hall
@@ -38,7 +39,7 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 PAGES = ("display.page", "counter_panel.page", "kiosk.page")
 
 
-def _make_announcer(settings: Settings):
+def _make_announcer(settings: Settings) -> Announcing | None:
     if settings.announcer_factory is None:
         return None
     try:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from config.site import SiteConfig
+from server.announcing import Announcing
 from server.events import TicketCalled, TicketRecalled
 from server.hub import Hub
 from server.queue import Change, Queue
@@ -46,7 +47,8 @@ PRERENDER_PER_COUNTER = 2  # next calls per counter the announcer renders ahead
 
 
 class Hall:
-    def __init__(self, config: SiteConfig, store: Store, hub: Hub, announcer, clock: Callable[[], datetime]) -> None:
+    def __init__(self, config: SiteConfig, store: Store, hub: Hub, announcer: Announcing | None,
+                 clock: Callable[[], datetime]) -> None:
         self.config = config
         self.store = store
         self.hub = hub
@@ -217,7 +219,7 @@ class Hall:
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
                 try:
-                    self.announcer.play(*_spoken(e))
+                    self.announcer.play(*_spoken(e), recall=isinstance(e, TicketRecalled))
                 except Exception:
                     log.exception("announcer failed to play a call")
 

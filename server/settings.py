@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from config.site import SiteConfig
+from server.announcing import AnnouncerFactory
 from server.hub import HEARTBEAT_SECONDS
 
 
@@ -27,7 +28,7 @@ class Settings:
     # Seconds between the hub's heartbeats to displays.
     heartbeat_seconds: float = HEARTBEAT_SECONDS
     # Builds the announcer (audio/); None disables spoken calls. Called with (config, cache_dir).
-    announcer_factory: Callable | None = field(default=None)
+    announcer_factory: AnnouncerFactory | None = field(default=None)
 
     @property
     def database(self) -> Path:

@@ -18,6 +18,7 @@ def test_defaults():
     assert s == AudioSettings()
     assert AudioSettings.model_fields["rate"].default == s.rate == 150
     assert s.output == "display" and s.voice == "id" and s.chime is True and s.template == DEFAULT_TEMPLATE
+    assert s.engine == "pyttsx3" and s.worker_timeout == 2.0 and s.voice_pack is False
 
 
 @pytest.mark.parametrize(("audio", "key", "words"), [
@@ -36,6 +37,12 @@ def test_defaults():
     ({"chime": "yes"}, "audio.chime", "true or false"),
     ({"voice": ""}, "audio.voice", "non-empty"),
     ({"cache_max_files": 1}, "audio.cache_max_files", "10 to"),
+    ({"cache_max_files": 37}, "audio.cache_max_files", "at least 38 for this site"),
+    ({"engine": "festival"}, "audio.engine", '"pyttsx3", "espeak-ng"'),
+    ({"worker_timeout": 0.1}, "audio.worker_timeout", "0.5 to 4.0"),
+    ({"worker_timeout": 5}, "audio.worker_timeout", "0.5 to 4.0"),
+    ({"voice_pack": "yes"}, "audio.voice_pack", "true or false"),
+    ({"voice_pack_dir": 3}, "audio.voice_pack_dir", "directory path"),
     ({"loudness": 3}, "audio.loudness", "unknown key"),
 ])
 def test_bad_values_name_file_and_key(audio, key, words):
@@ -67,8 +74,18 @@ def test_pronunciation_matches_regardless_of_case():
     assert text == "bapenda, pe be be pe dua"
 
 
+def test_worker_deadline_leaves_room_for_the_fallback():
+    """The longest worker deadline plus the espeak-ng command's own timeout fit in a TV's wait for the WAV."""
+    from audio.engine import EspeakCliEngine
+    from audio.routes import READY_TIMEOUT
+    from audio.settings import MAX_WORKER_TIMEOUT
+
+    assert MAX_WORKER_TIMEOUT + EspeakCliEngine.TIMEOUT < READY_TIMEOUT
+
+
 def test_relative_cache_dir_is_beside_the_config_file():
-    """cache_dir is kept as written and resolved against the configuration file's folder."""
-    site = make_site({"cache_dir": "cache/audio"})
+    """cache_dir and voice_pack_dir are kept as written and resolved against the configuration file's folder."""
+    site = make_site({"cache_dir": "cache/audio", "voice_pack_dir": "suara"})
     assert site.audio.cache_dir == "cache/audio"
     assert site.beside(site.audio.cache_dir) == Path("site.toml").resolve().parent / "cache" / "audio"
+    assert site.beside(site.audio.voice_pack_dir) == Path("site.toml").resolve().parent / "suara"
