@@ -64,8 +64,8 @@ class Pyttsx3Engine:
     """pyttsx3 in a worker process; `synthesize` returns its render unchecked (CheckedEngine checks it).
 
     Raises `EngineUnavailable` when the worker cannot start, `SynthesisError` when pyttsx3 reports an
-    error or writes something that is not a WAV, `EngineUnreachable` when the worker is hung (killed
-    after `deadline` seconds), dead or restarting.
+    error, `InvalidRender` when it writes no usable WAV (its empty render), `EngineUnreachable` when the
+    worker is hung (killed after `deadline` seconds), dead or restarting.
     """
 
     name = "pyttsx3"
@@ -93,7 +93,7 @@ class Pyttsx3Engine:
         try:
             return riff.read(data)
         except riff.WavError as exc:
-            raise SynthesisError(f"pyttsx3 wrote no usable WAV ({exc.code}, {len(data)} bytes)") from None
+            raise InvalidRender(f"empty render: pyttsx3 wrote no usable WAV ({exc.code}, {len(data)} bytes)") from None
 
     def close(self) -> None:
         self.worker.close()
@@ -191,9 +191,8 @@ class CheckedEngine:
         return self._checked(self.fallback, text, voice)
 
     def _checked(self, engine: SpeechEngine, text: str, voice: str) -> Pcm:
-        pcm = engine.synthesize(text, voice)
         try:
-            return check_render(pcm, text, wpm=self.wpm, volume=self.volume)
+            return check_render(engine.synthesize(text, voice), text, wpm=self.wpm, volume=self.volume)
         except InvalidRender as exc:
             self.invalid_renders += 1
             raise SynthesisError(f"{engine.name}: {exc}") from None

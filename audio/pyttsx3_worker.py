@@ -72,6 +72,7 @@ class Speaker:
         self.engine = pyttsx3.init("espeak")
         self.errors: list[str] = []
         self.engine.connect("error", self._on_error)
+        self.current: dict[str, object] = {}  # properties as last set: setting the voice reloads it (~5 ms)
         library = (espeak_lib.Info(None) or b"?").decode(errors="replace")
         self.version = f"pyttsx3 {metadata.version('pyttsx3')}; espeak-ng {library}"
 
@@ -81,15 +82,17 @@ class Speaker:
     def say(self, text: str, voice: str, rate: int, volume: float) -> bytes:
         """The WAV bytes pyttsx3 writes for `text`. Raises RuntimeError on an error pyttsx3 reported."""
         self.errors.clear()
-        self.engine.setProperty("rate", rate)
-        self.engine.setProperty("volume", volume)
-        # An unknown voice is not an exception here: pyttsx3 reports it as an "error" notification
-        # and goes on in the previous voice, so it is checked below.
-        self.engine.setProperty("voice", voice)
+        for name, value in (("rate", rate), ("volume", volume), ("voice", voice)):
+            if self.current.get(name) != value:
+                # An unknown voice is not an exception here: pyttsx3 reports it as an "error"
+                # notification and goes on in the previous voice, so errors are checked below.
+                self.engine.setProperty(name, value)
+                self.current[name] = value
         buffer = io.BytesIO()  # in memory: writing cannot fail inside espeak's callback
         self.engine.save_to_file(text, buffer)
         self.engine.runAndWait()
         if self.errors:
+            self.current.clear()  # set everything again next time
             raise RuntimeError(f"pyttsx3 reported {self.errors[0]} (voice {voice!r})")
         return buffer.getvalue()
 
