@@ -1,0 +1,208 @@
+"""Click to sound: from the officer's click on "Panggil Berikutnya" to the call playing on every TV.
+
+    .venv/bin/python bench/click_to_sound_bench.py                     # 10 TVs, 100 calls, uncached voice
+    .venv/bin/python bench/click_to_sound_bench.py --prerendered       # as the hall runs: next calls rendered ahead
+    .venv/bin/python bench/click_to_sound_bench.py --tvs 3 --calls 10  # a quick look
+
+Everything real: `run.py` (SQLite, spoken calls with the default engine), Debian's
+Chromium through Playwright, one counter page logged in at Loket 1 and `--tvs`
+TV pages (`/display`), each in its own browser context as separate TVs are.
+
+Time is read in the pages, on the browser's one wall clock
+(`performance.timeOrigin + performance.now()`): the counter page records the
+`click` on the button (capture phase, before the page handles it), each TV page
+records its audio element's `playing` event. A call is measured from its click
+to the `playing` of that call on each TV; the next call is clicked once every
+TV has finished the previous one (a TV plays one call at a time, at least 4 s
+each), so each sample is the path click -> hub -> WebSocket -> TV -> WAV request
+-> render -> download -> decode -> playing, not a TV's queue.
+
+Uncached (the default): before each click, the rendered calls are deleted from
+the hub's cache folder, so the call's voice is rendered after the click (the hub
+finds the file gone and renders again). --prerendered leaves the cache alone:
+the hub has already rendered the next two calls of each counter, as it does all
+day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.pins import hash_pin  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--autoplay-policy=no-user-gesture-required"]
+CONFIG = """
+[site]
+name = "MPP Benchmark"
+timezone = "Asia/Jakarta"
+tickets_per_minute = 0
+[[zones]]
+id = "lantai-2"
+name = "Lantai 2"
+[[services]]
+code = "A"
+name = "Perekaman KTP-el"
+[[counters]]
+id = "1"
+name = "Loket 1"
+services = ["A"]
+zone = "lantai-2"
+[[officers]]
+username = "budi"
+name = "Budi Santoso"
+pin_hash = "{pin_hash}"
+counters = ["1"]
+"""
+# In every TV page, before its scripts: note each audio element's `playing`, with the time and the URL.
+TV_PROBE = """
+window.__playing = [];
+const Native = window.Audio;
+window.Audio = function (...args) {
+  const element = new Native(...args);
+  element.addEventListener("playing", () => window.__playing.push(
+    {t: performance.timeOrigin + performance.now(), src: element.currentSrc || element.src}));
+  return element;
+};
+window.Audio.prototype = Native.prototype;
+"""
+COUNTER_PROBE = """
+window.__clicks = [];
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest("#btn-call-next"))
+    window.__clicks.push(performance.timeOrigin + performance.now());
+}, true);
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def start_hub(folder: Path) -> tuple[subprocess.Popen, str]:
+    config = folder / "site.toml"
+    config.write_text(CONFIG.format(pin_hash=hash_pin("1234")), encoding="utf-8")
+    port = free_port()
+    log = open(folder / "hub.log", "wb")
+    hub = subprocess.Popen([sys.executable, "run.py", "--config", str(config), "--data-dir", str(folder / "data"),
+                            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                           cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            audio = request(url + "/api/health")["audio"]
+            if audio.get("status") == "ok" and audio.get("detail") != "starting":
+                return hub, url
+        except OSError:
+            pass
+        if time.monotonic() > deadline or hub.poll() is not None:
+            hub.kill()
+            raise SystemExit(f"the hub did not start:\n{(folder / 'hub.log').read_text()}")
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tvs", type=int, default=10)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--prerendered", action="store_true", help="leave the hub's cache alone")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        hub, url = start_hub(folder)
+        cache = folder / "data" / "audio-cache"
+        try:
+            for _ in range(args.calls + 2):
+                request(url + "/api/tickets", {"service": "A"})
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                tvs = []
+                for _ in range(args.tvs):
+                    page = browser.new_context(viewport={"width": 960, "height": 540}).new_page()
+                    page.add_init_script(TV_PROBE)
+                    page.goto(url + "/display?zone=lantai-2")
+                    page.wait_for_function("window.displayPlayer && !window.displayPlayer.blocked")
+                    tvs.append(page)
+                counter = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+                counter.add_init_script(COUNTER_PROBE)
+                counter.goto(url + "/counter?loket=1")
+                counter.fill("#username", "budi")
+                counter.fill("#pin", "1234")
+                counter.click("#login-button")
+                counter.wait_for_selector("#btn-call-next:enabled")
+                samples: list[float] = []
+                worst: list[float] = []
+                chimes = 0
+                for n in range(args.calls):
+                    if not args.prerendered:
+                        for wav in cache.glob("*.wav"):
+                            if wav.name != "chime.wav":
+                                wav.unlink(missing_ok=True)
+                    before = [tv.evaluate("window.__playing.length") for tv in tvs]
+                    counter.wait_for_selector("#btn-call-next:enabled")
+                    counter.click("#btn-call-next")
+                    call = []
+                    for tv, seen in zip(tvs, before, strict=True):
+                        tv.wait_for_function("n => window.__playing.length > n", arg=seen, timeout=30_000)
+                        call.append(tv.evaluate("n => window.__playing[n]", seen))
+                    clicked = counter.evaluate("window.__clicks[window.__clicks.length - 1]")
+                    took = [entry["t"] - clicked for entry in call]
+                    chimes += sum(1 for entry in call if "/audio/chime.wav" in entry["src"])
+                    samples += took
+                    worst.append(max(took))
+                    for tv in tvs:  # every TV idle again before the next call
+                        tv.wait_for_function("displayPlayer.playing === null && displayPlayer.queue.length === 0",
+                                             timeout=60_000)
+                    if (n + 1) % 10 == 0:
+                        print(f"  {n + 1} calls: p50 {statistics.median(samples):.0f} ms, "
+                              f"p99 {percentile(samples, 99):.0f} ms", flush=True)
+                played = [tv.evaluate("displayPlayer.played.map(p => p.sound)") for tv in tvs]
+                browser.close()
+            health = request(url + "/api/health")["audio"]
+        finally:
+            hub.terminate()
+            hub.wait(15)
+    mode = "pre-rendered" if args.prerendered else "uncached"
+    print(f"{args.calls} calls, {args.tvs} TVs, voice {mode}, engine {health['engine']}, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    print(f"click -> playing, every TV:   p50 {statistics.median(samples):.0f} ms   "
+          f"p99 {percentile(samples, 99):.0f} ms   max {max(samples):.0f} ms   (n={len(samples)})")
+    print(f"click -> playing, slowest TV: p50 {statistics.median(worst):.0f} ms   p99 {percentile(worst, 99):.0f} ms")
+    print(f"calls heard as the chime only: {chimes}; sounds in the TVs' logs: "
+          f"{sorted({s for p in played for s in p})}; hub renders {health['syntheses']}, "
+          f"fallbacks {health['fallbacks']}, not_found {health['not_found']}")
+
+
+if __name__ == "__main__":
+    main()
