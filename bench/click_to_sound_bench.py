@@ -5,7 +5,7 @@
     .venv/bin/python bench/click_to_sound_bench.py --tvs 3 --calls 10  # a quick look
 
 Everything real: `run.py` (SQLite, spoken calls with the default engine), Debian's
-Chromium through Playwright, one counter page logged in at Loket 1 and `--tvs`
+Chromium through Playwright, one counter page (the coordinator) logged in at Loket 1 and `--tvs`
 TV pages (`/display`), each in its own browser context as separate TVs are.
 
 Time is read in the pages, on the browser's one wall clock
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,35 +38,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from server.pins import hash_pin  # noqa: E402
+from hub_bench import BENCH_CONFIG, free_port  # noqa: E402  (one counter, Loket 1; koordinator, PIN 1111)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--autoplay-policy=no-user-gesture-required"]
-CONFIG = """
-[site]
-name = "MPP Benchmark"
-timezone = "Asia/Jakarta"
-tickets_per_minute = 0
-[[zones]]
-id = "lantai-2"
-name = "Lantai 2"
-[[services]]
-code = "A"
-name = "Perekaman KTP-el"
-[[counters]]
-id = "1"
-name = "Loket 1"
-services = ["A"]
-zone = "lantai-2"
-[[officers]]
-username = "budi"
-name = "Budi Santoso"
-pin_hash = "{pin_hash}"
-counters = ["1"]
-"""
 # In every TV page, before its scripts: note each audio element's `playing`, with the time and the URL.
 TV_PROBE = """
 window.__playing = [];
@@ -89,12 +66,6 @@ document.addEventListener("click", (event) => {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def request(url: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -109,7 +80,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def start_hub(folder: Path) -> tuple[subprocess.Popen, str]:
     config = folder / "site.toml"
-    config.write_text(CONFIG.format(pin_hash=hash_pin("1234")), encoding="utf-8")
+    config.write_text(BENCH_CONFIG, encoding="utf-8")
     port = free_port()
     log = open(folder / "hub.log", "wb")
     hub = subprocess.Popen([sys.executable, "run.py", "--config", str(config), "--data-dir", str(folder / "data"),
@@ -157,8 +128,8 @@ def main() -> None:
                 counter = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
                 counter.add_init_script(COUNTER_PROBE)
                 counter.goto(url + "/counter?loket=1")
-                counter.fill("#username", "budi")
-                counter.fill("#pin", "1234")
+                counter.fill("#username", "koordinator")
+                counter.fill("#pin", "1111")
                 counter.click("#login-button")
                 counter.wait_for_selector("#btn-call-next:enabled")
                 samples: list[float] = []

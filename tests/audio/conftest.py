@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from config.site import SiteConfig, parse_config
 
@@ -106,6 +107,17 @@ def site() -> SiteConfig:
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "audio-cache"
+
+
+@pytest_asyncio.fixture
+async def announcer(site, cache_dir):
+    """A started Announcer on the test site with the default engine, stopped at the end."""
+    from audio.announcer import Announcer
+
+    a = Announcer(site, cache_dir)
+    await a.start()
+    yield a
+    await a.stop()
 
 
 class RecordingEngine:

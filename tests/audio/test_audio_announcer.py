@@ -7,7 +7,6 @@ import wave
 
 import psutil
 import pytest
-import pytest_asyncio
 from conftest import GatedEngines, counter, make_site, ticket, wait_for
 
 from audio import cache
@@ -19,14 +18,6 @@ from audio.wav import read_wav, rms
 
 def key_of(result: dict) -> str:
     return result["audio_url"].removeprefix("/audio/").removesuffix(".wav")
-
-
-@pytest_asyncio.fixture
-async def announcer(site, cache_dir):
-    a = Announcer(site, cache_dir)
-    await a.start()
-    yield a
-    await a.stop()
 
 
 @pytest.mark.asyncio
