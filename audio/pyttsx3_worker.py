@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import struct
 import sys
 from typing import BinaryIO
@@ -98,6 +99,8 @@ class Speaker:
 
 
 def main() -> int:
+    # Ctrl+C in the hub's terminal reaches this process too: the hub decides when it ends (it closes our input).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The protocol owns the original stdout; anything printed from now on (by pyttsx3 or
     # libespeak-ng) goes to stderr, i.e. the hub's log, instead of corrupting a frame.
     out = os.fdopen(os.dup(1), "wb")
