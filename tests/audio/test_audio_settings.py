@@ -42,7 +42,7 @@ def test_defaults():
     ({"worker_timeout": 0.1}, "audio.worker_timeout", "0.5 to 4.0"),
     ({"worker_timeout": 5}, "audio.worker_timeout", "0.5 to 4.0"),
     ({"voice_pack": "yes"}, "audio.voice_pack", "true or false"),
-    ({"voice_pack_dir": 3}, "audio.voice_pack_dir", "directory path"),
+    ({"voice_pack_dir": 3}, "audio.voice_pack_dir", "must be a string"),
     ({"loudness": 3}, "audio.loudness", "unknown key"),
 ])
 def test_bad_values_name_file_and_key(audio, key, words):

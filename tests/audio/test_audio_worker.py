@@ -146,12 +146,10 @@ def test_unknown_voice_is_an_error_not_english():
 def test_without_pyttsx3_the_command_speaks(monkeypatch):
     """If the pyttsx3 worker cannot start, the espeak-ng command speaks and health says why."""
     from audio import engine as engines
-    from audio.settings import load_settings
-
     def broken(*args, **kwargs):
         raise engines.EngineUnavailable("pyttsx3 could not start (libespeak-ng.so.1: cannot open shared object)")
 
     monkeypatch.setattr(engines, "Pyttsx3Engine", broken)
-    checked = engines.default_engine_factory(load_settings(make_site()))
+    checked = engines.default_engine_factory(make_site().audio)
     assert checked.name == "espeak-ng" and "cannot open shared object" in checked.problem
     assert rms(checked.synthesize("tes", "id")) > 0.02

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from audio.announcer import Announcer
 from audio.settings import minimum_cache_files
 from config.site import ConfigError, load_config
-from tests.conftest import TEST_CONFIG, wait_for
+from tests.conftest import TEST_CONFIG, site_config, wait_for
 from tests.hub.support import act, issue, login, receive_json, receive_until, running
-
-
-def site_with(audio: dict):
-    config = load_config(TEST_CONFIG)
-    return dataclasses.replace(config, sections={**config.sections, "audio": audio})
 
 
 def test_calls_not_yet_played_keep_their_wav_at_the_minimum_cache_size(tmp_path):
@@ -23,7 +16,7 @@ def test_calls_not_yet_played_keep_their_wav_at_the_minimum_cache_size(tmp_path)
     line: when the TVs get round to each call, every WAV is still there and spoken, nothing counted lost."""
     config = load_config(TEST_CONFIG)
     smallest = minimum_cache_files(len(config.zones), len(config.counters))
-    with running(tmp_path / "data", config=site_with({"cache_max_files": smallest}),
+    with running(tmp_path / "data", config=site_config(audio={"cache_max_files": smallest}),
                  announcer_factory=lambda c, d: Announcer(c, d)) as client:
         announcer = client.app.state.announcer
         officers = {"1": login(client), "2": login(client), "3": login(client, "sari", "2345"),
@@ -55,7 +48,7 @@ def test_calls_not_yet_played_keep_their_wav_at_the_minimum_cache_size(tmp_path)
 
 def test_a_missing_call_wav_is_counted_in_health(tmp_path):
     """A call whose WAV is gone when a TV asks (deleted behind the hub's back) is counted in /api/health."""
-    with running(tmp_path / "data", config=site_with({}), announcer_factory=lambda c, d: Announcer(c, d)) as client:
+    with running(tmp_path / "data", config=site_config(), announcer_factory=lambda c, d: Announcer(c, d)) as client:
         budi = login(client)
         issue(client, "A")
         with client.websocket_connect("/ws/display?zone=lantai-2") as tv:
@@ -75,6 +68,7 @@ def test_a_missing_call_wav_is_counted_in_health(tmp_path):
 def test_a_cache_too_small_for_the_site_stops_the_hub_with_the_minimum():
     """cache_max_files below what the site's zones and counters need is a configuration error naming it."""
     with pytest.raises(ConfigError) as caught:
-        Announcer(site_with({"cache_max_files": 10}), TEST_CONFIG.parent / "unused")
+        site_config(audio={"cache_max_files": 10})
     assert caught.value.key == "audio.cache_max_files"
     assert "at least 32" in caught.value.problem and "2 zone(s)" in caught.value.problem
+    assert "paling sedikit 32" in caught.value.message_id
