@@ -133,10 +133,10 @@ def serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "hash-pin":
-        from server.pins import hash_pin
+        from server.pins import PIN_DIGITS, hash_pin, pin_problem
 
-        if not args.pin.isdigit() or not 4 <= len(args.pin) <= 12:
-            print("error: a PIN is 4 to 12 digits", file=sys.stderr)
+        if pin_problem(args.pin) is not None:
+            print("error: a PIN is {} to {} digits".format(*PIN_DIGITS), file=sys.stderr)
             return 2
         print(hash_pin(args.pin))
         return 0

@@ -118,7 +118,8 @@ class Table(dict[str, M]):
                 key = getattr(value, item.key)
                 if key in table:
                     en, id_ = item.duplicate
-                    raise invalid("duplicate", en.format(key=repr(key)), id_.format(key=shown(key)),
+                    raise invalid("duplicate", en.format(key=repr(key) if isinstance(key, str) else str(key)),
+                                  id_.format(key=shown(key)),
                                   at=(i, item.key))
                 table[key] = value
             return table

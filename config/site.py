@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
@@ -32,6 +32,7 @@ from audio.settings import (
     Pronunciation,
     minimum_cache_files,
 )
+from config.calendar import Calendar
 from config.errors import ConfigError, from_validation, invalid, shown
 from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, table
 from counter_panel.settings import CounterPanelSettings
@@ -44,6 +45,8 @@ __all__ = ["DEFAULT_CONFIG", "Agency", "ConfigError", "Counter", "Officer", "Ser
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 
 PREFIX_RE = re.compile(r"^[A-Z]{1,3}$")
+Role = Literal["petugas", "koordinator", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
 PIN_HASH_RE = re.compile(r"^scrypt\$[^$]*\$[^$]*\$[^$]*\$[^$]*\$[^$]*$")
 
 
@@ -146,6 +149,8 @@ class Service(Item):
     close: Clock | None = Field(None, description="Local time after which no more tickets are handed out "
                                 "(after open). Unset: all day.")
     description: Line = Field("", description="Shown on the kiosk.")
+    active: bool = Field(True, description="false: the kiosk does not offer it and no ticket is issued for it; it "
+                         "stays in the configuration, its counters and its reports.")
 
     @model_validator(mode="after")
     def _hours(self) -> Service:
@@ -171,20 +176,30 @@ class Counter(Item):
 
 
 class Officer(Item):
-    """`[[officers]]`: a petugas who logs in at the counter panel."""
+    """`[[officers]]`: someone who logs in: a petugas at the counter panel, a koordinator or an admin also
+    at the admin console (/admin)."""
 
     key = "username"
     duplicate = ("duplicate username {key}", "nama pengguna {key} dipakai dua kali")
 
     username: Text = Field(description="Log-in name, unique.")
     name: Text = Field(description="Full name.")
-    pin_hash: Annotated[Text, AfterValidator(_pin_hash)] = Field(
-        description="From `python run.py hash-pin 123456` (scrypt, salted); never the PIN itself.")
+    pin_hash: Annotated[Text, AfterValidator(_pin_hash)] | None = Field(
+        None, description="From `python run.py hash-pin 123456` (scrypt, salted); never the PIN itself. Unset: the "
+        "officer cannot log in until a PIN is set in the admin console.")
     counters: Names | None = Field(
         None, description="Ids of the counters this officer may use. Unset: any counter.")
+    role: Role = Field("petugas", description='"petugas" works at the counters; "koordinator" also manages the '
+                       "services, counters and officers of one agency in the admin console; \"admin\" manages "
+                       "everything.")
+    agency: Text | None = Field(
+        None, description="The agency (code) the officer belongs to; required for a koordinator, who manages "
+        "that agency only.")
+    active: bool = Field(True, description="false: the officer cannot log in and their sessions end; they stay in "
+                         "the configuration and in the history.")
 
     def may_use(self, counter_id: str) -> bool:
-        return self.counters is None or counter_id in self.counters
+        return self.active and (self.counters is None or counter_id in self.counters)
 
 
 class SiteConfig(Section):
@@ -196,7 +211,9 @@ class SiteConfig(Section):
     agencies: Table[Agency] = table("The agencies serving in the hall.")
     services: Table[Service] = table("What citizens take a ticket for; at least one.")
     counters: Table[Counter] = table("The counters and the services each calls; at least one.")
-    officers: Table[Officer] = table("Who may log in at a counter panel.")
+    officers: Table[Officer] = table("Who may log in at a counter panel and at the admin console.")
+    calendar: Calendar = Field(default_factory=Calendar, description="When the hall hands out tickets: opening "
+                               "hours per weekday, breaks, holidays and closures (server/opening.py).")
     display: DisplaySettings = Field(default_factory=DisplaySettings, description="The TVs (docs/display.md).")
     kiosk: KioskSettings = Field(default_factory=KioskSettings,
                                  description="The ticket kiosks and their printers (docs/kiosk.md).")
@@ -235,6 +252,12 @@ class SiteConfig(Section):
             for counter_id in officer.counters or ():
                 if counter_id not in self.counters:
                     raise _unknown("counter", counter_id, "[[counters]]", ("officers", i, "counters"))
+            if officer.agency is not None and officer.agency not in self.agencies:
+                raise _unknown("agency", officer.agency, "[[agencies]]", ("officers", i, "agency"))
+            if officer.role == "koordinator" and officer.agency is None:
+                raise invalid("required", "a koordinator needs `agency`: the agency they manage",
+                              "koordinator wajib punya instansi (agency) yang dikelolanya",
+                              at=("officers", i, "agency"))
         for code in self.audio.agency_templates:
             if code not in self.agencies:
                 raise _unknown("agency", code, "[[agencies]]", ("audio", "agency_templates", code))

@@ -51,25 +51,35 @@ def answer(view: View, status: int = 200, headers: dict[str, str] | None = None)
     return JSONResponse(view.dump(), status_code=status, headers=headers)
 
 
-async def read_json(request: Request) -> dict[str, Any]:
+async def read_bytes(request: Request, *, limit: int = MAX_BODY, types: tuple[str, ...] = ("application/json",),
+                     wrong_type: str = "Isi permintaan harus JSON (Content-Type: application/json).") -> bytes:
+    """The request body, at most `limit` bytes (413 beyond), of one of the media `types` (415 otherwise);
+    b"" when there is none."""
     length = request.headers.get("content-length")
     if length is not None and not (length.isascii() and length.isdigit()):
         raise HubError("invalid_header", "Header Content-Length tidak valid.")
-    if length is not None and int(length) > MAX_BODY:
-        raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
+    if length is not None and int(length) > limit:
+        raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {limit} byte).", status=413)
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {MAX_BODY} byte).", status=413)
+        if len(body) > limit:
+            raise HubError("body_too_large", f"Isi permintaan terlalu besar (maksimal {limit} byte).", status=413)
     if not body.strip():
-        return {}
+        return b""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    if content_type not in types:
         # Also what keeps other web sites' pages from posting here: a browser
         # sends a cross-site JSON request only after asking (CORS), and we never allow it.
-        raise HubError("unsupported_media_type", "Isi permintaan harus JSON (Content-Type: application/json).",
-                       status=415)
+        raise HubError("unsupported_media_type", wrong_type, status=415)
+    return body
+
+
+async def read_json(request: Request, *, limit: int = MAX_BODY) -> dict[str, Any]:
+    """The JSON object a request carries ({} without a body); 400/413/415 as read_bytes and for bad JSON."""
+    body = await read_bytes(request, limit=limit)
+    if not body:
+        return {}
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -172,7 +182,8 @@ async def ticket_status(request: Request) -> JSONResponse:
 
 
 @documented("Officer log-in with username and PIN", {200: LoginAnswer}, body=LoginRequest,
-            errors=(400, 401, 413, 415, 422, 429))
+            errors=(400, 401, 403, 413, 415, 422, 429),
+            description="403 officer_disabled: the right PIN of a disabled officer. Every PIN check is audited.")
 async def login(request: Request) -> JSONResponse:
     creds = await read_body(request, LoginRequest)
     app = request.app.state
@@ -192,13 +203,16 @@ async def me(request: Request) -> JSONResponse:
 async def logout(request: Request) -> JSONResponse:
     token = bearer(request.headers.get("authorization"))
     if token:
-        await request.app.state.auth.logout(token)
+        app = request.app.state
+        await app.auth.logout(token, client_address(request), app.clock())
     return answer(OkAnswer(ok=True))
 
 
 def officer_view(config, officer) -> OfficerView:
+    """The log-in's and /api/me's officer: who, their role (and agency), and the counters they may use."""
     allowed = [c for c in config.counters.values() if officer.may_use(c.id)]
-    return OfficerView(username=officer.username, name=officer.name, counters=[
+    return OfficerView(username=officer.username, name=officer.name, role=officer.role, agency=officer.agency,
+                       counters=[
         OfficerCounter(id=c.id, name=c.name, zone=c.zone, services=list(c.services)) for c in allowed])
 
 

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from config.site import SiteConfig
-from server import api, sockets
+from server import admin, api, sockets
 from server.announcing import Announcing
 from server.auth import Auth
 from server.errors import HubError, error_json
@@ -122,6 +122,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", home),
         *api.routes,
+        *admin.routes,
         *sockets.routes,
         Mount("/static/common", StaticFiles(directory=STATIC), name="common-static"),
         *(route for page in pages for route in page.routes),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config.site import Officer, SiteConfig
+from server import audit
+from server.audit import AuditEntry
 from server.errors import Forbidden, HubError, Unauthorized
 from server.pins import DUMMY_HASH, verify_pin
 from server.store import Store
@@ -47,7 +49,9 @@ class Auth:
         self._sessions: dict[str, _Session] = {}  # token hash -> session, for sessions used since start
 
     async def login(self, username: str, pin: str, client: str, now: datetime) -> str:
-        """Check a username + PIN; returns a new session token."""
+        """Check a username + PIN; returns a new session token. Every PIN check, right or wrong, goes
+        into the audit log. Raises 401 (wrong pair), 403 `officer_disabled` (right PIN, officer not
+        active) or 429 (too many wrong PINs: no PIN is checked then)."""
         keys = (f"user:{username.lower()}", f"ip:{client}")
         for key in keys:
             f = self._failures.get(key)
@@ -70,16 +74,33 @@ class Auth:
         officer = self.config.officers.get(username)
         # scrypt is deliberately slow: keep it off the event loop. An unknown
         # user is checked against a dummy hash so both answers take as long.
-        ok = await asyncio.to_thread(verify_pin, pin, officer.pin_hash if officer else DUMMY_HASH)
-        if not ok or officer is None:
+        ok = await asyncio.to_thread(verify_pin, pin, (officer.pin_hash if officer else None) or DUMMY_HASH)
+        if not ok or officer is None or officer.pin_hash is None:
+            if officer is not None:
+                await self._audit(now, audit.LOGIN_FAILED, f"PIN salah untuk {officer.username}", officer, client)
+            else:
+                typed = username[:audit.USERNAME_KEPT]
+                await self._audit(now, audit.LOGIN_FAILED, f"Nama pengguna tidak dikenal: {typed}", None, client,
+                                  {"username": typed})
             raise Unauthorized("invalid_credentials", "Nama pengguna atau PIN salah.")
         for key in keys:
             self._failures.pop(key, None)
+        if not officer.active:
+            await self._audit(now, audit.LOGIN_FAILED, f"{officer.username} mencoba masuk, tetapi akunnya nonaktif",
+                              officer, client)
+            raise Forbidden("officer_disabled", "Akun Anda telah dinonaktifkan. Hubungi admin.")
         token = secrets.token_urlsafe(32)
         await self.store.drop_sessions_before(now - self.idle)
         await self.store.save_session(_hash(token), officer.username, now)
         self._sessions[_hash(token)] = _Session(officer.username, now, now)
+        await self._audit(now, audit.LOGIN, f"{officer.username} masuk", officer, client)
         return token
+
+    async def _audit(self, now: datetime, action: str, summary: str, officer: Officer | None, client: str | None,
+                     detail: dict | None = None) -> None:
+        await self.store.add_audit(AuditEntry(now, action, summary, officer=officer.username if officer else None,
+                                              agency=officer.agency if officer else None, address=client,
+                                              detail=detail or {}))
 
     async def officer(self, token: str | None, now: datetime) -> Officer:
         """The officer a session token belongs to; 401 when absent, unknown or idle too long."""
@@ -93,8 +114,11 @@ class Auth:
                 raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
             session = self._sessions[key] = _Session(*found, touched=found[1])
         officer = self.config.officers.get(session.username)
-        if officer is None or now - session.last_seen > self.idle:
-            await self.logout(token)
+        if officer is None or not officer.active:
+            await self._end(key)
+            raise Unauthorized("officer_disabled", "Akun Anda telah dinonaktifkan atau dihapus. Hubungi admin.")
+        if now - session.last_seen > self.idle:
+            await self._end(key)
             raise Unauthorized("session_expired", self.idle_message)
         session.last_seen = now
         if now - session.touched > TOUCH_EVERY:
@@ -109,8 +133,21 @@ class Auth:
             raise Forbidden("counter_not_allowed", f"Anda tidak ditugaskan di {counter.name}.")
         return officer
 
-    async def logout(self, token: str) -> None:
+    async def logout(self, token: str, client: str | None = None, now: datetime | None = None) -> None:
+        """End a session; an officer's own log-out (with `now`) goes into the audit log."""
         key = _hash(token)
+        session = self._sessions.get(key)
+        username = session.username if session else None
+        if username is None and now is not None:
+            found = await self.store.session(key)
+            username = found[0] if found else None
+        await self._end(key)
+        if now is not None and username is not None:
+            officer = self.config.officers.get(username)
+            await self.store.add_audit(AuditEntry(now, audit.LOGOUT, f"{username} keluar", officer=username,
+                                                  agency=officer.agency if officer else None, address=client))
+
+    async def _end(self, key: str) -> None:
         self._sessions.pop(key, None)
         await self.store.drop_session(key)
 

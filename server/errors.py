@@ -15,16 +15,20 @@ from server.views import ErrorAnswer, ErrorBody
 class HubError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None, retry_after: int | None = None) -> None:
+    def __init__(self, code: str, message: str, *, status: int | None = None, retry_after: int | None = None,
+                 **details) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after = retry_after  # seconds until the same request may succeed
+        # More facts for programs (views.ErrorBody): the key an admin change is refused at
+        # (`path`), the version that won a conflict (`version`), ...
+        self.details = details
         if status is not None:
             self.status = status
 
     def to_json(self) -> dict:
-        return error_json(self.code, self.message, retry_after=self.retry_after)
+        return error_json(self.code, self.message, retry_after=self.retry_after, **self.details)
 
     @property
     def headers(self) -> dict[str, str] | None:
@@ -47,9 +51,10 @@ class Forbidden(HubError):
     status = 403
 
 
-def error_json(code: str, message: str, *, retry_after: int | None = None) -> dict:
-    """The body of every error answer: `{"error": {"code", "message"[, "retry_after"]}}` (views.ErrorAnswer)."""
-    body = ErrorAnswer(error=ErrorBody(code=code, message=message, retry_after=retry_after))
+def error_json(code: str, message: str, *, retry_after: int | None = None, **details) -> dict:
+    """The body of every error answer: `{"error": {"code", "message"[, "retry_after", "path", ...]}}`
+    (views.ErrorAnswer)."""
+    body = ErrorAnswer(error=ErrorBody(code=code, message=message, retry_after=retry_after, **details))
     return body.model_dump(mode="json", exclude_none=True)
 
 

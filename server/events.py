@@ -20,6 +20,7 @@ from server.views import (
     Announcement,
     CounterStatus,
     CounterView,
+    HallView,
     HolderView,
     ServiceQueue,
     ServiceView,
@@ -117,13 +118,30 @@ class DayStarted(Event):
     expired: int = Field(ge=0, description="open tickets of the previous day that expired")
 
 
+class HallUpdated(Event):
+    type: Literal["hall.updated"] = "hall.updated"
+    hall: HallView = Field(description="the hall opened or closed for tickets by its calendar (opening or closing "
+                                       "time, a break, a holiday): as in the snapshot")
+
+
+class ConfigUpdated(Event):
+    """The running configuration was replaced (admin console, TOML import). Every live page gets a
+    fresh snapshot right after this event (server.hub.Hub.resnapshot)."""
+
+    type: Literal["config.updated"] = "config.updated"
+    version: int = Field(ge=1, description="the configuration's new version")
+    sections: list[str] = Field(examples=[["services", "counters"]],
+                                description="the top-level sections that changed")
+
+
 KINDS: tuple[type[Event], ...] = (TicketIssued, TicketCalled, TicketRecalled, TicketSkipped, TicketReinstated,
-                                  TicketDone, TicketTransferred, CounterUpdated, ServiceUpdated, DayStarted)
+                                  TicketDone, TicketTransferred, CounterUpdated, ServiceUpdated, DayStarted,
+                                  HallUpdated, ConfigUpdated)
 EVENT_TYPES = [kind.model_fields["type"].default for kind in KINDS]
 
 AnyEvent = Annotated[
     TicketIssued | TicketCalled | TicketRecalled | TicketSkipped | TicketReinstated | TicketDone | TicketTransferred
-    | CounterUpdated | ServiceUpdated | DayStarted,
+    | CounterUpdated | ServiceUpdated | DayStarted | HallUpdated | ConfigUpdated,
     Field(discriminator="type"),
 ]
 event_adapter: TypeAdapter[Event] = TypeAdapter(AnyEvent)

@@ -8,6 +8,13 @@ is what makes "call next" atomic across any number of counters.
 Each operation is a method named for it (`call_next`, `recall`, ...) that
 calls the `Queue` method of the same name: the path from an HTTP route to the
 rule can be followed by reading, and by tools.
+
+The hall also holds the running configuration (`hall.config`, the one holder):
+it is stored in the database with a version, seeded from the TOML file on the
+first start and re-imported from it only when the file changed. Replacing it
+(`reconfigure`) is one more operation under the same lock: decided by
+server/reconfig.py, committed with its audit entries and a `config.updated`
+event, installed, then every page gets a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -20,18 +27,25 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from config.site import SiteConfig
+from config.errors import ConfigError
+from config.site import SiteConfig, dump_config, parse_config
+from server import access, audit, reconfig
+from server.audit import AuditEntry
 from server.announcing import Announcing
-from server.events import TicketCalled, TicketRecalled
+from server.errors import HubError
+from server.events import HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
 from server.hub import Hub
 from server.queue import Change, Queue
-from server.store import Store
+from server.reconfig import FILE_FINGERPRINT, Proposal, fingerprint
+from server.store import ConfigVersion, Store
 from server.tickets import OPEN, Desk, Status, Ticket
 from server.views import (
     AgencyView,
     Announcement,
     CounterRef,
+    HallView,
     HolderView,
+    PageSettings,
     RecentCall,
     SiteView,
     Snapshot,
@@ -49,7 +63,14 @@ PRERENDER_PER_COUNTER = 2  # next calls per counter the announcer renders ahead
 class Hall:
     def __init__(self, config: SiteConfig, store: Store, hub: Hub, announcer: Announcing | None,
                  clock: Callable[[], datetime]) -> None:
+        """`config` is the TOML file as read at start; from `start()` on, `self.config` is the running
+        configuration (the database's latest version, which the file may have replaced)."""
         self.config = config
+        self.file_config = config
+        self.saved: ConfigVersion | None = None  # the running configuration as stored: version, body
+        # Called with each newly installed configuration (after its commit): parts that hold
+        # something built from it (the kiosk's printers, the announcer) rebuild what changed.
+        self.listeners: list[Callable[[SiteConfig], None]] = []
         self.store = store
         self.hub = hub
         self.announcer = announcer
@@ -62,19 +83,73 @@ class Hall:
         self.changed = asyncio.Condition()
         self._day_watch: asyncio.Task | None = None
         self._warned_clock = False
+        self._hall_shown: str | None = None  # the calendar's closure code the pages were last told
+
+    @property
+    def version(self) -> int:
+        """The running configuration's version (0 before start)."""
+        return self.saved.version if self.saved is not None else 0
 
     async def start(self) -> None:
+        stale = await self._load_config()
         loaded = await self.store.load()
         now = self.clock()
         day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
         self.queue = Queue(self.config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
+        self.recent = {z: deque(maxlen=RECENT) for z in self.config.zones}  # the database's zones
         for zone, calls in self.recent.items():
             counters = [c.id for c in self.config.counters.values() if c.zone == zone]
             for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
                 calls.appendleft(self._call_entry(t, counter, at))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
+        await self._import_file(stale)
         self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
+        self._hall_shown = self._hall_code(self.clock())
+        if self.config is not self.file_config:
+            self._notify(self.config)
         self._day_watch = asyncio.create_task(self._watch_day())
+
+    async def _load_config(self) -> bool:
+        """The running configuration from the database; on the first start the file becomes version 1.
+        True when the stored version cannot be read any more (the file replaces it)."""
+        stored = await self.store.config_version()
+        if stored is None:
+            now = self.clock()
+            self.saved = ConfigVersion(1, dump_config(self.config), "file", None, "konfigurasi awal", now)
+            entry = AuditEntry(now, audit.CONFIG_IMPORTED, f"Versi 1 dari berkas konfigurasi {self.file_config.path}",
+                               detail={"version": 1, "source": "file", "file": self.file_config.path})
+            await self.store.commit(None, [], [], [], now, config=self.saved, audit=[entry],
+                                    meta={FILE_FINGERPRINT: fingerprint(self.config)})
+            log.info("configuration: version 1 imported from %s", self.file_config.path)
+            return False
+        self.saved = stored
+        try:
+            self.config = parse_config(stored.body, self.file_config.path)
+        except ConfigError as exc:
+            log.error("the stored configuration (version %d) is not valid for this program (%s); "
+                      "importing %s instead", stored.version, exc, self.file_config.path)
+            return True
+        return False
+
+    async def _import_file(self, force: bool) -> None:
+        """Import the file as the next version if it changed since it was last imported."""
+        if not force and await self.store.meta(FILE_FINGERPRINT) == fingerprint(self.file_config):
+            log.info("configuration: version %d from the database (%s unchanged)", self.version,
+                     self.file_config.path)
+            return
+        proposal = Proposal(dump_config(self.file_config), "file", path=self.file_config.path)
+        try:
+            before = self.version
+            after = await self.reconfigure(proposal)
+        except HubError as exc:
+            log.error("configuration: %s changed but was not imported (version %d stays): %s",
+                      self.file_config.path, self.version, exc.message)
+            await self.store.add_audit(AuditEntry(
+                self.clock(), audit.CONFIG_IMPORT_REFUSED, f"Berkas konfigurasi tidak diimpor: {exc.message}",
+                detail={"code": exc.code, "file": self.file_config.path, **exc.details}))
+            return
+        if after != before:
+            log.info("configuration: %s changed, imported as version %d", self.file_config.path, after)
 
     async def stop(self) -> None:
         if self._day_watch is not None:
@@ -84,7 +159,8 @@ class Hall:
 
     async def _watch_day(self) -> None:
         """Start the new day at local midnight even when nobody takes a ticket (the TVs then clear
-        yesterday's calls by themselves), and tell the pages when a service opens or closes for tickets."""
+        yesterday's calls by themselves), and tell the pages when a service or the whole hall (its calendar)
+        opens or closes for tickets."""
         while True:
             now = self.clock()
             wake = self.queue.next_availability_change(now)
@@ -101,8 +177,65 @@ class Hall:
                 log.exception("could not start the new day or publish the services' hours; retrying")
 
     async def refresh_availability(self) -> Change:
-        """Publish `service.updated` for services that opened or closed for tickets since the pages were told."""
-        return await self.run(lambda now: self.queue.availability_change(now))
+        """Publish `service.updated` for services that opened or closed for tickets since the pages were told,
+        and `hall.updated` when the hall's calendar opened or closed it."""
+
+        def decide(now: datetime) -> Change:
+            change = self.queue.availability_change(now)
+            status = self.queue.hall_status(now)
+            if _closure_code(status) != self._hall_shown:
+                change.events.append(HallUpdated(hall=status))
+            return change
+
+        change = await self.run(decide)
+        for event in change.events:
+            if isinstance(event, HallUpdated):
+                self._hall_shown = _closure_code(event.hall)
+        return change
+
+    def _hall_code(self, now: datetime) -> str | None:
+        return _closure_code(self.queue.hall_status(now))
+
+    # ------------------------------------------------------------ configuration
+
+    async def reconfigure(self, proposal: Proposal) -> int:
+        """Replace the running configuration with `proposal` (rules: server/reconfig.py); returns the version
+        now running (unchanged when the proposal changes nothing). Raises HubError (409, 422, 403)."""
+
+        def decide(now: datetime) -> Change:
+            change = reconfig.decide(proposal, self.config, self.saved, self.queue, now)
+            if change is None and proposal.source == "file":  # same settings: remember the file as imported
+                return Change(meta={FILE_FINGERPRINT: fingerprint(self.file_config)})
+            return change or Change()
+
+        await self.run(decide)
+        return self.version
+
+    def _install(self, config: SiteConfig, saved: ConfigVersion, now: datetime) -> None:
+        """Make a committed configuration the running one (no await: nobody sees half of it)."""
+        self.config = config
+        self.saved = saved
+        self.queue.reconfigure(config)
+        # The last calls under their counters' new names and zones (a removed zone's calls go with it).
+        merged = [self._renamed(entry) for entry in self.recent_calls_all()]
+        self.recent = {z: deque(maxlen=RECENT) for z in config.zones}
+        for entry in reversed(merged):
+            if entry.counter.zone in self.recent:
+                self.recent[entry.counter.zone].appendleft(entry)
+        # Every page gets a fresh snapshot: what it says about the services and the hall is told.
+        self.queue.shown = self.queue.closures(now)
+        self._hall_shown = self._hall_code(now)
+
+    def _renamed(self, entry: RecentCall) -> RecentCall:
+        counter = self.config.counters.get(entry.counter.id)
+        return entry.model_copy(update={"counter": CounterRef.of(counter)}) if counter is not None else entry
+
+    def _notify(self, config: SiteConfig) -> None:
+        for listener in self.listeners:
+            try:
+                listener(config)
+            except Exception:
+                log.exception("a part of the hub could not take the new configuration")
 
     # ------------------------------------------------------------ operations
 
@@ -157,6 +290,14 @@ class Hall:
         return (await self.run(lambda now: self.queue.reinstate(counter_id, now, ticket_id, officer,
                                                                 stored))).result
 
+    def snapshot(self, zone: str | None, heartbeat: float | None = None, counter: str | None = None) -> SnapshotMessage:
+        """A page's snapshot message: `state(zone)`, with the heartbeats' interval for a display (seconds)
+        and the skipped tickets for a counter panel at `counter`."""
+        extra: dict = {"heartbeat": heartbeat} if heartbeat is not None else {}
+        if counter is not None and counter in self.config.counters:
+            extra["skipped"] = self.skipped_view(counter)
+        return SnapshotMessage.of(self.state(zone), **extra)
+
     def skipped_view(self, counter_id: str) -> list[TicketView]:
         """Today's skipped tickets of a counter's services (Queue.skipped_for), latest first."""
         return [TicketView.of(t) for t in self.queue.skipped_for(counter_id)]
@@ -179,7 +320,7 @@ class Hall:
                 self.queue.shown = self.queue.closures(now)
                 log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
             change = decide(now)
-            if change.tickets or change.desks or change.events:
+            if change.tickets or change.desks or change.events or change.meta:
                 await self._commit(change, now)
             return change
 
@@ -187,13 +328,23 @@ class Hall:
         events = [self._announced(e) for e in change.events]
         day = change.day or self.queue.day
         logged = await self.store.commit(
-            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json()) for e in events], now, change.history
+            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json()) for e in events], now, change.history,
+            config=change.version, audit=change.audit, meta=change.meta,
         )
         self.queue.apply(change)
+        if change.config is not None:
+            self._install(change.config, change.version, now)
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
                 self._remember_call(e, now)
         self.hub.publish(logged)
+        if change.config is not None:
+            # A counter panel whose officer lost that counter is told so and closed; every other page
+            # redraws from a fresh snapshot.
+            self.hub.end_counter_panels(lambda username, counter: access.counter_refusal(
+                self.config, username, counter))
+            self.hub.resnapshot(self.snapshot)
+            self._notify(change.config)
         self._play(events)
         async with self.changed:
             self.changed.notify_all()
@@ -256,23 +407,31 @@ class Hall:
         A call's place is its last announcement (`at`), so a recall comes first again."""
         if zone is not None:
             return list(self.recent.get(zone, ()))
+        return self.recent_calls_all()[:RECENT]
+
+    def recent_calls_all(self) -> list[RecentCall]:
+        """Every zone's last calls together, newest first."""
         merged = [entry for calls in self.recent.values() for entry in calls]
         merged.sort(key=lambda e: e.at, reverse=True)
-        return merged[:RECENT]
+        return merged
 
     def state(self, zone: str | None = None) -> Snapshot:
         """Everything a page needs to draw itself; the WebSocket snapshot."""
         q, cfg = self.queue, self.config
+        now = self.clock()
         return Snapshot(
             seq=self.store.last_seq,
             epoch=self.store.epoch,
+            config_version=self.version,
             day=q.day,
-            now=self.clock(),
+            now=now,
             zone=zone,
             site=SiteView.of(cfg.site),
+            hall=q.hall_status(now),
+            settings=PageSettings.of(cfg),
             zones=[ZoneView.of(z) for z in cfg.zones.values()],
             agencies=[AgencyView.of(a) for a in cfg.agencies.values()],
-            services=q.service_views(self.clock()),
+            services=q.service_views(now),
             counters=[q.counter_view(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
             recent=self.recent_calls(zone),
         )
@@ -301,3 +460,7 @@ class Hall:
 def _spoken(event: TicketCalled | TicketRecalled) -> tuple[dict, dict]:
     """What the announcer reads a call from: the ticket and the counter's reference, as JSON values."""
     return event.ticket.dump(), event.counter.model_dump(mode="json", include={"id", "name", "zone"})
+
+
+def _closure_code(status: HallView) -> str | None:
+    return status.closed.code if status.closed is not None else None

@@ -23,12 +23,15 @@ import contextlib
 import json
 import logging
 import struct
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 from websockets.protocol import State
 
-from server.events import Heartbeat
+from server.errors import HubError
+from server.events import ErrorMessage, Heartbeat
 from server.store import LoggedEvent
+from server.views import View
 
 log = logging.getLogger("mpp.hub")
 
@@ -59,6 +62,9 @@ class Subscriber:
         self.on_drop = on_drop
         self.dropped = False
         self.heartbeat = False  # receives the hub's heartbeats (displays)
+        # A counter panel: (username, counter id) of the officer working there, checked again
+        # when the configuration changes (Hub.end_counter_panels).
+        self.officer_at: tuple[str, str] | None = None
         # While not None, the subscriber is still being sent its backlog and
         # live events wait here so that nothing overtakes it.
         self.pending: list[LoggedEvent] | None = None
@@ -93,6 +99,15 @@ class Subscriber:
 
     def close(self) -> None:
         self.dropped = True
+
+    async def refuse(self, text: str, reason: str) -> None:
+        """Send an error message, then close the connection with 1008 (the page is told why)."""
+        try:
+            await self.send_direct(text)
+            await self.flush()
+            await self.websocket.close(1008, reason)
+        except Exception:  # already gone: nothing left to tell
+            pass
 
 
 class RawSubscriber(Subscriber):
@@ -191,6 +206,7 @@ class QueuedSubscriber(Subscriber):
 class Hub:
     def __init__(self, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.subscribers: set[Subscriber] = set()
+        self._closing: set[asyncio.Task] = set()  # counter panels being told they lost their counter
         self.published = 0
         self.dropped = 0
         self.heartbeat_seconds = heartbeat_seconds
@@ -224,8 +240,9 @@ class Hub:
             _guarded(sub, sub.beat, text, frame)
 
     def subscribe(self, websocket: WebSocket, zone: str | None, *, pending: bool = False,
-                  heartbeat: bool = False) -> Subscriber:
-        """Register a page. `pending`: hold live events until `go_live`; `heartbeat`: send it heartbeats."""
+                  heartbeat: bool = False, officer_at: tuple[str, str] | None = None) -> Subscriber:
+        """Register a page. `pending`: hold live events until `go_live`; `heartbeat`: send it heartbeats;
+        `officer_at`: a counter panel's (username, counter id), checked again on configuration changes."""
         protocol = websocket.scope.get("extensions", {}).get(RAW_TRANSPORT)
         if protocol is not None:
             sub: Subscriber = RawSubscriber(websocket, zone, self._forget, protocol)
@@ -234,6 +251,7 @@ class Hub:
         sub.heartbeat = heartbeat
         if pending:
             sub.pending = []
+        sub.officer_at = officer_at
         self.subscribers.add(sub)
         return sub
 
@@ -273,6 +291,42 @@ class Hub:
                 continue
             _guarded(sub, sub.deliver, wanted, data)
         self.published += len(events)
+
+    def resnapshot(self, snapshot_of: Callable[[str | None, float | None, str | None], View]) -> None:
+        """Send every live page a fresh snapshot (after a configuration change), built, encoded and
+        framed once per kind of page: once per zone for the displays, once per counter for the panels.
+        `snapshot_of(zone, heartbeat interval or None, counter id or None)` builds one (Hall.snapshot).
+        A page still catching up is cut off instead; it reconnects and, its missed events holding a
+        `config.updated`, gets a snapshot then."""
+        built: dict[tuple, tuple[list[LoggedEvent], bytes]] = {}
+        for sub in tuple(self.subscribers):
+            if sub.dropped:
+                continue
+            if sub.pending is not None:
+                sub.drop("configuration changed while catching up")
+                continue
+            kind = (sub.zone, self.heartbeat_seconds if sub.heartbeat else None,
+                    sub.officer_at[1] if sub.officer_at else None)
+            if kind not in built:
+                message = snapshot_of(*kind)
+                text = json.dumps(message.dump(), ensure_ascii=False, separators=(",", ":"))
+                built[kind] = ([LoggedEvent(message.seq, "snapshot", sub.zone, text)], text_frame(text.encode()))
+            _guarded(sub, sub.deliver, *built[kind])
+
+    def end_counter_panels(self, refusal: Callable[[str, str], HubError | None]) -> None:
+        """Tell each counter panel whose officer may no longer work at its counter why (an `error`
+        message), then close it (1008). `refusal(username, counter_id)` gives the reason or None."""
+        for sub in tuple(self.subscribers):
+            if sub.officer_at is None or sub.dropped:
+                continue
+            error = refusal(*sub.officer_at)
+            if error is not None:
+                self.subscribers.discard(sub)  # nothing more for it, the error is its last message
+                text = json.dumps(ErrorMessage(code=error.code, message=error.message).dump(), ensure_ascii=False,
+                                  separators=(",", ":"))
+                task = asyncio.ensure_future(sub.refuse(text, error.code))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     def stats(self) -> dict:
         raw = sum(isinstance(s, RawSubscriber) for s in self.subscribers)

@@ -8,6 +8,15 @@ import hmac
 import secrets
 
 N, R, P = 2**14, 8, 1
+PIN_DIGITS = (4, 12)  # a PIN is 4 to 12 digits
+
+
+def pin_problem(pin: str) -> str | None:
+    """Why `pin` cannot be a PIN (Indonesian, for the admin console), or None when it can."""
+    lo, hi = PIN_DIGITS
+    if not (pin.isascii() and pin.isdigit() and lo <= len(pin) <= hi):
+        return f"PIN harus {lo} sampai {hi} angka"
+    return None
 
 
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:

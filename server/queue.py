@@ -14,8 +14,10 @@ import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from config.site import Counter, Service, SiteConfig
+from server import opening
 from server.errors import Conflict, HubError, NotFound, unknown_counter, unknown_service
 from server.events import (
     CounterUpdated,
@@ -31,7 +33,16 @@ from server.events import (
     TicketTransferred,
 )
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
-from server.views import Closure, CounterStatus, CounterView, ServiceQueue, ServiceView, TicketRef, TicketView
+from server.views import (
+    Closure,
+    CounterStatus,
+    CounterView,
+    HallView,
+    ServiceQueue,
+    ServiceView,
+    TicketRef,
+    TicketView,
+)
 from server.wording import wait_text
 
 
@@ -43,6 +54,12 @@ class Change:
     history: list[HistoryEntry] = field(default_factory=list)
     day: str | None = None  # set when the local day rolled over
     result: Ticket | Desk | None = None  # what the API answers with
+    # A configuration change (server/reconfig.py): the configuration it installs, the version
+    # row and audit entries committed with it, and meta keys (the imported file's fingerprint).
+    config: SiteConfig | None = None
+    version: Any = None  # server.store.ConfigVersion
+    audit: list[Any] = field(default_factory=list)  # server.audit.AuditEntry
+    meta: dict[str, str] = field(default_factory=dict)
 
     def __iadd__(self, other: Change) -> Change:
         self.tickets += other.tickets
@@ -102,6 +119,7 @@ class Queue:
         # Why each service issued no ticket (Closure.code), as the pages were last told; see
         # availability_change(). Set by the hall at start, reset each day.
         self.shown: dict[str, str | None] = {}
+        self._hall_cache: tuple[tuple, opening.HallClosed | None] = ((), None)  # see _hall_closed
 
     # ------------------------------------------------------------ reading
 
@@ -208,7 +226,7 @@ class Queue:
                 name=svc.name, agency=svc.agency, description=svc.description, issued=stats.issued,
                 daily_quota=svc.daily_quota, open=_hm(svc.open), close=_hm(svc.close),
                 average_service_seconds=round(average) if average else None,
-                available=closed is None, closed=closed,
+                active=svc.active, available=closed is None, closed=closed,
             ))
         return views
 
@@ -221,11 +239,18 @@ class Queue:
     # ------------------------------------------------------------ availability
 
     def closure(self, code: str, now: datetime) -> Closure | None:
-        """Why service `code` issues no ticket at `now` (outside its hours, quota used up), or None.
+        """Why service `code` issues no ticket at `now` (switched off, the hall closed by its calendar,
+        outside its hours, quota used up), or None.
 
         The one rule behind the kiosk's refusals (409) and the services' `available` and `closed`.
         """
         svc = self.config.services[code]
+        if not svc.active:
+            return Closure(code="service_inactive", label="Tidak tersedia",
+                           message=f"Layanan {svc.name} sedang tidak tersedia.")
+        hall = self._hall_closed(now)
+        if hall is not None:
+            return Closure(code=hall.code, label=hall.label, message=hall.message)
         local = now.astimezone(self.config.site.tz)
         zone_name = local.tzname() or ""
         if svc.open and local.time() < svc.open:
@@ -262,15 +287,30 @@ class Queue:
         return Change(events=[ServiceUpdated(services=self.service_views(now, moved))])
 
     def next_availability_change(self, now: datetime) -> datetime | None:
-        """The next moment today at which a service opens or closes for tickets, None if none is left."""
+        """The next moment at which a service or the hall opens or closes for tickets: today's opening and
+        closing times, the calendar's breaks, or the next midnight (server.opening.next_change)."""
         tz = self.config.site.tz
         local = now.astimezone(tz)
         moments = [
             datetime.combine(local.date(), moment, tzinfo=tz)
             for svc in self.config.services.values() for moment in (svc.open, svc.close) if moment is not None
         ]
+        moments.append(opening.next_change(self.config.calendar, local))
         later = [m for m in moments if m > local]
         return min(later) if later else None
+
+    def hall_status(self, now: datetime) -> HallView:
+        """The snapshot's `hall`: whether the calendar lets the hall hand out tickets now (server.opening)."""
+        return HallView(**opening.status(self.config.calendar, self.config.site.name,
+                                         now.astimezone(self.config.site.tz)))
+
+    def _hall_closed(self, now: datetime) -> opening.HallClosed | None:
+        # Asked once per service for every snapshot: worked out once per moment and configuration.
+        key = (now, id(self.config))
+        if self._hall_cache[0] != key:
+            self._hall_cache = (key, opening.closure(self.config.calendar, self.config.site.name,
+                                                     now.astimezone(self.config.site.tz)))
+        return self._hall_cache[1]
 
     # ------------------------------------------------------------ operations
 
@@ -444,6 +484,19 @@ class Queue:
 
     # ------------------------------------------------------------ state
 
+    def reconfigure(self, config: SiteConfig) -> None:
+        """Run on a new configuration from now on (already checked by server.reconfig: no open ticket
+        of a removed service, no ticket at a removed counter's desk). Today's numbering goes on:
+        the statistics of a removed service are kept, so re-adding it the same day continues its numbers."""
+        self.config = config
+        self._lines.clear()
+        self._places.clear()
+        self._sorted = None
+        for counter_id in config.counters:
+            self.desks.setdefault(counter_id, Desk(counter_id))
+        for code in config.services:
+            self.stats.setdefault(code, ServiceStats())
+
     def apply(self, change: Change) -> None:
         """Make a persisted change the current state."""
         self._lines.clear()
@@ -462,7 +515,7 @@ class Queue:
             known = self.skipped.pop(t.id, None) is not None or t.id in self.open  # not a new number
             if t.status in OPEN:
                 if not known and t.origin is None:
-                    self.stats[t.service].issued += 1
+                    self.stats.setdefault(t.service, ServiceStats()).issued += 1
                 self.open[t.id] = t
                 self.by_token[t.token] = t.id
             else:
@@ -472,7 +525,7 @@ class Queue:
                 elif self.by_token.get(t.token) == t.id:  # a transfer's new ticket may hold it already
                     del self.by_token[t.token]
                 if previous is not None and t.status is Status.DONE and t.called_at and t.finished_at:
-                    stats = self.stats[t.service]
+                    stats = self.stats.setdefault(t.service, ServiceStats())
                     stats.served += 1
                     stats.served_seconds += (t.finished_at - t.called_at).total_seconds()
         for d in change.desks:

@@ -16,13 +16,16 @@ from urllib.parse import urlsplit
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from server import access
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
-from server.events import ErrorMessage, Pong, SnapshotMessage, TicketStatus
+from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
 from server.hub import Subscriber
 from server.tickets import Ticket
 from server.views import View
 
 log = logging.getLogger("mpp.sockets")
+
+CONFIG_UPDATED = ConfigUpdated.model_fields["type"].default
 
 MAX_BAD_MESSAGES = 5
 MAX_CLIENT_MESSAGE = 4096
@@ -72,36 +75,44 @@ async def counter(websocket: WebSocket) -> None:
     if not origin_allowed(websocket):
         return await websocket.close(1008, "origin not allowed")
     try:
-        await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
+        officer = await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
     except HubError as exc:
         return await _refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
-    await _serve(websocket, None, skipped_for=counter_id)
+    # A configuration change that takes the counter from the officer ends the connection
+    # with an error saying so (server.access.counter_refusal).
+    await _serve(websocket, None, officer_at=(officer.username, counter_id))
 
 
 async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = False,
-                 skipped_for: str | None = None) -> None:
+                 officer_at: tuple[str, str] | None = None) -> None:
     """Snapshot (or the missed events), then the live stream, for one page; with `heartbeat`, the
-    hub's heartbeats too (the snapshot then says their interval in seconds); with `skipped_for` (a
-    counter id), the snapshot lists today's skipped tickets of that counter's services."""
+    hub's heartbeats too (the snapshot then says their interval in seconds); with `officer_at` (a
+    counter panel's username and counter id), the snapshot lists today's skipped tickets of that
+    counter's services, and a configuration change that takes the counter from the officer ends
+    the connection with an error saying so (server.access.counter_refusal)."""
     app, hub = websocket.app.state, websocket.app.state.hub
     await websocket.accept()
     # Subscribed first, with live events held back until the page has its
     # starting point: nothing can slip past or overtake it, whatever awaits.
-    sub = hub.subscribe(websocket, zone, pending=True, heartbeat=heartbeat)
+    sub = hub.subscribe(websocket, zone, pending=True, heartbeat=heartbeat, officer_at=officer_at)
     try:
+        refused = access.counter_refusal(app.config, *officer_at) if officer_at else None
+        if refused is not None:  # the configuration changed while the connection was being accepted
+            await websocket.send_text(_error(refused.code, refused.message))
+            return await websocket.close(1008, refused.code)
         backlog = None
         since = websocket.query_params.get("since", "")
         epoch = websocket.query_params.get("epoch")
         if since.isascii() and since.isdigit() and epoch in (None, app.store.epoch):
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
+        if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
+            backlog = None  # the configuration changed meanwhile: start again from a snapshot
         if backlog is None:
-            extra = {"heartbeat": hub.heartbeat_seconds} if heartbeat else {}
-            if skipped_for is not None:
-                extra["skipped"] = app.hall.skipped_view(skipped_for)
-            state = SnapshotMessage.of(app.hall.state(zone), **extra)
+            state = app.hall.snapshot(zone, hub.heartbeat_seconds if heartbeat else None,
+                                      officer_at[1] if officer_at else None)
             await sub.send_direct(_json(state))
             hub.go_live(sub, state.seq)
         else:

@@ -1,4 +1,5 @@
-"""SQLite persistence: tickets and their history, counters, the event log and officer sessions.
+"""SQLite persistence: tickets and their history, counters, the event log, officer sessions, the
+configuration's versions and the audit log.
 
 One aiosqlite connection (one owner thread) does every write. Each state
 change is one transaction that also appends its events to the log, so a
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from server.audit import AuditEntry
 from server.queue import ServiceStats
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
@@ -90,9 +92,32 @@ MIGRATIONS = [
         SELECT id, finished_at, status, CASE status WHEN 'expired' THEN NULL ELSE counter END, NULL, service
         FROM tickets WHERE finished_at IS NOT NULL AND status IN ('done', 'skipped', 'transferred', 'expired');
     """,
+    # 3: the configuration lives in the database, one row per version; the audit log.
+    """
+    CREATE TABLE config_versions (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        source TEXT NOT NULL,
+        officer TEXT,
+        summary TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        officer TEXT,
+        agency TEXT,
+        address TEXT,
+        summary TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX audit_action ON audit(action);
+    """,
 ]
 
 EVENT_LOG_KEEP = 20_000  # events kept in the log (for resuming clients and for inspection)
+CONFIG_VERSIONS_KEEP = 100  # configuration versions kept (the running one and the 99 before it)
 TRIM_EVERY = 1000  # trim the log each time seq passes a multiple of this
 
 
@@ -112,6 +137,23 @@ class LoggedEvent:
     type: str
     zone: str | None
     text: str  # the JSON sent to clients, encoded once
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One saved version of the site configuration.
+
+    `body`: the configuration in the file's shape (`config.site.dump_config`), PIN hashes
+    included; `source`: "file" (imported from the TOML file at start), "api" (PUT
+    /api/admin/config) or "toml" (PUT /api/admin/config.toml); `officer`: who saved it.
+    """
+
+    version: int
+    body: dict
+    source: str
+    officer: str | None
+    summary: str
+    saved_at: datetime
 
 
 class StoreUnusable(Exception):
@@ -147,6 +189,7 @@ class Store:
         self.last_seq = 0
         self.epoch = ""
         self._lock = asyncio.Lock()  # one statement sequence at a time on the one connection
+        self._audit_id = 0  # the last audit entry's id: ids are given here, so the SQL stays portable
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,6 +202,8 @@ class Store:
         await self._migrate()
         async with self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:
             self.last_seq = (await cur.fetchone())[0]
+        async with self.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit") as cur:
+            self._audit_id = (await cur.fetchone())[0]
         # A new epoch at every start: `since` positions from before a restart, a
         # wiped data folder or a restored backup are never resumed into.
         self.epoch = secrets.token_hex(6)
@@ -216,9 +261,14 @@ class Store:
 
     async def commit(self, day: str, tickets: Iterable[Ticket], desks: Iterable[Desk],
                      events: Iterable[tuple[str, str | None, dict]], now: datetime,
-                     history: Iterable[HistoryEntry] = ()) -> list[LoggedEvent]:
+                     history: Iterable[HistoryEntry] = (), *, config: ConfigVersion | None = None,
+                     audit: Iterable[AuditEntry] = (), meta: dict[str, str] | None = None) -> list[LoggedEvent]:
         """Write one change atomically (tickets, desks, their history rows and events); returns its
-        events with their sequence numbers."""
+        events with their sequence numbers.
+
+        With it, in the same transaction: a new configuration version (older ones beyond
+        CONFIG_VERSIONS_KEEP are dropped), audit entries and `meta` keys.
+        """
         logged = []
         seq = self.last_seq
         at = now.isoformat()
@@ -229,9 +279,14 @@ class Store:
             logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
         db = self.db
         async with self._lock:
+            audit_from = self._audit_id
+            audit_rows = self._audit_rows(audit)
             await db.execute("BEGIN IMMEDIATE")
             try:
-                await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('day', ?)", (day,))
+                await db.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [("day", day), *(meta or {}).items()],
+                )
                 await db.executemany(
                     "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                     "service=excluded.service, status=excluded.status, counter=excluded.counter, "
@@ -250,6 +305,10 @@ class Store:
                     "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
                     [(e.seq, e.type, e.zone, at, e.text) for e in logged],
                 )
+                if config is not None:
+                    await self._insert_config(config)
+                if audit_rows:
+                    await db.executemany(AUDIT_INSERT, audit_rows)
                 if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
                     # Inside the transaction: no await may come between last_seq
                     # moving on and the hall applying the change (snapshots read both).
@@ -258,9 +317,49 @@ class Store:
             except BaseException:
                 if db.in_transaction:
                     await db.execute("ROLLBACK")
+                self._audit_id = audit_from
                 raise
         self.last_seq = seq
         return logged
+
+    async def _insert_config(self, config: ConfigVersion) -> None:
+        await self.db.execute(
+            "INSERT INTO config_versions(version, body, source, officer, summary, saved_at) VALUES (?,?,?,?,?,?)",
+            (config.version, json.dumps(config.body, ensure_ascii=False, separators=(",", ":")), config.source,
+             config.officer, config.summary, config.saved_at.isoformat()),
+        )
+        await self.db.execute("DELETE FROM config_versions WHERE version <= ?",
+                              (config.version - CONFIG_VERSIONS_KEEP,))
+
+    def _audit_rows(self, entries: Iterable[AuditEntry]) -> list[tuple]:
+        rows = []
+        for e in entries:
+            self._audit_id += 1
+            rows.append((self._audit_id, e.at.isoformat(), e.action, e.officer, e.agency, e.address, e.summary,
+                         json.dumps(e.detail, ensure_ascii=False, separators=(",", ":"))))
+        return rows
+
+    async def save_first_config(self, config: ConfigVersion, audit: Iterable[AuditEntry],
+                                meta: dict[str, str]) -> None:
+        """Seed the configuration (version 1, from the file) on the first start, with its audit entry."""
+        db = self.db
+        async with self._lock:
+            audit_from = self._audit_id
+            audit_rows = self._audit_rows(audit)
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await self._insert_config(config)
+                await db.executemany(AUDIT_INSERT, audit_rows)
+                await db.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    list(meta.items()),
+                )
+                await db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                self._audit_id = audit_from
+                raise
 
     # ------------------------------------------------------------ queries
     # Every statement holds the lock: on the one connection, a statement queued
@@ -316,6 +415,54 @@ class Store:
         )
         return [(_ticket(r), r["announced_counter"], r["announced_at"]) for r in rows]
 
+    async def meta(self, key: str) -> str | None:
+        rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    # ------------------------------------------------------------ configuration and audit
+
+    async def config_version(self, version: int | None = None) -> ConfigVersion | None:
+        """A saved configuration version (the latest when `version` is None), or None."""
+        if version is None:
+            rows = await self._fetch("SELECT * FROM config_versions ORDER BY version DESC LIMIT 1")
+        else:
+            rows = await self._fetch("SELECT * FROM config_versions WHERE version = ?", (version,))
+        if not rows:
+            return None
+        r = rows[0]
+        return ConfigVersion(r["version"], json.loads(r["body"]), r["source"], r["officer"], r["summary"],
+                             datetime.fromisoformat(r["saved_at"]))
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        """Append one audit entry on its own (log-ins and log-outs)."""
+        async with self._lock:
+            audit_from = self._audit_id
+            try:
+                await self.db.executemany(AUDIT_INSERT, self._audit_rows([entry]))
+            except BaseException:
+                self._audit_id = audit_from
+                raise
+
+    async def audit(self, *, limit: int, before: int | None = None, action: str | None = None,
+                    agency: str | None = None) -> list[AuditEntry]:
+        """Audit entries newest first: at most `limit`, with ids below `before`; `action` "login" also
+        matches "login.failed"; `agency`: only entries of officers of that agency."""
+        where, params = [], []
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        if action:
+            where.append("(action = ? OR action LIKE ?)")
+            params += [action, action + ".%"]
+        if agency is not None:
+            where.append("agency = ?")
+            params.append(agency)
+        sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?"
+        rows = await self._fetch(sql, (*params, limit))
+        return [AuditEntry(at=datetime.fromisoformat(r["at"]), action=r["action"], summary=r["summary"],
+                           officer=r["officer"], agency=r["agency"], address=r["address"],
+                           detail=json.loads(r["detail"]), id=r["id"]) for r in rows]
+
     # ------------------------------------------------------------ sessions
 
     async def save_session(self, token_hash: str, username: str, now: datetime) -> None:
@@ -334,6 +481,10 @@ class Store:
 
     async def drop_sessions_before(self, cutoff: datetime) -> None:
         await self._write("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
+
+
+AUDIT_INSERT = ("INSERT INTO audit(id, at, action, officer, agency, address, summary, detail) "
+                "VALUES (?,?,?,?,?,?,?,?)")
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:

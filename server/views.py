@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
-from config.site import Agency, Counter, Service, Site, Zone
+from config.site import Agency, Counter, Service, Site, SiteConfig, Zone
 from server.tickets import CounterState, Desk, Status, Ticket
 from server.wording import ahead_text, wait_text
 
@@ -175,10 +175,12 @@ class OfficerCounter(CounterRef):
 
 
 class OfficerView(View):
-    """The logged-in officer and the counters they may use."""
+    """The logged-in officer, their role (server/access.py) and the counters they may use."""
 
     username: str
     name: str
+    role: Literal["petugas", "koordinator", "admin"]
+    agency: str | None = Field(description="the agency they belong to; for a koordinator, the one they manage")
     counters: list[OfficerCounter]
 
 
@@ -186,11 +188,46 @@ class OfficerView(View):
 
 
 class Closure(View):
-    """Why a service issues no ticket now: the same words as the kiosk's refusal (409)."""
+    """Why a service issues no ticket now: the same words as the kiosk's refusal (409).
 
-    code: Literal["service_not_open", "service_closed", "quota_reached"]
+    The hall's calendar comes first (server/opening.py: the `hall_*` codes), then the service
+    itself: switched off, outside its hours, its quota used up."""
+
+    code: Literal["service_inactive", "hall_not_open", "hall_closed", "hall_break", "hall_closed_day",
+                  "hall_holiday", "hall_closure", "service_not_open", "service_closed", "quota_reached"]
     label: str = Field(examples=["Belum buka · 08.00–14.30 WIB"], description="short, for a tile")
     message: str = Field(description="the full sentence, as the 409 answer says it")
+
+
+class HallClosure(View):
+    """Why the hall hands out no ticket now, by its calendar (server.opening.HallClosed)."""
+
+    code: Literal["hall_not_open", "hall_closed", "hall_break", "hall_closed_day", "hall_holiday", "hall_closure"]
+    label: str = Field(examples=["Istirahat salat Jumat · sampai pukul 13.00 WIB"], description="short, for a TV")
+    message: str = Field(description="the full sentence, as a ticket request's 409 says it")
+    reopens: Timestamp | None = Field(description="when tickets are handed out again (site time); null when the "
+                                                  "calendar opens on no day within a year")
+
+
+class Hours(View):
+    open: str = Field(examples=["08:00"], description="HH:MM, site time")
+    close: str = Field(examples=["15:00"], description="HH:MM, site time")
+
+
+class BreakView(View):
+    name: str = Field(examples=["Istirahat salat Jumat"])
+    start: str = Field(examples=["11:30"])
+    end: str = Field(examples=["13:00"])
+
+
+class HallView(View):
+    """What the hall's calendar says now (server.opening.status): the snapshot's `hall`, `hall.updated`."""
+
+    open: bool = Field(description="tickets are handed out now (the services' own hours aside)")
+    closed: HallClosure | None = Field(description="why not, when not open")
+    hours: Hours | None = Field(description="today's opening hours; null when closed all day or without weekly "
+                                            "hours")
+    breaks: list[BreakView] = Field(description="today's breaks")
 
 
 class ServiceQueue(View):
@@ -214,6 +251,7 @@ class ServiceView(ServiceQueue):
     open: str | None = Field(examples=["08:00"], description="local time tickets start, HH:MM")
     close: str | None = Field(examples=["14:30"], description="local time tickets stop, HH:MM")
     average_service_seconds: Seconds | None
+    active: bool = Field(description="false: switched off in the configuration; the kiosk does not offer it")
     available: bool = Field(description="a ticket can be taken now")
     closed: Closure | None = Field(description="why not, when not available")
 
@@ -275,15 +313,56 @@ class RecentCall(View):
     at: Timestamp | None = Field(description="when it was last announced (call or recall)")
 
 
+class DisplayPageSettings(View):
+    image_seconds: int
+    media_sound: bool
+    theme: str
+
+
+class KioskPageSettings(View):
+    idle_seconds: int
+    ticket_idle_seconds: int
+    print_wait_seconds: float
+    browser_print: bool
+    paper: str
+
+
+class CounterPanelPageSettings(View):
+    idle_minutes: int = Field(description="[site] session_idle_minutes")
+
+
+class PageSettings(View):
+    """What the pages take from the configuration besides names, in every snapshot so that a change reaches
+    open pages without a reload ([display], [kiosk], [site] session_idle_minutes)."""
+
+    display: DisplayPageSettings
+    kiosk: KioskPageSettings
+    counter_panel: CounterPanelPageSettings
+
+    @classmethod
+    def of(cls, config: SiteConfig) -> PageSettings:
+        d, k = config.display, config.kiosk
+        return cls(
+            display=DisplayPageSettings(image_seconds=d.image_seconds, media_sound=d.media_sound, theme=d.theme),
+            kiosk=KioskPageSettings(idle_seconds=k.idle_seconds, ticket_idle_seconds=k.ticket_idle_seconds,
+                                    print_wait_seconds=k.print_wait_seconds, browser_print=k.browser_print,
+                                    paper=k.paper),
+            counter_panel=CounterPanelPageSettings(idle_minutes=config.site.session_idle_minutes),
+        )
+
+
 class Snapshot(View):
     """Everything a page needs to draw itself: the first WebSocket message, and GET /api/state."""
 
     seq: int = Field(description="the last event it includes")
     epoch: str = Field(description="the event log's identity: a new one at every start of the hub")
+    config_version: int = Field(description="the running configuration's version")
     day: str = Field(examples=["2026-11-28"], description="the hub's local day")
     now: Timestamp
     zone: str | None
     site: SiteView
+    hall: HallView
+    settings: PageSettings
     zones: list[ZoneView]
     agencies: list[AgencyView]
     services: list[ServiceView]
@@ -299,6 +378,17 @@ class ErrorBody(View):
     message: str = Field(description="Indonesian, to be shown as it is")
     retry_after: Seconds | None = Field(default=None, description="429 only: seconds until the same request may "
                                                                   "succeed (also the Retry-After header)")
+    # The admin API's refusals (docs/protocol.md, "Admin API") say more:
+    path: str | None = Field(default=None, examples=["services[3].open"],
+                             description="422 invalid_config, 403 outside_agency, some 409s: the configuration key")
+    key: str | None = Field(default=None, description="409 service_in_use / counter_busy: the removed item's code")
+    version: int | None = Field(default=None, description="409 version_conflict: the current version")
+    changed_by: str | None = Field(default=None, description="409 version_conflict: who saved it (username)")
+    changed_at: Timestamp | None = Field(default=None, description="409 version_conflict: when")
+    summary: str | None = Field(default=None, description="409 version_conflict: what changed since the sender's "
+                                                          "version, one Indonesian line")
+    changes: dict[str, Any] | None = Field(default=None, description="409 version_conflict: the same as data "
+                                                                     "(config.diff.Diff.to_json)")
 
 
 class ErrorAnswer(View):

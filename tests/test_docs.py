@@ -8,7 +8,7 @@ from pydantic import TypeAdapter
 
 from config import docs
 from config.site import SiteConfig
-from server import api, sockets
+from server import admin, api, sockets
 from server.events import EVENT_TYPES, KINDS, MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def test_every_event_and_message_has_a_valid_example():
 
 def test_every_endpoint_is_documented():
     """Each HTTP and WebSocket route appears in docs/protocol.md."""
-    paths = [r.path for r in api.routes + sockets.routes]
+    paths = [r.path for r in api.routes + admin.routes + sockets.routes]
     missing = [p for p in paths if p.split("{")[0].rstrip("/") not in PROTOCOL]
     assert not missing, missing
 

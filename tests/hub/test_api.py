@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.site import DEFAULT_CONFIG, load_config, parse_config
+from config.site import DEFAULT_CONFIG, parse_config
 from server import hall as hall_module
 from server.api import MAX_BODY
 from tests.conftest import site_config
@@ -284,8 +284,9 @@ def test_day_rollover_restarts_numbers_and_expires_old_tickets(client, clock):
 
 
 def test_hours_and_quota_refuse_with_409(tmp_path, clock):
-    """Outside opening hours or past the daily quota, issuing is 409 with an Indonesian message."""
-    config = load_config(DEFAULT_CONFIG)
+    """Outside a service's opening hours or past the daily quota, issuing is 409 with an Indonesian message."""
+    no_calendar = {"hours": [], "breaks": [], "holidays": [], "closures": []}  # the services' own hours only
+    config = site_config(DEFAULT_CONFIG, calendar=no_calendar)
     clock.set(datetime(2026, 3, 2, 0, 30, tzinfo=UTC))  # 07:30 WIB
     with running(tmp_path / "data", clock, config) as client:
         early = client.post("/api/tickets", json={"service": "B"})

@@ -1,0 +1,197 @@
+"""The admin console's API: the live configuration, its TOML export/import, the audit log, the form schema.
+
+Contract in docs/protocol.md ("Admin API"). Every endpoint needs the session of an
+admin or a koordinator (server/access.py): `401` without one, `403 role_not_allowed`
+for a petugas. A koordinator reads everything but may change only their agency
+(server/reconfig.py) and sees only their agency's officers in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import tomllib
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from config import schema
+from config.diff import diff
+from config.errors import ConfigError
+from config.export import commented_toml
+from config.site import SiteConfig
+from server import access, audit
+from server.api import client_address, read_body, read_json
+from server.errors import HubError, NotFound
+from server.pins import PIN_DIGITS, hash_pin
+from server.reconfig import InvalidConfig, Proposal, take_pins, version_conflict
+
+MAX_CONFIG_BODY = 1 << 20  # bytes: a hall with 22 agencies, 150 services and 200 officers is about 100 KB
+TOML_TYPES = ("application/toml", "text/toml")
+AUDIT_PAGE = 50  # entries per page by default
+AUDIT_PAGE_MAX = 500
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def public_config(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored configuration as the API shows it: officers without `pin_hash`, with `pin_set` instead."""
+    shown = dict(body)
+    shown["officers"] = [{**{k: v for k, v in o.items() if k != "pin_hash"}, "pin_set": "pin_hash" in o}
+                         for o in body.get("officers", [])]
+    return shown
+
+
+async def get_config(request: Request) -> JSONResponse:
+    await access.admin_of(request)
+    hall = request.app.state.hall
+    wanted = request.query_params.get("version")
+    if wanted is None:
+        return JSONResponse({"version": hall.version, "config": public_config(hall.saved.body)}, headers=NO_STORE)
+    if not (wanted.isascii() and wanted.isdigit()):
+        raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
+    saved = await request.app.state.store.config_version(int(wanted))
+    if saved is None:
+        raise NotFound("unknown_version", f"Versi pengaturan {wanted} tidak ada (lagi). Hub menyimpan 100 versi "
+                       "terakhir.")
+    return JSONResponse({"version": saved.version, "config": public_config(saved.body)}, headers=NO_STORE)
+
+
+async def put_config(request: Request) -> JSONResponse:
+    officer = await access.admin_of(request)
+    data = await read_json(request, limit=MAX_CONFIG_BODY)
+    version = data.get("version")
+    if type(version) is not int:
+        raise HubError("missing_field" if version is None else "invalid_field",
+                       "Kolom 'version' wajib diisi dengan versi pengaturan yang diubah (bilangan bulat).", status=422)
+    config = data.get("config")
+    if not isinstance(config, dict):
+        raise HubError("missing_field" if config is None else "invalid_field",
+                       "Kolom 'config' wajib diisi dengan seluruh pengaturan (objek JSON).", status=422)
+    return await _replace(request, officer, config, version, "api")
+
+
+async def get_config_toml(request: Request) -> Response:
+    await access.admin_of(request)
+    hall = request.app.state.hall
+    config: SiteConfig = hall.config
+    now = hall.clock().astimezone(config.site.tz)
+    text = commented_toml(config, [
+        f"{config.site.name}: site configuration, version {hall.version}, exported {now:%Y-%m-%d %H:%M %Z}.",
+        "Import it with PUT /api/admin/config.toml (or the admin console), or start the hub with it (run.py",
+        "--config): docs/operations.md. PIN hashes are not exported: an officer already on the hub keeps their",
+        'PIN; a new officer needs pin = "1234" (import only) or pin_hash (`python run.py hash-pin 1234`).',
+    ], leave_out=("pin_hash",))
+    name = f"mpp-konfigurasi-v{hall.version}.toml"
+    return Response(text, media_type="application/toml", headers={
+        **NO_STORE, "Content-Disposition": f'attachment; filename="{name}"', "X-Config-Version": str(hall.version)})
+
+
+async def put_config_toml(request: Request) -> JSONResponse:
+    officer = await access.admin_of(request)
+    body = await read_body(request, limit=MAX_CONFIG_BODY, types=TOML_TYPES,
+                           wrong_type="Isi permintaan harus TOML (Content-Type: application/toml).")
+    try:
+        raw = tomllib.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidConfig(ConfigError("<toml>", "(syntax)", f"invalid TOML: {exc}", f"TOML tidak sah: {exc}",
+                                        "syntax")) from None
+    wanted = request.query_params.get("version")
+    if wanted is not None and not (wanted.isascii() and wanted.isdigit()):
+        raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
+    return await _replace(request, officer, raw, int(wanted) if wanted is not None else None, "toml")
+
+
+async def _replace(request: Request, officer, raw: dict, based_on: int | None, source: str) -> JSONResponse:
+    app = request.app.state
+    hall = app.hall
+    if based_on is not None and based_on != hall.version:  # fail fast, before hashing any PIN
+        raise await _conflict_with_changes(app, based_on)
+    pins = take_pins(raw)
+    hashed = await asyncio.to_thread(lambda: {user: hash_pin(pin) for user, pin in pins.items()}) if pins else {}
+    proposal = Proposal(raw, source, based_on=based_on, pins=hashed, officer=officer,
+                        address=client_address(request), path=hall.file_config.path)
+    try:
+        version = await hall.reconfigure(proposal)
+    except HubError as exc:
+        if exc.code == "version_conflict" and based_on is not None:
+            raise await _conflict_with_changes(app, based_on) from None
+        raise
+    return JSONResponse({"version": version}, headers=NO_STORE)
+
+
+async def _conflict_with_changes(app, based_on: int) -> HubError:
+    """409 version_conflict saying who changed what since `based_on` (`changes`, `summary`)."""
+    hall = app.hall
+    error = version_conflict(hall.saved, hall.config)
+    base = await app.store.config_version(based_on) if based_on < hall.version else None
+    if base is not None:
+        changes = diff(base.body, hall.saved.body)
+        error.details.update(changes=changes.to_json(), summary=changes.summary())
+    return error
+
+
+async def audit_log(request: Request) -> JSONResponse:
+    officer = await access.admin_of(request)
+    params = request.query_params
+    limit = _number(params.get("limit"), "limit", AUDIT_PAGE)
+    if not 1 <= limit <= AUDIT_PAGE_MAX:
+        raise HubError("invalid_field", f"Parameter 'limit' harus 1 sampai {AUDIT_PAGE_MAX}.", status=422)
+    before = _number(params.get("before"), "before", None)
+    action = params.get("action") or None
+    known = {a.split(".")[0] for a in audit.ACTIONS} | set(audit.ACTIONS)
+    if action is not None and action not in known:
+        raise HubError("invalid_field", f"Parameter 'action' harus salah satu dari: {', '.join(sorted(known))}.",
+                       status=422)
+    app = request.app.state
+    entries = await app.store.audit(limit=limit, before=before, action=action, agency=access.agency_scope(officer))
+    names = {o.username: o.name for o in app.config.officers.values()}
+    return JSONResponse({
+        "entries": [e.to_json(names) for e in entries],
+        "next_before": entries[-1].id if len(entries) == limit else None,
+    }, headers=NO_STORE)
+
+
+def _number(text: str | None, name: str, default: int | None) -> int | None:
+    if text is None or text == "":
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise HubError("invalid_field", f"Parameter '{name}' harus bilangan bulat.", status=422)
+    return int(text)
+
+
+async def form_schema(request: Request) -> JSONResponse:
+    await access.admin_of(request)
+    return JSONResponse({"schema": admin_schema()}, headers={"Cache-Control": "max-age=60"})
+
+
+@functools.cache
+def admin_schema() -> dict[str, Any]:
+    """The JSON schema the admin console builds its forms from: the configuration's models (type, range,
+    default, help text), with an officer's `pin_hash` replaced by the `pin` a PUT may carry and the
+    `pin_set` a GET answers."""
+    root = schema.of(SiteConfig)
+    defs = dict(root["$defs"])
+    officer = dict(defs["Officer"])
+    properties = {k: v for k, v in officer["properties"].items() if k != "pin_hash"}
+    lo, hi = PIN_DIGITS
+    properties["pin"] = {"type": "string", "pattern": f"^[0-9]{{{lo},{hi}}}$", "writeOnly": True,
+                         "title": "Pin", "description": f"A new PIN ({lo} to {hi} digits), stored hashed, never "
+                         "shown again; leave it out to keep the officer's PIN."}
+    properties["pin_set"] = {"type": "boolean", "readOnly": True, "title": "Pin Set",
+                             "description": "Whether the officer has a PIN (an officer without one cannot log in)."}
+    officer["properties"] = properties
+    officer["required"] = [k for k in officer.get("required", []) if k != "pin_hash"]
+    defs["Officer"] = officer
+    return {**root, "$defs": defs}
+
+
+routes = [
+    Route("/api/admin/config", get_config, methods=["GET"]),
+    Route("/api/admin/config", put_config, methods=["PUT"]),
+    Route("/api/admin/config.toml", get_config_toml, methods=["GET"]),
+    Route("/api/admin/config.toml", put_config_toml, methods=["PUT"]),
+    Route("/api/admin/audit", audit_log),
+    Route("/api/admin/schema", form_schema),
+]

@@ -1,0 +1,54 @@
+"""The audit log: who did what to the hub's access and configuration, and when.
+
+One `AuditEntry` per log-in (successful or not), log-out, PIN change, accepted
+configuration change and configuration import. Entries are written by the store
+(`Store.add_audit`, or inside the transaction of the change they describe) and
+listed newest first by `GET /api/admin/audit` (docs/protocol.md).
+
+`summary` is one Indonesian line for the admin console, shown as it is;
+`detail` holds the same facts as data (a configuration change's version and
+what changed, see `config.diff`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# The kinds of entry.
+LOGIN = "login"
+LOGIN_FAILED = "login.failed"
+LOGOUT = "logout"
+PIN_CHANGED = "pin.changed"
+CONFIG_CHANGED = "config.changed"  # through the admin API (JSON or TOML)
+CONFIG_IMPORTED = "config.imported"  # from the TOML file at start: the first one, or a changed one
+CONFIG_IMPORT_REFUSED = "config.import_refused"  # a changed file that would strand today's tickets
+ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, PIN_CHANGED, CONFIG_CHANGED, CONFIG_IMPORTED, CONFIG_IMPORT_REFUSED)
+
+USERNAME_KEPT = 64  # characters of a typed (unknown) username kept in a failed log-in's entry
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log.
+
+    `officer`: the username who acted (None: the hub itself, e.g. an import at start);
+    `agency`: that officer's agency at the time (what a koordinator may see);
+    `address`: the network address the request came from, when there was one.
+    """
+
+    at: datetime
+    action: str
+    summary: str
+    officer: str | None = None
+    agency: str | None = None
+    address: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int = 0  # given by the store
+
+    def to_json(self, names: dict[str, str] | None = None) -> dict[str, Any]:
+        """The API's entry; `names` maps usernames to full names (officers since removed keep only theirs)."""
+        return {"id": self.id, "at": self.at.isoformat(), "action": self.action, "officer": self.officer,
+                "officer_name": (names or {}).get(self.officer) if self.officer else None,
+                "agency": self.agency, "address": self.address, "summary": self.summary, "detail": self.detail}
