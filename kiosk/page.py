@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -56,9 +57,24 @@ class Kiosk:
     """The kiosk's part of a running hub: its printers (one thread each, started with the hub)."""
 
     def __init__(self, config: SiteConfig) -> None:
-        settings = config.kiosk
-        self.printers = Printers({kiosk: settings.printer(kiosk) for kiosk in settings.printers})
+        self.printers = Printers(_printer_settings(config))
         self._loopback_warned = False
+
+    def reconfigure(self, config: SiteConfig) -> None:
+        """Take a new configuration (create_app calls this after each change): printers whose settings
+        changed or went are stopped (on a thread of their own: stopping waits for a job in progress),
+        new ones replace them; untouched printers keep their thread and queue."""
+        wanted = _printer_settings(config)
+        current = self.printers.by_kiosk
+        kept = {kiosk: printer for kiosk, printer in current.items() if wanted.get(kiosk) == printer.settings}
+        if len(kept) == len(current) == len(wanted):
+            return
+        printers = Printers({kiosk: s for kiosk, s in wanted.items() if kiosk not in kept})
+        printers.by_kiosk.update(kept)
+        self.printers = printers
+        retired = [printer for kiosk, printer in current.items() if kiosk not in kept]
+        threading.Thread(target=lambda: [p.stop() for p in retired], name="printers-retired", daemon=True).start()
+        log.info("kiosk printers reconfigured: %s", ", ".join(sorted(wanted)) or "none")
 
     def base_url(self, request: Request) -> str:
         public_url = request.app.state.config.kiosk.public_url
@@ -110,9 +126,15 @@ class Kiosk:
         )
 
 
+def _printer_settings(config: SiteConfig) -> dict:
+    settings = config.kiosk
+    return {kiosk: settings.printer(kiosk) for kiosk in settings.printers}
+
+
 def attach(app) -> Kiosk:
     """Build the app's Kiosk (its printers) when create_app builds the hub; it is where the hub's
-    issued tickets go out (`app.state.ticket_outlet`). create_app calls its `close()` at shutdown."""
+    issued tickets go out (`app.state.ticket_outlet`). create_app calls its `reconfigure(config)` after
+    each configuration change and its `close()` at shutdown."""
     app.state.kiosk = app.state.ticket_outlet = Kiosk(app.state.config)
     return app.state.kiosk
 

@@ -17,12 +17,12 @@ from starlette.staticfiles import StaticFiles
 
 from config.site import SiteConfig
 from server import admin, api, sockets
-from server.announcing import Announcing
 from server.auth import Auth
 from server.errors import HubError, error_json
 from server.hall import Hall
 from server.hub import Hub
 from server.limits import AddressLimiter
+from server.live_announcer import LiveAnnouncer
 from server.openapi import documented
 from server.settings import Settings
 from server.store import Store
@@ -35,15 +35,18 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 # Each front-end package owns its page routes and static files. A package may
 # also define `attach(app)`, called when the app is built (to start what the
 # page owns, e.g. the kiosk's printers); what it returns may have a `close()`,
-# called at shutdown. Configuration sections are validated before, by load_config.
+# called at shutdown, and a `reconfigure(config)`, called with each new running
+# configuration (the database's at start, then every accepted change).
+# Configuration sections are validated before, by load_config.
 PAGES = ("display.page", "counter_panel.page", "kiosk.page")
 
 
-def _make_announcer(settings: Settings) -> Announcing | None:
+def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
+    """The announcer, following the running configuration (server/live_announcer.py); None without audio."""
     if settings.announcer_factory is None:
         return None
     try:
-        return settings.announcer_factory(settings.config, settings.data_dir / "audio-cache")
+        return LiveAnnouncer(settings.announcer_factory, settings.config, settings.data_dir / "audio-cache")
     except Exception:
         log.exception("spoken calls disabled: the announcer could not be created")
         return None
@@ -147,4 +150,6 @@ def create_app(settings: Settings) -> Starlette:
     # By package name ("kiosk"); a part with a health() (the kiosk's printers) reports in /api/health.
     attached = {page.__name__.split(".")[0]: page.attach(app) for page in pages if hasattr(page, "attach")}
     app.state.health_parts = {name: part for name, part in attached.items() if hasattr(part, "health")}
+    # What was built from the configuration follows it when it changes (after each commit).
+    hall.listeners += [part.reconfigure for part in (*attached.values(), announcer) if hasattr(part, "reconfigure")]
     return app

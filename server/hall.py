@@ -30,8 +30,8 @@ from datetime import datetime
 from config.errors import ConfigError
 from config.site import SiteConfig, dump_config, parse_config
 from server import access, audit, reconfig
-from server.audit import AuditEntry
 from server.announcing import Announcing
+from server.audit import AuditEntry
 from server.errors import HubError
 from server.events import HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
 from server.hub import Hub

@@ -18,6 +18,9 @@ def utc_now() -> datetime:
 
 @dataclass
 class Settings:
+    # The TOML site file as read at start. The running configuration is `hall.config`: the
+    # database's version, which this file seeds on the first start and replaces only when it
+    # changed (docs/configuration.md, "Live configuration"). Read it only to start the hub.
     config: SiteConfig
     data_dir: Path
     clock: Callable[[], datetime] = utc_now
