@@ -143,4 +143,4 @@ async def test_the_history_migration_keeps_what_older_databases_tell(tmp_path):
     finally:
         await store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
