@@ -97,16 +97,23 @@ def _pong(sock: socket.socket, payload: bytes) -> None:
         pass
 
 
-def displays(host: str, port: int, path: str, n: int, pipe) -> None:
-    """Open n WebSockets, then report (number, monotonic time) when every one has got that call."""
+def called_number(payload: bytes) -> bytes | None:
+    """The ticket number of a ticket.called frame, None for any other frame."""
+    return NUMBER_RE.search(payload).group(1) if payload.startswith(CALLED) else None
+
+
+def displays(host: str, port: int, path: str, n: int, pipe, match=called_number) -> None:
+    """Open n WebSockets (`path`: one path, or a list of paths used in turn), then report ("all", key,
+    monotonic time) when every one has got a text frame for which `match(payload)` gives that key."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < n + 64:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1024), hard))
     sel = selectors.DefaultSelector()
     buffers: dict[int, bytearray] = {}
     socks = {}
-    for _ in range(n):
-        s, rest = _handshake(host, port, path)
+    paths = [path] if isinstance(path, str) else list(path)
+    for i in range(n):
+        s, rest = _handshake(host, port, paths[i % len(paths)])
         buffers[s.fileno()] = rest
         socks[s.fileno()] = s
         sel.register(s, selectors.EVENT_READ)
@@ -146,8 +153,8 @@ def displays(host: str, port: int, path: str, n: int, pipe) -> None:
                 opcode = buf[0] & 0x0F
                 payload = bytes(buf[header:header + length])
                 del buf[:header + length]
-                if opcode == 1 and payload.startswith(CALLED):
-                    number = NUMBER_RE.search(payload).group(1)
+                number = match(payload) if opcode == 1 else None
+                if number is not None:
                     seen = counts.get(number, 0) + 1
                     counts[number] = seen
                     if seen == n:
@@ -243,9 +250,9 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_displays(port: int, path: str, n: int):
+def start_displays(port: int, path, n: int, match=called_number):
     parent, child = mp.Pipe()
-    proc = mp.Process(target=displays, args=("127.0.0.1", port, path, n, child), daemon=True)
+    proc = mp.Process(target=displays, args=("127.0.0.1", port, path, n, child, match), daemon=True)
     proc.start()
     kind, count = parent.recv()
     assert kind == "ready" and count == n
@@ -253,6 +260,7 @@ def start_displays(port: int, path: str, n: int):
 
 
 def wait_all(pipe, number: str, timeout: float = 30) -> float:
+    """When every display had the frame keyed `number` (monotonic seconds)."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()

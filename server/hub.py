@@ -36,6 +36,7 @@ from server.views import View
 log = logging.getLogger("mpp.hub")
 
 RAW_TRANSPORT = "mpp.raw_transport"  # scope extension set by server.wsprotocol
+SNAPSHOT_BATCH = 50  # connections written per loop iteration when every page gets a fresh snapshot
 MAX_BUFFER = 1 << 20  # bytes queued for one client before it counts as dead or too slow
 QUEUE_LIMIT = 1000  # events queued for one client on the portable path
 # Seconds between heartbeats to the pages that want them. hubclient.js counts a link dead after
@@ -68,6 +69,9 @@ class Subscriber:
         # While not None, the subscriber is still being sent its backlog and
         # live events wait here so that nothing overtakes it.
         self.pending: list[LoggedEvent] | None = None
+        # A fresh snapshot waiting to be sent after a configuration change (Hub.resnapshot):
+        # ([the snapshot as a LoggedEvent], its frame); live events wait in `pending` meanwhile.
+        self.snapshot_due: tuple[list[LoggedEvent], bytes] | None = None
 
     def wants(self, event: LoggedEvent) -> bool:
         return self.zone is None or event.zone is None or event.zone == self.zone
@@ -206,7 +210,7 @@ class QueuedSubscriber(Subscriber):
 class Hub:
     def __init__(self, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.subscribers: set[Subscriber] = set()
-        self._closing: set[asyncio.Task] = set()  # counter panels being told they lost their counter
+        self._tasks: set[asyncio.Task] = set()  # snapshots being sent, counter panels being closed
         self.published = 0
         self.dropped = 0
         self.heartbeat_seconds = heartbeat_seconds
@@ -223,6 +227,9 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._beats
             self._beats = None
+        for task in tuple(self._tasks):
+            task.cancel()
+        await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
 
     async def _beat_forever(self) -> None:
         while True:
@@ -293,16 +300,22 @@ class Hub:
         self.published += len(events)
 
     def resnapshot(self, snapshot_of: Callable[[str | None, float | None, str | None], View]) -> None:
-        """Send every live page a fresh snapshot (after a configuration change), built, encoded and
-        framed once per kind of page: once per zone for the displays, once per counter for the panels.
-        `snapshot_of(zone, heartbeat interval or None, counter id or None)` builds one (Hall.snapshot).
-        A page still catching up is cut off instead; it reconnects and, its missed events holding a
-        `config.updated`, gets a snapshot then."""
+        """Send every live page a fresh snapshot (after a configuration change).
+
+        Each snapshot is built, encoded and framed once per kind of page, now: once per zone for the
+        displays, once per counter for the panels (`snapshot_of(zone, heartbeat interval or None,
+        counter id or None)`, Hall.snapshot). They are written SNAPSHOT_BATCH connections at a time,
+        giving the event loop back in between (a hall's snapshot is tens of KB: a thousand TVs at once
+        would hold everything else up); a page waiting for its snapshot holds its live events back
+        until it has it, so nothing overtakes it. A page still catching up on connect is cut off
+        instead; it reconnects and, its missed events holding a `config.updated`, gets a snapshot then.
+        """
         built: dict[tuple, tuple[list[LoggedEvent], bytes]] = {}
+        due = []
         for sub in tuple(self.subscribers):
             if sub.dropped:
                 continue
-            if sub.pending is not None:
+            if sub.pending is not None and sub.snapshot_due is None:
                 sub.drop("configuration changed while catching up")
                 continue
             kind = (sub.zone, self.heartbeat_seconds if sub.heartbeat else None,
@@ -311,7 +324,31 @@ class Hub:
                 message = snapshot_of(*kind)
                 text = json.dumps(message.dump(), ensure_ascii=False, separators=(",", ":"))
                 built[kind] = ([LoggedEvent(message.seq, "snapshot", sub.zone, text)], text_frame(text.encode()))
-            _guarded(sub, sub.deliver, *built[kind])
+            if sub.pending is None:
+                sub.pending = []
+            sub.snapshot_due = built[kind]  # a newer change replaces an older snapshot not sent yet
+            due.append(sub)
+        if due:
+            self._keep(asyncio.ensure_future(self._send_snapshots(due)))
+
+    async def _send_snapshots(self, due: list[Subscriber]) -> None:
+        for start in range(0, len(due), SNAPSHOT_BATCH):
+            for sub in due[start:start + SNAPSHOT_BATCH]:
+                snapshot, sub.snapshot_due = sub.snapshot_due, None
+                if snapshot is None or sub.dropped:
+                    continue  # sent by a later change's task already, or gone
+                _guarded(sub, sub.deliver, *snapshot)
+                self.go_live(sub, snapshot[0][0].seq)
+            await asyncio.sleep(0)
+
+    async def settle(self) -> None:
+        """Wait until the snapshots being sent are out and the panels being closed are closed."""
+        while self._tasks:
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
+
+    def _keep(self, task: asyncio.Task) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def end_counter_panels(self, refusal: Callable[[str, str], HubError | None]) -> None:
         """Tell each counter panel whose officer may no longer work at its counter why (an `error`
@@ -325,8 +362,7 @@ class Hub:
                 text = json.dumps(ErrorMessage(code=error.code, message=error.message).dump(), ensure_ascii=False,
                                   separators=(",", ":"))
                 task = asyncio.ensure_future(sub.refuse(text, error.code))
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+                self._keep(task)
 
     def stats(self) -> dict:
         raw = sum(isinstance(s, RawSubscriber) for s in self.subscribers)

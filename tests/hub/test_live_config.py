@@ -74,6 +74,26 @@ def test_a_display_gets_the_change_and_a_fresh_snapshot_without_reconnecting(tmp
         assert receive_json(ws)["type"] == "ticket.issued"
 
 
+def test_nothing_overtakes_the_fresh_snapshot(tmp_path, clock):
+    """Events committed while the snapshots go out reach a display after its snapshot, never lost;
+    two quick changes end with the newer snapshot."""
+    with running(tmp_path / "data", clock) as client, client.websocket_connect("/ws/display") as ws:
+        receive_json(ws)
+        change(client, lambda c: c["counters"][0].update(name="Loket Satu"))
+        issue(client, "A")
+        got = receive_until(ws, "ticket.issued")
+        assert [m["type"] for m in got] == ["config.updated", "snapshot", "ticket.issued"]
+        assert got[2]["seq"] > got[1]["seq"] and got[1]["counters"][0]["name"] == "Loket Satu"
+        change(client, lambda c: c["counters"][0].update(name="Loket A"))
+        last = change(client, lambda c: c["counters"][0].update(name="Loket B"))
+        got = receive_until(ws, "snapshot")
+        while got[-1]["config_version"] != last:
+            got += receive_until(ws, "snapshot")
+        assert got[-1]["counters"][0]["name"] == "Loket B"
+        issue(client, "A")
+        assert receive_json(ws)["type"] == "ticket.issued"
+
+
 def test_a_page_resuming_across_a_change_gets_a_snapshot(tmp_path, clock):
     """A display that reconnects with since=N from before a config.updated gets a snapshot, not the events."""
     with running(tmp_path / "data", clock) as client:
