@@ -25,7 +25,6 @@ import argparse
 import http.client
 import json
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hub_bench import free_port, rss_mb, start_displays, wait_all, wait_port  # noqa: E402
+from bench.hub_bench import free_port, rss_mb, start_displays, stop, wait_all, wait_port  # noqa: E402
 
 PIN_1111 = "scrypt$16384$8$1$B1Mf2cXIZI1NW2Ar8Nr6zQ==$E3jaOAQxCztJJJQD0NaDrgmC1u8oyWZ3j4WToTvf8IM="
 ZONES = ("lantai-1", "lantai-2", "lantai-3", "lantai-4")
@@ -169,11 +168,7 @@ def run(puts: int, displays: int, warmup: int) -> tuple[list[dict], dict]:
         print((tmp / "hub.log").read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     finally:
-        hub.send_signal(signal.SIGTERM)
-        try:
-            hub.wait(10)
-        except subprocess.TimeoutExpired:
-            hub.kill()
+        stop(hub)
     return results, facts
 
 

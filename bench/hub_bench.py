@@ -242,6 +242,15 @@ def wait_port(port: int, timeout: float = 30) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, as systemd stops the hub; SIGKILL after 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -357,11 +366,7 @@ def run_hub(n: int, calls: int, warmup: int, durability: str) -> dict:
         pipe.send("stop")
         proc.join(5)
     finally:
-        hub.send_signal(signal.SIGTERM)
-        try:
-            hub.wait(10)
-        except subprocess.TimeoutExpired:
-            hub.kill()
+        stop(hub)
     result = summarise(f"hub (run.py, SQLite {durability})", n, latencies, elapsed, rss)
     result["rss_connected_mb"] = round(rss_connected, 1)
     return result

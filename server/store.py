@@ -259,7 +259,7 @@ class Store:
 
     # ------------------------------------------------------------ writing
 
-    async def commit(self, day: str, tickets: Iterable[Ticket], desks: Iterable[Desk],
+    async def commit(self, day: str | None, tickets: Iterable[Ticket], desks: Iterable[Desk],
                      events: Iterable[tuple[str, str | None, dict]], now: datetime,
                      history: Iterable[HistoryEntry] = (), *, config: ConfigVersion | None = None,
                      audit: Iterable[AuditEntry] = (), meta: dict[str, str] | None = None) -> list[LoggedEvent]:
@@ -267,7 +267,8 @@ class Store:
         events with their sequence numbers.
 
         With it, in the same transaction: a new configuration version (older ones beyond
-        CONFIG_VERSIONS_KEEP are dropped), audit entries and `meta` keys.
+        CONFIG_VERSIONS_KEEP are dropped), audit entries and `meta` keys. `day` None: the day is
+        not written (the configuration seeded before the first day starts).
         """
         logged = []
         seq = self.last_seq
@@ -285,7 +286,7 @@ class Store:
             try:
                 await db.executemany(
                     "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [("day", day), *(meta or {}).items()],
+                    [*([("day", day)] if day is not None else []), *(meta or {}).items()],
                 )
                 await db.executemany(
                     "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
@@ -338,28 +339,6 @@ class Store:
             rows.append((self._audit_id, e.at.isoformat(), e.action, e.officer, e.agency, e.address, e.summary,
                          json.dumps(e.detail, ensure_ascii=False, separators=(",", ":"))))
         return rows
-
-    async def save_first_config(self, config: ConfigVersion, audit: Iterable[AuditEntry],
-                                meta: dict[str, str]) -> None:
-        """Seed the configuration (version 1, from the file) on the first start, with its audit entry."""
-        db = self.db
-        async with self._lock:
-            audit_from = self._audit_id
-            audit_rows = self._audit_rows(audit)
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                await self._insert_config(config)
-                await db.executemany(AUDIT_INSERT, audit_rows)
-                await db.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    list(meta.items()),
-                )
-                await db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                self._audit_id = audit_from
-                raise
 
     # ------------------------------------------------------------ queries
     # Every statement holds the lock: on the one connection, a statement queued

@@ -70,6 +70,17 @@ def act(client: TestClient, counter: str, action: str, headers: dict, body: dict
     return client.post(f"/api/counters/{counter}/{action}", json=body, headers=headers)
 
 
+def called_on_display(client: TestClient, service: str = "A", counter: str = "1", zone: str = "lantai-2",
+                      officer: tuple[str, str] = ("budi", "1234")) -> dict:
+    """Issue a ticket of `service`, call it at `counter`; the ticket.called event as a display of `zone` got it."""
+    headers = login(client, *officer)
+    issue(client, service)
+    with client.websocket_connect(f"/ws/display?zone={zone}") as ws:
+        receive_json(ws)
+        act(client, counter, "call-next", headers)
+        return receive_json(ws)
+
+
 def error_of(response) -> tuple[int, str]:
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) - {"retry_after"} == {"code", "message"}, body

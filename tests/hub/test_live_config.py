@@ -11,7 +11,17 @@ import pytest
 from audio.announcer import Announcer
 from config.site import dump_config, load_config
 from tests.conftest import TEST_CONFIG, site_config, wait_for
-from tests.hub.support import Clock, act, issue, login, receive, receive_json, receive_until, running
+from tests.hub.support import (
+    Clock,
+    act,
+    called_on_display,
+    issue,
+    login,
+    receive,
+    receive_json,
+    receive_until,
+    running,
+)
 from tests.kiosk.fakes import FakePrinter
 
 
@@ -198,12 +208,7 @@ def test_spoken_calls_follow_the_names_and_the_voice_settings(tmp_path, clock):
         assert live.current is first
         change(client, lambda c: c["services"][0].update(name="Rekam Kartu Penduduk"))
         wait_for(lambda: live.current is not first, what="the announcer to be replaced")
-        budi = login(client)
-        issue(client, "A")
-        with client.websocket_connect("/ws/display?zone=lantai-2") as ws:
-            receive_json(ws)
-            act(client, "1", "call-next", budi)
-            called = receive_json(ws)
+        called = called_on_display(client)
         assert called["announcement"]["text"] == "Nomor a, satu, layanan rekam kartu penduduk, menuju loket satu."
         assert client.get(called["announcement"]["audio_url"]).content[:4] == b"RIFF"
 

@@ -7,7 +7,7 @@ import wave
 
 from audio.announcer import Announcer
 from tests.conftest import site_config, wait_for
-from tests.hub.support import act, issue, login, receive_json, running
+from tests.hub.support import act, called_on_display, issue, login, receive_json, running
 
 
 class RecordingPlayer:
@@ -33,12 +33,7 @@ def test_call_event_carries_the_announcement_and_the_wav_is_served(tmp_path):
     config = site_with_audio("display")
     with running(tmp_path / "data", config=config,
                  announcer_factory=lambda c, d: Announcer(c, d)) as client:
-        budi = login(client)
-        issue(client, "A")
-        with client.websocket_connect("/ws/display?zone=lantai-2") as ws:
-            receive_json(ws)
-            act(client, "1", "call-next", budi)
-            called = receive_json(ws)
+        called = called_on_display(client)
         wav = client.get(called["announcement"]["audio_url"])
     assert called["type"] == "ticket.called"
     assert called["announcement"]["text"] == "Nomor antrian, a, satu. Silakan menuju loket satu."
