@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from config.errors import invalid, shown
-from config.fields import Clock, Item, Section, Table, Text, table
+from config.fields import Clock, Item, Section, Table, Text, labelled, table
 
 Weekday = Literal["senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)  # Monday first, as date.weekday() counts
@@ -53,9 +53,12 @@ class OpeningHours(Item):
     duplicate = ("opening hours of {key} are given twice", "jam buka hari {key} ditulis dua kali")
 
     day: Weekday = Field(description='The weekday: "senin", "selasa", "rabu", "kamis", "jumat", "sabtu" or '
-                         '"minggu".')
-    open: Clock = Field(description="Local time from which tickets are handed out.")
-    close: Clock = Field(description="Local time after which no more tickets are handed out (after open).")
+                         '"minggu".',
+        **labelled("Hari", "senin, selasa, rabu, kamis, jumat, sabtu, atau minggu."))
+    open: Clock = Field(description="Local time from which tickets are handed out.",
+        **labelled("Jam buka", "Mulai pukul berapa nomor dibagikan."))
+    close: Clock = Field(description="Local time after which no more tickets are handed out (after open).",
+        **labelled("Jam tutup", "Sesudah pukul berapa nomor tidak dibagikan lagi (sesudah jam buka)."))
 
     @model_validator(mode="after")
     def _order(self) -> OpeningHours:
@@ -69,11 +72,15 @@ class OpeningHours(Item):
 class Break(Section):
     """`[[calendar.breaks]]`: a pause in handing out tickets, e.g. Friday prayers."""
 
-    name: Text = Field("Istirahat", description='What the kiosk and the TVs say, e.g. "Istirahat salat Jumat".')
+    name: Text = Field("Istirahat", description='What the kiosk and the TVs say, e.g. "Istirahat salat Jumat".',
+        **labelled("Nama", "Yang tampil di kios dan TV, misalnya \"Istirahat salat Jumat\"."))
     days: tuple[Weekday, ...] | None = Field(
-        None, strict=False, description='The weekdays it applies to, e.g. ["jumat"]. Unset: every day.')
-    start: Clock = Field(description="Local time the break starts.")
-    end: Clock = Field(description="Local time the break ends (after start).")
+        None, strict=False, description='The weekdays it applies to, e.g. ["jumat"]. Unset: every day.',
+        **labelled("Hari", "Hari berlakunya, misalnya [\"jumat\"]. Kosong: setiap hari."))
+    start: Clock = Field(description="Local time the break starts.",
+        **labelled("Mulai", "Pukul berapa istirahat dimulai."))
+    end: Clock = Field(description="Local time the break ends (after start).",
+        **labelled("Selesai", "Pukul berapa istirahat selesai (sesudah mulai)."))
 
     @model_validator(mode="after")
     def _order(self) -> Break:
@@ -89,8 +96,10 @@ class Holiday(Item):
     key = "date"
     duplicate = ("holiday {key} is given twice", "hari libur {key} ditulis dua kali")
 
-    date: Day = Field(description='The date, e.g. "2026-08-17".')
-    name: Text = Field(description='Its name, shown on the kiosk and the TVs, e.g. "Hari Kemerdekaan RI".')
+    date: Day = Field(description='The date, e.g. "2026-08-17".',
+        **labelled("Tanggal", "Misalnya 2026-08-17."))
+    name: Text = Field(description='Its name, shown on the kiosk and the TVs, e.g. "Hari Kemerdekaan RI".',
+        **labelled("Nama hari libur", "Tampil di kios dan TV, misalnya \"Hari Kemerdekaan RI\"."))
 
 
 class Closure(Item):
@@ -99,9 +108,12 @@ class Closure(Item):
     key = "date"
     duplicate = ("a closure starting on {key} is given twice", "penutupan mulai {key} ditulis dua kali")
 
-    date: Day = Field(description="The first day closed.")
-    until: Day | None = Field(None, description="The last day closed (inclusive). Unset: only `date`.")
-    reason: Text = Field(description='Shown on the kiosk and the TVs, e.g. "Pemeliharaan gedung".')
+    date: Day = Field(description="The first day closed.",
+        **labelled("Tanggal mulai", "Hari pertama tutup."))
+    until: Day | None = Field(None, description="The last day closed (inclusive). Unset: only `date`.",
+        **labelled("Sampai tanggal", "Hari terakhir tutup (termasuk). Kosong: hanya tanggal mulai."))
+    reason: Text = Field(description='Shown on the kiosk and the TVs, e.g. "Pemeliharaan gedung".',
+        **labelled("Alasan", "Tampil di kios dan TV, misalnya \"Pemeliharaan gedung\"."))
 
     @model_validator(mode="after")
     def _order(self) -> Closure:
@@ -120,8 +132,13 @@ class Calendar(Section):
 
     hours: Table[OpeningHours] = table(
         "Opening hours per weekday, one [[calendar.hours]] table per day open; a weekday not listed is closed. "
-        "No [[calendar.hours]] at all: open every day.")
+        "No [[calendar.hours]] at all: open every day.",
+        "Jam buka per hari", "Jam pembagian nomor untuk setiap hari buka; hari yang tidak tercantum tutup. Tanpa "
+        "daftar ini: buka setiap hari.")
     breaks: list[Break] = Field(default_factory=list, strict=False,
-                                description="Breaks in handing out tickets, one [[calendar.breaks]] table each.")
-    holidays: Table[Holiday] = table("National holidays: closed all day.")
-    closures: Table[Closure] = table("One-off closures of the hall, one day or several.")
+                                description="Breaks in handing out tickets, one [[calendar.breaks]] table each.",
+                                **labelled("Istirahat", "Jeda pembagian nomor, misalnya istirahat salat Jumat."))
+    holidays: Table[Holiday] = table("National holidays: closed all day.", "Hari libur nasional",
+                                     "Tutup sepanjang hari.")
+    closures: Table[Closure] = table("One-off closures of the hall, one day or several.", "Penutupan",
+                                     "Penutupan khusus MPP, satu hari atau beberapa hari.")

@@ -135,6 +135,14 @@ class Table(dict[str, M]):
         )
 
 
-def table(description: str) -> Any:
-    """A `Table` field: optional in the file (empty by default), with its help text."""
-    return Field(default_factory=Table, description=description)
+def table(description: str, title: str | None = None, help_id: str | None = None) -> Any:
+    """A `Table` field: optional in the file (empty by default), with its help text (and, for the
+    admin console, its Indonesian label and help: see `labelled`)."""
+    return Field(default_factory=Table, description=description, **(labelled(title, help_id) if title else {}))
+
+
+def labelled(title: str, help_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """Keywords for `Field(...)`: the key's label in the admin console (`title`) and its help text there
+    (`x-help`), both Indonesian, beside the English `description` written for the IT admin.
+    `extra`: more JSON-schema keys (e.g. `**{"x-default": "the id"}`)."""
+    return {"title": title, "json_schema_extra": {**({"x-help": help_id} if help_id else {}), **extra}}

@@ -34,7 +34,7 @@ from audio.settings import (
 )
 from config.calendar import Calendar
 from config.errors import ConfigError, from_validation, invalid, shown
-from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, table
+from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, labelled, table
 from counter_panel.settings import CounterPanelSettings
 from display.settings import DisplaySettings
 from kiosk.settings import KioskSettings
@@ -80,25 +80,39 @@ def _counter_id(value: Any) -> Any:
 class Site(Section):
     """`[site]`: the hall itself."""
 
-    name: Text = Field(description="The hall's name, shown on the TVs, the kiosk and the tickets.")
+    name: Text = Field(description="The hall's name, shown on the TVs, the kiosk and the tickets.",
+        **labelled("Nama MPP", "Nama mal pelayanan publik, tampil di TV, kios, dan tiket."))
     timezone: Annotated[Text, AfterValidator(_timezone)] = Field(
         "Asia/Jakarta", description="IANA time zone; the day (and ticket numbering) restarts at local midnight. "
-        "Use Asia/Makassar (WITA) or Asia/Jayapura (WIT) elsewhere.")
-    address: Line = Field("", description="Shown on the TVs and printed on tickets.")
+        "Use Asia/Makassar (WITA) or Asia/Jayapura (WIT) elsewhere.",
+        **labelled("Zona waktu", "Zona waktu IANA: Asia/Jakarta (WIB), Asia/Makassar (WITA) atau Asia/Jayapura "
+                                 "(WIT). Nomor antrian dimulai lagi setiap tengah malam waktu setempat."))
+    address: Line = Field("", description="Shown on the TVs and printed on tickets.",
+        **labelled("Alamat", "Tampil di TV dan dicetak di tiket."))
     logo: Annotated[Line | None, AfterValidator(lambda v: v or None)] = Field(
         None, description="Image file for the TV header (PNG, JPG, SVG, WebP, GIF); a relative path is relative "
-        "to the site file's folder (see docs/display.md).")
-    running_text: Line = Field("", description="The TVs' running text line; empty hides it.")
+        "to the site file's folder (see docs/display.md).",
+        **labelled("Logo", "Berkas gambar logo untuk kepala layar TV (PNG, JPG, SVG, WebP, GIF), relatif terhadap "
+                           "folder berkas pengaturan."))
+    running_text: Line = Field("", description="The TVs' running text line; empty hides it.",
+        **labelled("Teks berjalan", "Teks berjalan di layar TV; kosongkan untuk menyembunyikannya."))
     max_consecutive_priority: int = Field(
-        3, ge=1, le=100, description="Priority tickets a counter calls in a row while regular tickets wait.")
+        3, ge=1, le=100, description="Priority tickets a counter calls in a row while regular tickets wait.",
+        **labelled("Prioritas berturut-turut", "Berapa nomor prioritas yang dipanggil berturut-turut di satu loket "
+                                               "selama masih ada nomor biasa yang menunggu."))
     session_idle_minutes: int = Field(
-        480, ge=1, le=24 * 60, description="An officer's session ends after this many minutes without activity.")
+        480, ge=1, le=24 * 60, description="An officer's session ends after this many minutes without activity.",
+        **labelled("Batas diam sesi (menit)", "Petugas otomatis keluar setelah sekian menit tanpa kegiatan."))
     tickets_per_minute: int = Field(
         6, ge=0, le=10_000, description="Tickets one device (network address) may take per minute, after a burst "
         "of tickets_burst; 0 = no limit. A kiosk at the morning rush stays well under it; a script on a phone "
-        "cannot empty a quota.")
+        "cannot empty a quota.",
+        **labelled("Nomor per menit per perangkat", "Nomor yang boleh diambil satu perangkat per menit setelah "
+                                                    "batas awal; 0 = tanpa batas."))
     tickets_burst: int = Field(
-        20, ge=1, le=10_000, description="Tickets one device may take at once before tickets_per_minute applies.")
+        20, ge=1, le=10_000, description="Tickets one device may take at once before tickets_per_minute applies.",
+        **labelled("Batas awal per perangkat", "Nomor yang boleh diambil satu perangkat sekaligus sebelum batas "
+                                               "per menit berlaku."))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -112,8 +126,10 @@ class Zone(Item):
     duplicate = ("duplicate zone {key}", "zona {key} dipakai dua kali")
     copied = {"name": "id"}
 
-    id: Text = Field(description="Used in the TV's address: /display?zone=ID.")
-    name: Text = Field(None, description="Shown on the TV.", json_schema_extra={"x-default": "the id"})
+    id: Text = Field(description="Used in the TV's address: /display?zone=ID.",
+        **labelled("Kode zona", "Dipakai di alamat TV: /display?zone=KODE."))
+    name: Text = Field(None, description="Shown on the TV.",
+        **labelled("Nama zona", "Tampil di TV. Kosong: kode zona.", **{"x-default": "the id"}))
 
 
 
@@ -124,10 +140,13 @@ class Agency(Item):
     duplicate = ("duplicate agency code {key}", "kode instansi {key} dipakai dua kali")
     copied = {"short_name": "code"}
 
-    code: Code = Field(description="Short id: letters, digits, '-', '_'.")
-    name: Text = Field(description='Full name, e.g. "Dinas Kependudukan dan Pencatatan Sipil".')
+    code: Code = Field(description="Short id: letters, digits, '-', '_'.",
+        **labelled("Kode instansi", "Kode singkat: huruf, angka, '-' dan '_'."))
+    name: Text = Field(description='Full name, e.g. "Dinas Kependudukan dan Pencatatan Sipil".',
+        **labelled("Nama instansi", "Nama lengkap, misalnya \"Dinas Kependudukan dan Pencatatan Sipil\"."))
     short_name: Text = Field(None, description="Short name for tiles, tickets and spoken calls.",
-                             json_schema_extra={"x-default": "the code"})
+        **labelled("Nama singkat", "Untuk ubin kios, tiket, dan panggilan suara. Kosong: kode instansi.",
+                                   **{"x-default": "the code"}))
 
 
 
@@ -139,18 +158,31 @@ class Service(Item):
 
     code: Annotated[Text, AfterValidator(_prefix)] = Field(
         description="1 to 3 capital letters; also the ticket prefix (A -> A001), restarting every day.",
-        json_schema_extra={"pattern": PREFIX_RE.pattern})
-    name: Text = Field(description='e.g. "Perekaman KTP-el".')
-    agency: Text | None = Field(None, description="The code of the agency that serves it.")
+        **labelled("Kode antrian", "1 sampai 3 huruf kapital; juga awalan nomor antrian (A menjadi A001), dimulai "
+                                   "lagi setiap hari. Tidak dapat diganti pada hari layanan ini sudah membagikan "
+                                   "nomor.", **{"pattern": PREFIX_RE.pattern}))
+    name: Text = Field(description='e.g. "Perekaman KTP-el".',
+        **labelled("Nama layanan", "Misalnya \"Perekaman KTP-el\"."))
+    agency: Text | None = Field(None, description="The code of the agency that serves it.",
+        **labelled("Instansi", "Instansi yang melayani layanan ini."))
     daily_quota: int | None = Field(
         None, ge=1, le=99_999, description="Tickets per day; the kiosk refuses more with a clear message. "
-        "Unset: no limit.")
-    open: Clock | None = Field(None, description="Local time from which tickets are handed out. Unset: all day.")
+        "Unset: no limit.",
+        **labelled("Kuota harian", "Jumlah nomor per hari; sesudahnya kios menolak dengan pesan yang jelas. "
+                                   "Kosong: tanpa batas."))
+    open: Clock | None = Field(None, description="Local time from which tickets are handed out. Unset: all day.",
+        **labelled("Jam buka", "Mulai pukul berapa nomor dibagikan (di dalam jam buka MPP). Kosong: sepanjang jam "
+                               "buka MPP."))
     close: Clock | None = Field(None, description="Local time after which no more tickets are handed out "
-                                "(after open). Unset: all day.")
-    description: Line = Field("", description="Shown on the kiosk.")
+                                "(after open). Unset: all day.",
+        **labelled("Jam tutup", "Sesudah pukul berapa nomor tidak dibagikan lagi (sesudah jam buka). Kosong: "
+                                "sepanjang jam buka MPP."))
+    description: Line = Field("", description="Shown on the kiosk.",
+        **labelled("Keterangan", "Tampil di kios di bawah nama layanan."))
     active: bool = Field(True, description="false: the kiosk does not offer it and no ticket is issued for it; it "
-                         "stays in the configuration, its counters and its reports.")
+                         "stays in the configuration, its counters and its reports.",
+        **labelled("Aktif", "Matikan untuk menghentikan layanan sementara: kios tidak menawarkannya dan nomor "
+                            "tidak dibagikan; layanan tetap tersimpan beserta loket dan laporannya."))
 
     @model_validator(mode="after")
     def _hours(self) -> Service:
@@ -168,11 +200,15 @@ class Counter(Item):
     duplicate = ("duplicate counter id {key}", "nomor loket {key} dipakai dua kali")
 
     id: Annotated[Code, BeforeValidator(_counter_id)] = Field(
-        description="Unique; letters, digits, '-', '_' (a number is accepted too).")
-    name: Text = Field(description='"Loket 3": shown on the TVs and spoken in calls.')
+        description="Unique; letters, digits, '-', '_' (a number is accepted too).",
+        **labelled("Kode loket", "Unik; huruf, angka, '-' dan '_'."))
+    name: Text = Field(description='"Loket 3": shown on the TVs and spoken in calls.',
+        **labelled("Nama loket", "Misalnya \"Loket 3\": tampil di TV dan diucapkan saat memanggil."))
     services: Annotated[Names, Field(min_length=1)] = Field(
-        description='Codes of the services this counter calls, e.g. ["A", "B"].')
-    zone: Text = Field("utama", description="The zone (id) whose TVs show this counter's calls.")
+        description='Codes of the services this counter calls, e.g. ["A", "B"].',
+        **labelled("Layanan", "Layanan yang dipanggil di loket ini."))
+    zone: Text = Field("utama", description="The zone (id) whose TVs show this counter's calls.",
+        **labelled("Zona", "Zona yang TV-nya menampilkan panggilan loket ini."))
 
 
 class Officer(Item):
@@ -182,21 +218,31 @@ class Officer(Item):
     key = "username"
     duplicate = ("duplicate username {key}", "nama pengguna {key} dipakai dua kali")
 
-    username: Text = Field(description="Log-in name, unique.")
-    name: Text = Field(description="Full name.")
+    username: Text = Field(description="Log-in name, unique.",
+        **labelled("Nama pengguna", "Untuk masuk; unik."))
+    name: Text = Field(description="Full name.",
+        **labelled("Nama lengkap", "Nama lengkap petugas."))
     pin_hash: Annotated[Text, AfterValidator(_pin_hash)] | None = Field(
         None, description="From `python run.py hash-pin 123456` (scrypt, salted); never the PIN itself. Unset: the "
-        "officer cannot log in until a PIN is set in the admin console.")
+        "officer cannot log in until a PIN is set in the admin console.",
+        **labelled("Hash PIN", "Dari `python run.py hash-pin 123456`; bukan PIN-nya. Di konsol admin cukup isi PIN "
+                               "baru."))
     counters: Names | None = Field(
-        None, description="Ids of the counters this officer may use. Unset: any counter.")
+        None, description="Ids of the counters this officer may use. Unset: any counter.",
+        **labelled("Loket", "Loket yang boleh dipakai. Kosong: semua loket."))
     role: Role = Field("petugas", description='"petugas" works at the counters; "koordinator" also manages the '
                        "services, counters and officers of one agency in the admin console; \"admin\" manages "
-                       "everything.")
+                       "everything.",
+        **labelled("Peran", "petugas bekerja di loket; koordinator juga mengelola layanan, loket, dan petugas satu "
+                            "instansi; admin mengelola semuanya."))
     agency: Text | None = Field(
         None, description="The agency (code) the officer belongs to; required for a koordinator, who manages "
-        "that agency only.")
+        "that agency only.",
+        **labelled("Instansi", "Instansi petugas; wajib untuk koordinator, yang hanya mengelola instansi itu."))
     active: bool = Field(True, description="false: the officer cannot log in and their sessions end; they stay in "
-                         "the configuration and in the history.")
+                         "the configuration and in the history.",
+        **labelled("Aktif", "Matikan untuk menonaktifkan: petugas tidak dapat masuk dan sesinya berakhir; datanya "
+                            "tetap tersimpan."))
 
     def may_use(self, counter_id: str) -> bool:
         return self.active and (self.counters is None or counter_id in self.counters)
@@ -205,23 +251,34 @@ class Officer(Item):
 class SiteConfig(Section):
     """The whole site file. Sections in the order a file is written."""
 
-    site: Site = Field(description="The hall itself.")
+    site: Site = Field(description="The hall itself.", **labelled("Pengaturan umum"))
     zones: Table[Zone] = table("Areas of the hall with their own TVs. Without [[zones]], the zones named by "
-                               "counters are used as they are.")
-    agencies: Table[Agency] = table("The agencies serving in the hall.")
-    services: Table[Service] = table("What citizens take a ticket for; at least one.")
-    counters: Table[Counter] = table("The counters and the services each calls; at least one.")
-    officers: Table[Officer] = table("Who may log in at a counter panel and at the admin console.")
-    calendar: Calendar = Field(default_factory=Calendar, description="When the hall hands out tickets: opening "
-                               "hours per weekday, breaks, holidays and closures (server/opening.py).")
-    display: DisplaySettings = Field(default_factory=DisplaySettings, description="The TVs (docs/display.md).")
+                               "counters are used as they are.", "Zona", "Area MPP yang punya TV sendiri.")
+    agencies: Table[Agency] = table("The agencies serving in the hall.", "Instansi", "Instansi yang melayani di MPP.")
+    services: Table[Service] = table("What citizens take a ticket for; at least one.", "Layanan",
+                                     "Layanan yang nomornya diambil warga; paling sedikit satu.")
+    counters: Table[Counter] = table("The counters and the services each calls; at least one.", "Loket",
+                                     "Loket dan layanan yang dipanggil di masing-masing; paling sedikit satu.")
+    officers: Table[Officer] = table("Who may log in at a counter panel and at the admin console.", "Petugas",
+                                     "Siapa yang boleh masuk di panel loket dan di konsol admin.")
+    calendar: Calendar = Field(
+        default_factory=Calendar, description="When the hall hands out tickets: opening hours per weekday, breaks, "
+        "holidays and closures (server/opening.py).",
+        **labelled("Kalender", "Kapan MPP membagikan nomor: jam buka per hari, istirahat, hari libur, dan "
+                               "penutupan."))
+    display: DisplaySettings = Field(default_factory=DisplaySettings, description="The TVs (docs/display.md).",
+                                     **labelled("Layar TV"))
     kiosk: KioskSettings = Field(default_factory=KioskSettings,
-                                 description="The ticket kiosks and their printers (docs/kiosk.md).")
+                                 description="The ticket kiosks and their printers (docs/kiosk.md).",
+                                 **labelled("Kios"))
     counter_panel: CounterPanelSettings = Field(default_factory=CounterPanelSettings,
-                                                description="The officers' counter panel (docs/counter_panel.md).")
-    audio: AudioSettings = Field(default_factory=AudioSettings, description="Spoken calls (docs/audio.md).")
+                                                description="The officers' counter panel (docs/counter_panel.md).",
+                                                **labelled("Panel loket"))
+    audio: AudioSettings = Field(default_factory=AudioSettings, description="Spoken calls (docs/audio.md).",
+                                 **labelled("Suara panggilan"))
     pronunciation: Pronunciation = Field(
-        default_factory=dict, description='How names are spoken: word = "spoken form" (docs/audio.md).')
+        default_factory=dict, description='How names are spoken: word = "spoken form" (docs/audio.md).',
+        **labelled("Pelafalan"))
 
     _path: str = PrivateAttr("<config>")
 

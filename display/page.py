@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from config.site import SiteConfig
 from display.settings import THEMES
-from server import pages
+from server import access, pages
 from server.api import answer
 from server.openapi import documented
 from server.views import Timestamp, View
@@ -56,9 +56,23 @@ class MediaItem(View):
 
 
 class MediaList(View):
-    """The playable files of the media folder, in name order."""
+    """What the TVs play: `[display] playlist`, or the media folder's files in name order."""
 
     media: list[MediaItem]
+
+
+class MediaFile(View):
+    name: str = Field(examples=["01-jam-layanan.png"])
+    kind: Literal["image", "video"]
+    bytes: int = Field(ge=0)
+    in_playlist: bool = Field(description="the TVs play it now")
+
+
+class MediaFolder(View):
+    """The media folder for the playlist editor (GET /api/admin/media)."""
+
+    playlist: list[str] | None = Field(description="[display] playlist; null: every file, in name order")
+    files: list[MediaFile]
 
 
 def media_dir(request: Request) -> Path:
@@ -68,14 +82,23 @@ def media_dir(request: Request) -> Path:
     return app.config.beside(folder) if folder else app.settings.data_dir / "media"
 
 
-def media(folder: Path) -> MediaList:
-    """The playable files of the media folder, in name order."""
+def media_files(folder: Path) -> list[Path]:
+    """The playable files of the media folder, in name order (at most MEDIA_LIMIT)."""
     try:
         files = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and _media_type(p) and p.is_file())
     except OSError:
-        files = []
-    return MediaList(media=[MediaItem(url=f"/display/media/{quote(p.name)}", kind=_media_type(p)[0])
-                            for p in files[:MEDIA_LIMIT]])
+        return []
+    return files[:MEDIA_LIMIT]
+
+
+def media(folder: Path, playlist: tuple[str, ...] | None = None) -> MediaList:
+    """What the TVs play: the files named by `[display] playlist` in its order (names not in the
+    folder skipped), or without one every playable file of the folder in name order."""
+    files = media_files(folder)
+    if playlist is not None:
+        by_name = {p.name: p for p in files}
+        files = [by_name[name] for name in playlist if name in by_name]
+    return MediaList(media=[MediaItem(url=f"/display/media/{quote(p.name)}", kind=_media_type(p)[0]) for p in files])
 
 
 def _media_type(path: Path) -> tuple[str, str] | None:
@@ -143,9 +166,28 @@ async def logo(request: Request) -> Response:
     return FileResponse(path, media_type=IMAGE_TYPES[path.suffix.lower()], headers={"Cache-Control": "max-age=3600"})
 
 
-@documented("The images and videos the TVs show beside the calls", {200: MediaList})
+@documented("The images and videos the TVs show beside the calls ([display] playlist, else the folder in "
+            "name order)", {200: MediaList})
 async def media_list(request: Request) -> Response:
-    return answer(media(media_dir(request)), headers={"Cache-Control": "no-store"})
+    playlist = request.app.state.config.display.playlist
+    return answer(media(media_dir(request), playlist), headers={"Cache-Control": "no-store"})
+
+
+@documented("The media folder's files, for the admin console's playlist editor", {200: MediaFolder},
+            errors=(401, 403), secured=True, description="An admin or a koordinator.")
+async def media_folder(request: Request) -> Response:
+    await access.admin_of(request)
+    playlist = request.app.state.config.display.playlist
+    files = []
+    for path in media_files(media_dir(request)):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        files.append(MediaFile(name=path.name, kind=_media_type(path)[0], bytes=size,
+                               in_playlist=playlist is None or path.name in playlist))
+    return answer(MediaFolder(playlist=list(playlist) if playlist is not None else None, files=files),
+                  headers={"Cache-Control": "no-store"})
 
 
 @documented("One file of the media folder", {200: "image/* or video/*", 404: "text/plain"})
@@ -165,5 +207,6 @@ routes = [
     Route("/display/logo", logo),
     Route("/display/media", media_list),
     Route("/display/media/{name}", media_file),
+    Route("/api/admin/media", media_folder),
     pages.static_mount("display", HERE),
 ]

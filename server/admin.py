@@ -177,10 +177,13 @@ def admin_schema() -> dict[str, Any]:
     properties = {k: v for k, v in officer["properties"].items() if k != "pin_hash"}
     lo, hi = PIN_DIGITS
     properties["pin"] = {"type": "string", "pattern": f"^[0-9]{{{lo},{hi}}}$", "writeOnly": True,
-                         "title": "Pin", "description": f"A new PIN ({lo} to {hi} digits), stored hashed, never "
-                         "shown again; leave it out to keep the officer's PIN."}
-    properties["pin_set"] = {"type": "boolean", "readOnly": True, "title": "Pin Set",
-                             "description": "Whether the officer has a PIN (an officer without one cannot log in)."}
+                         "title": "PIN baru", "description": f"A new PIN ({lo} to {hi} digits), stored hashed, never "
+                         "shown again; leave it out to keep the officer's PIN.",
+                         "x-help": f"PIN baru ({lo} sampai {hi} angka), disimpan sebagai hash dan tidak pernah "
+                                   "ditampilkan lagi. Kosongkan untuk tetap memakai PIN yang lama."}
+    properties["pin_set"] = {"type": "boolean", "readOnly": True, "title": "PIN sudah diatur",
+                             "description": "Whether the officer has a PIN (an officer without one cannot log in).",
+                             "x-help": "Petugas tanpa PIN belum dapat masuk."}
     officer["properties"] = properties
     officer["required"] = [k for k in officer.get("required", []) if k != "pin_hash"]
     defs["Officer"] = officer

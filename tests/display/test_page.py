@@ -9,7 +9,7 @@ import pytest
 
 from config.site import ConfigError, load_config
 from tests.conftest import TEST_CONFIG, site_config
-from tests.hub.support import running
+from tests.hub.support import login, running
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9"><rect width="16" height="9" fill="#08c"/></svg>'
 
@@ -126,3 +126,23 @@ def test_media_defaults_to_the_data_folder(tmp_path):
         (tmp_path / "data" / "media").mkdir()
         (tmp_path / "data" / "media" / "a.png").write_bytes(b"png")
         assert client.get("/display/media").json() == {"media": [{"url": "/display/media/a.png", "kind": "image"}]}
+
+
+def test_the_playlist_orders_and_picks_the_media(tmp_path):
+    """[display] playlist plays the named files in its order, skipping names not in the folder; the admin
+    console lists every file of the folder with whether it plays."""
+    media = tmp_path / "data" / "media"
+    media.mkdir(parents=True)
+    for name in ("01-a.png", "02-b.png", "03-c.mp4"):
+        (media / name).write_bytes(b"x")
+    config = site_config(display={"playlist": ["03-c.mp4", "hilang.png", "01-a.png"]})
+    with running(tmp_path / "data", config=config) as client:
+        assert [m["url"] for m in client.get("/display/media").json()["media"]] == [
+            "/display/media/03-c.mp4", "/display/media/01-a.png"]
+        admin = login(client, "koordinator", "1111")
+        listed = client.get("/api/admin/media", headers=admin).json()
+        assert listed["playlist"] == ["03-c.mp4", "hilang.png", "01-a.png"]
+        assert [(f["name"], f["kind"], f["in_playlist"]) for f in listed["files"]] == [
+            ("01-a.png", "image", True), ("02-b.png", "image", False), ("03-c.mp4", "video", True)]
+        assert client.get("/api/admin/media", headers=login(client)).status_code == 403
+

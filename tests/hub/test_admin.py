@@ -340,6 +340,21 @@ def test_schema_for_the_forms(client, admin):
     assert officer["role"]["enum"] == ["petugas", "koordinator", "admin"]
 
 
+def test_the_form_schema_labels_every_key_of_the_console_in_indonesian(client, admin):
+    """Each key the admin console edits has an Indonesian label (`title`) and help text (`x-help`)."""
+    schema = client.get("/api/admin/schema", headers=admin).json()["schema"]
+    missing = []
+    for model in ("Site", "Zone", "Agency", "Service", "Counter", "Officer", "Calendar", "OpeningHours", "Break",
+                  "Holiday", "Closure", "DisplaySettings"):
+        for key, node in schema["$defs"][model]["properties"].items():
+            if "x-help" not in node:  # declared with config.fields.labelled(title, help) or not at all
+                missing.append(f"{model}.{key}")
+    assert missing == []
+    assert schema["$defs"]["Officer"]["properties"]["pin"]["title"] == "PIN baru"
+    assert schema["$defs"]["Service"]["properties"]["daily_quota"]["title"] == "Kuota harian"
+    assert schema["properties"]["services"]["title"] == "Layanan"
+
+
 def test_the_login_answer_says_the_role(client):
     """The login answer and /api/me carry the officer's role and agency."""
     body = client.post("/api/login", json={"username": "dewi", "pin": "1111"}).json()
