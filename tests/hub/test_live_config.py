@@ -4,6 +4,8 @@ the TOML file is imported at start only when it changed (TestClient, real SQLite
 from __future__ import annotations
 
 import copy
+import json
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -278,6 +280,21 @@ def test_a_file_that_would_strand_tickets_is_not_imported(tmp_path, clock):
     clock.advance(days=1)  # tomorrow the waiting ticket has expired: the file goes in
     with running(data, clock, without_c) as client:
         assert [s["code"] for s in client.get("/api/state").json()["services"]] == ["A", "B"]
+
+
+def test_a_stored_version_this_program_cannot_read_gives_way_to_the_file(tmp_path, clock):
+    """A stored configuration that no longer validates (e.g. written by another version of the program)
+    does not stop the hub: the file is imported as the next version."""
+    data = tmp_path / "data"
+    with running(data, clock):
+        pass
+    with sqlite3.connect(data / "mpp.sqlite3") as db:
+        body = json.loads(db.execute("SELECT body FROM config_versions WHERE version = 1").fetchone()[0])
+        body["site"]["colour"] = "merah"
+        db.execute("UPDATE config_versions SET body = ? WHERE version = 1", (json.dumps(body),))
+    with running(data, clock) as client:
+        state = client.get("/api/state").json()
+        assert state["config_version"] == 2 and state["site"]["name"] == "MPP Uji Coba"
 
 
 def test_the_page_settings_reach_open_pages(tmp_path, clock):
