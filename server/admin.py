@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import tomllib
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,16 +24,66 @@ from config.errors import ConfigError
 from config.export import commented_toml
 from config.site import SiteConfig
 from server import access, audit
-from server.api import client_address, read_body, read_json
+from server.api import answer, client_address, read_bytes, read_json
 from server.errors import HubError, NotFound
+from server.openapi import documented
 from server.pins import PIN_DIGITS, hash_pin
 from server.reconfig import InvalidConfig, Proposal, take_pins, version_conflict
+from server.views import Body, Timestamp, View
 
 MAX_CONFIG_BODY = 1 << 20  # bytes: a hall with 22 agencies, 150 services and 200 officers is about 100 KB
 TOML_TYPES = ("application/toml", "text/toml")
 AUDIT_PAGE = 50  # entries per page by default
 AUDIT_PAGE_MAX = 500
 NO_STORE = {"Cache-Control": "no-store"}
+ERRORS = (401, 403)  # every endpoint: no session; a petugas (or a koordinator outside their agency)
+
+
+# ---------------------------------------------------------------- payloads
+
+
+class ConfigAnswer(View):
+    """The whole configuration, in the TOML file's shape (its schema: GET /api/admin/schema)."""
+
+    version: int = Field(ge=1)
+    config: dict[str, Any] = Field(description="sections as in the file; officers without pin_hash, with pin_set")
+
+
+class ConfigRequest(Body):
+    """A whole configuration to replace the running one."""
+
+    version: int = Field(description="the version the sender loaded and edited")
+    config: dict[str, Any] = Field(description="every section, in the file's shape; an officer may carry `pin`")
+
+
+class VersionAnswer(View):
+    version: int = Field(ge=1, description="the version now running (the same when nothing changed)")
+
+
+class AuditView(View):
+    """One line of the audit log (server.audit.AuditEntry)."""
+
+    id: int
+    at: Timestamp
+    action: Literal[audit.ACTIONS]
+    officer: str | None = Field(description="who acted (username); null: the hub itself")
+    officer_name: str | None
+    agency: str | None = Field(description="the acting officer's agency")
+    address: str | None = Field(description="the network address the request came from")
+    summary: str = Field(description="Indonesian, for the admin console as it is")
+    detail: dict[str, Any] = Field(description="the same facts as data: version, changes, ...")
+
+
+class AuditAnswer(View):
+    entries: list[AuditView] = Field(description="newest first")
+    next_before: int | None = Field(description="`before` for the next page; null on the last page")
+
+
+class SchemaAnswer(View):
+    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema 2020-12 of the configuration")
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
 
 
 def public_config(body: dict[str, Any]) -> dict[str, Any]:
@@ -43,21 +94,28 @@ def public_config(body: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+@documented("The whole configuration, as the admin console edits it", {200: ConfigAnswer}, errors=(*ERRORS, 404, 422),
+            secured=True, query={"version": "an older version (the last 100 are kept)"})
 async def get_config(request: Request) -> JSONResponse:
     await access.admin_of(request)
     hall = request.app.state.hall
     wanted = request.query_params.get("version")
     if wanted is None:
-        return JSONResponse({"version": hall.version, "config": public_config(hall.saved.body)}, headers=NO_STORE)
+        return answer(ConfigAnswer(version=hall.version, config=public_config(hall.saved.body)), headers=NO_STORE)
     if not (wanted.isascii() and wanted.isdigit()):
         raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
     saved = await request.app.state.store.config_version(int(wanted))
     if saved is None:
         raise NotFound("unknown_version", f"Versi pengaturan {wanted} tidak ada (lagi). Hub menyimpan 100 versi "
                        "terakhir.")
-    return JSONResponse({"version": saved.version, "config": public_config(saved.body)}, headers=NO_STORE)
+    return answer(ConfigAnswer(version=saved.version, config=public_config(saved.body)), headers=NO_STORE)
 
 
+@documented("Replace the whole configuration (the next version), running at once everywhere", {200: VersionAnswer},
+            body=ConfigRequest, errors=(400, *ERRORS, 409, 413, 415, 422), secured=True,
+            description="409 version_conflict (someone saved meanwhile: who, when and what changed), "
+                        "service_in_use, prefix_in_use, counter_busy, last_admin; 422 invalid_config with `path`; "
+                        "403 outside_agency for a koordinator. docs/protocol.md, Admin API.")
 async def put_config(request: Request) -> JSONResponse:
     officer = await access.admin_of(request)
     data = await read_json(request, limit=MAX_CONFIG_BODY)
@@ -72,6 +130,8 @@ async def put_config(request: Request) -> JSONResponse:
     return await _replace(request, officer, config, version, "api")
 
 
+@documented("The current configuration as a commented TOML site file (no PIN hashes)",
+            {200: "application/toml"}, errors=ERRORS, secured=True)
 async def get_config_toml(request: Request) -> Response:
     await access.admin_of(request)
     hall = request.app.state.hall
@@ -88,10 +148,13 @@ async def get_config_toml(request: Request) -> Response:
         **NO_STORE, "Content-Disposition": f'attachment; filename="{name}"', "X-Config-Version": str(hall.version)})
 
 
+@documented("Import a TOML site file as the next version: the same rules and answers as PUT /api/admin/config",
+            {200: VersionAnswer}, raw_body="application/toml", errors=(*ERRORS, 409, 413, 415, 422), secured=True,
+            query={"version": "the version it was exported from: 409 version_conflict unless it is current"})
 async def put_config_toml(request: Request) -> JSONResponse:
     officer = await access.admin_of(request)
-    body = await read_body(request, limit=MAX_CONFIG_BODY, types=TOML_TYPES,
-                           wrong_type="Isi permintaan harus TOML (Content-Type: application/toml).")
+    body = await read_bytes(request, limit=MAX_CONFIG_BODY, types=TOML_TYPES,
+                            wrong_type="Isi permintaan harus TOML (Content-Type: application/toml).")
     try:
         raw = tomllib.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -118,7 +181,7 @@ async def _replace(request: Request, officer, raw: dict, based_on: int | None, s
         if exc.code == "version_conflict" and based_on is not None:
             raise await _conflict_with_changes(app, based_on) from None
         raise
-    return JSONResponse({"version": version}, headers=NO_STORE)
+    return answer(VersionAnswer(version=version), headers=NO_STORE)
 
 
 async def _conflict_with_changes(app, based_on: int) -> HubError:
@@ -132,6 +195,11 @@ async def _conflict_with_changes(app, based_on: int) -> HubError:
     return error
 
 
+@documented("Who did what and when: log-ins, PIN changes, configuration changes and imports; newest first",
+            {200: AuditAnswer}, errors=(*ERRORS, 422), secured=True,
+            query={"limit": "entries per page, 1 to 500 (50)", "before": "the previous page's next_before",
+                   "action": "one kind (login.failed), or all of login, config or pin"},
+            description="A koordinator sees their agency's officers only.")
 async def audit_log(request: Request) -> JSONResponse:
     officer = await access.admin_of(request)
     params = request.query_params
@@ -147,10 +215,8 @@ async def audit_log(request: Request) -> JSONResponse:
     app = request.app.state
     entries = await app.store.audit(limit=limit, before=before, action=action, agency=access.agency_scope(officer))
     names = {o.username: o.name for o in app.config.officers.values()}
-    return JSONResponse({
-        "entries": [e.to_json(names) for e in entries],
-        "next_before": entries[-1].id if len(entries) == limit else None,
-    }, headers=NO_STORE)
+    return answer(AuditAnswer(entries=[AuditView(**e.to_json(names)) for e in entries],
+                              next_before=entries[-1].id if len(entries) == limit else None), headers=NO_STORE)
 
 
 def _number(text: str | None, name: str, default: int | None) -> int | None:
@@ -161,6 +227,8 @@ def _number(text: str | None, name: str, default: int | None) -> int | None:
     return int(text)
 
 
+@documented("The JSON Schema of the configuration for the admin console's forms (types, ranges, help texts, "
+            "Indonesian labels)", {200: SchemaAnswer}, errors=ERRORS, secured=True)
 async def form_schema(request: Request) -> JSONResponse:
     await access.admin_of(request)
     return JSONResponse({"schema": admin_schema()}, headers={"Cache-Control": "max-age=60"})

@@ -33,12 +33,13 @@ REF = "#/components/schemas/{model}"
 ERRORS = {
     400: "Malformed JSON, or a request that makes no sense (transfer to the same service)",
     401: "Not logged in, or the session expired",
-    403: "The officer is not assigned to this counter",
-    404: "Unknown service, counter, zone, ticket or action",
+    403: "Not allowed for this officer: not assigned to this counter, not an admin or koordinator, another agency, "
+         "or disabled",
+    404: "Unknown service, counter, zone, ticket, action or configuration version",
     409: "Not possible in the current state (the message says why)",
-    413: "Body larger than 16 KiB",
-    415: "Body is not application/json",
-    422: "A field is missing or has the wrong type",
+    413: "Body larger than 16 KiB (1 MiB for a configuration)",
+    415: "Body is not application/json (application/toml for a TOML import)",
+    422: "A field is missing or has the wrong type, or the configuration is invalid (`path` names the key)",
     429: "Too many wrong PINs, or too many tickets from one device: `retry_after` seconds (and Retry-After)",
     503: "Not ready yet",
 }
@@ -55,6 +56,7 @@ class Doc:
     query: Mapping[str, str] = field(default_factory=dict)  # optional query parameters: name -> description
     secured: bool = False  # needs `Authorization: Bearer <token>` of a logged-in officer
     description: str = ""
+    raw_body: str | None = None  # a body that is not JSON: its media type (application/toml)
 
 
 def documented(summary: str, answers: Mapping[int, type[BaseModel] | str | None], **details: Any) -> Callable:
@@ -138,6 +140,8 @@ def _operation(route: Route, doc: Doc) -> dict[str, Any]:
         op["security"] = [{"bearer": []}]
     if doc.body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": (doc.body, "validation")}}}
+    elif doc.raw_body is not None:
+        op["requestBody"] = {"required": True, "content": {doc.raw_body: {"schema": {"type": "string"}}}}
     for status, answer in doc.answers.items():
         if answer is None:
             op["responses"][str(status)] = {"description": "Redirect (Location)"}

@@ -287,15 +287,17 @@ class Queue:
         return Change(events=[ServiceUpdated(services=self.service_views(now, moved))])
 
     def next_availability_change(self, now: datetime) -> datetime | None:
-        """The next moment at which a service or the hall opens or closes for tickets: today's opening and
-        closing times, the calendar's breaks, or the next midnight (server.opening.next_change)."""
+        """The next moment today at which a service or the hall (its calendar: opening and closing times,
+        breaks) opens or closes for tickets, None if none is left."""
         tz = self.config.site.tz
         local = now.astimezone(tz)
         moments = [
             datetime.combine(local.date(), moment, tzinfo=tz)
             for svc in self.config.services.values() for moment in (svc.open, svc.close) if moment is not None
         ]
-        moments.append(opening.next_change(self.config.calendar, local))
+        hall = opening.next_change(self.config.calendar, local)
+        if hall.date() == local.date():  # not the next midnight: the day's own roll-over sees to that
+            moments.append(hall)
         later = [m for m in moments if m > local]
         return min(later) if later else None
 

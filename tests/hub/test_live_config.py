@@ -166,15 +166,18 @@ def test_a_status_page_shows_the_new_service_name(tmp_path, clock):
 
 
 def test_the_hall_opening_is_published_when_the_calendar_says(tmp_path):
-    """At the calendar's opening time the displays get hall.updated: open, no closure."""
+    """At the calendar's opening time the displays get hall.updated (open, no closure) and the services'
+    availability with it."""
     clock = Clock(datetime(2026, 3, 2, 0, 59, 59, 900000, tzinfo=UTC))  # Monday 07:59:59.9 WIB
     config = site_config(calendar={"hours": [{"day": "senin", "open": "08:00", "close": "15:00"}]})
     with running(tmp_path / "data", clock, config) as client, client.websocket_connect("/ws/display") as ws:
         snap = receive_json(ws)
         assert snap["hall"]["open"] is False and snap["hall"]["closed"]["code"] == "hall_not_open"
+        assert snap["services"][0]["closed"]["code"] == "hall_not_open"
         clock.set(datetime(2026, 3, 2, 1, 0, 0, 500000, tzinfo=UTC))
-        event = receive_json(ws)
-        assert event["type"] == "hall.updated" and event["hall"]["open"] is True and event["hall"]["closed"] is None
+        services, event = receive_until(ws, "hall.updated")
+        assert event["hall"]["open"] is True and event["hall"]["closed"] is None
+        assert services["type"] == "service.updated" and all(s["available"] for s in services["services"])
         assert issue(client, "A")["number"] == "A001"
 
 

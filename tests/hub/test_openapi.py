@@ -97,10 +97,13 @@ def test_every_route_of_the_app_is_documented(tmp_path, site_file):
         doc = client.get("/api/openapi.json").json()
         routes = http_routes(client.app.routes)
     assert doc["openapi"] == "3.1.0" and doc["info"]["title"]
+    methods: dict[str, set[str]] = {}  # a path may have a route per method (GET and PUT /api/admin/config)
+    for route in routes:
+        methods.setdefault(route.path, set()).update(m.lower() for m in route.methods - {"HEAD"})
     for route in routes:
         item = doc["paths"].get(route.path)
         assert item, f"{route.path} is not documented"
-        assert set(item) == {m.lower() for m in route.methods - {"HEAD"}}, route.path
+        assert set(item) == methods[route.path], route.path
         for op in item.values():
             assert op["summary"] != "UNDOCUMENTED" and op["responses"], route.path
             for name in re.findall(r"{(\w+)}", route.path):
@@ -201,6 +204,30 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         check("GET", "/t/UnknownToken123", status=404)
         check("GET", "/t/", status=404)
         check("GET", "/", status=307)
+
+        admin = check("POST", "/api/login", {"username": "koordinator", "pin": "1111"}, status=200)["token"]
+        current = check("GET", "/api/admin/config", token=admin, status=200)
+        check("GET", "/api/admin/config?version=99", token=admin, status=404)
+        check("GET", "/api/admin/config", status=401)
+        check("GET", "/api/admin/config", token=sari, status=403)
+        edited = {**current["config"], "site": {**current["config"]["site"], "running_text": "Teks baru"}}
+        version = check("PUT", "/api/admin/config", {"version": current["version"], "config": edited}, token=admin,
+                        status=200)["version"]
+        check("PUT", "/api/admin/config", {"version": current["version"], "config": edited}, token=admin, status=409)
+        wrong = {**edited, "site": {**edited["site"], "tickets_burst": 0}}
+        check("PUT", "/api/admin/config", {"version": version, "config": wrong}, token=admin, status=422)
+        check("PUT", "/api/admin/config", {"version": version, "config": edited}, token=sari, status=403)
+        check("PUT", "/api/admin/config", raw=b"{", token=admin, status=400)
+        check("PUT", "/api/admin/config", raw=b"{}", headers={"Content-Type": "text/plain"}, token=admin, status=415)
+        check("PUT", "/api/admin/config", raw=b" " * (1 << 21), token=admin, status=413)
+        toml = check("GET", "/api/admin/config.toml", token=admin, status=200)
+        as_toml = {"Content-Type": "application/toml"}
+        check("PUT", f"/api/admin/config.toml?version={version}", raw=toml, headers=as_toml, token=admin, status=200)
+        check("PUT", "/api/admin/config.toml?version=1", raw=toml, headers=as_toml, token=admin, status=409)
+        check("GET", "/api/admin/audit?limit=5", token=admin, status=200)
+        check("GET", "/api/admin/audit?limit=0", token=admin, status=422)
+        check("GET", "/api/admin/schema", token=admin, status=200)
+        check("GET", "/api/admin/media", token=admin, status=200)
 
         for _ in range(41):  # one device: 40 tickets at once at most (tickets_burst)
             check("POST", "/api/tickets", {"service": "A"})
