@@ -11,7 +11,7 @@ rule can be followed by reading, and by tools.
 
 The hall also holds the running configuration (`hall.config`, the one holder):
 it is stored in the database with a version, seeded from the TOML file on the
-first start and re-imported from it only when the file changed. Replacing it
+first start and re-imported from it only when the file changed (server/seeding.py). Replacing it
 (`reconfigure`) is one more operation under the same lock: decided by
 server/reconfig.py, committed with its audit entries and a `config.updated`
 event, installed, then every page gets a fresh snapshot.
@@ -27,12 +27,9 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from config.errors import ConfigError
-from config.site import SiteConfig, dump_config, parse_config
-from server import access, audit, reconfig
+from config.site import SiteConfig
+from server import access, reconfig, seeding
 from server.announcing import Announcing
-from server.audit import AuditEntry
-from server.errors import HubError
 from server.events import HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
 from server.hub import Hub
 from server.queue import Change, Queue
@@ -91,7 +88,7 @@ class Hall:
         return self.saved.version if self.saved is not None else 0
 
     async def start(self) -> None:
-        stale = await self._load_config()
+        self.config, self.saved, stale = await seeding.load(self.store, self.file_config, self.clock)
         loaded = await self.store.load()
         now = self.clock()
         day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
@@ -102,54 +99,12 @@ class Hall:
             for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
                 calls.appendleft(self._call_entry(t, counter, at))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
-        await self._import_file(stale)
+        await seeding.import_if_changed(self, force=stale)
         self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
         self._hall_shown = self._hall_code(self.clock())
         if self.config is not self.file_config:
             self._notify(self.config)
         self._day_watch = asyncio.create_task(self._watch_day())
-
-    async def _load_config(self) -> bool:
-        """The running configuration from the database; on the first start the file becomes version 1.
-        True when the stored version cannot be read any more (the file replaces it)."""
-        stored = await self.store.config_version()
-        if stored is None:
-            now = self.clock()
-            self.saved = ConfigVersion(1, dump_config(self.config), "file", None, "konfigurasi awal", now)
-            entry = AuditEntry(now, audit.CONFIG_IMPORTED, f"Versi 1 dari berkas konfigurasi {self.file_config.path}",
-                               detail={"version": 1, "source": "file", "file": self.file_config.path})
-            await self.store.commit(None, [], [], [], now, config=self.saved, audit=[entry],
-                                    meta={FILE_FINGERPRINT: fingerprint(self.config)})
-            log.info("configuration: version 1 imported from %s", self.file_config.path)
-            return False
-        self.saved = stored
-        try:
-            self.config = parse_config(stored.body, self.file_config.path)
-        except ConfigError as exc:
-            log.error("the stored configuration (version %d) is not valid for this program (%s); "
-                      "importing %s instead", stored.version, exc, self.file_config.path)
-            return True
-        return False
-
-    async def _import_file(self, force: bool) -> None:
-        """Import the file as the next version if it changed since it was last imported."""
-        if not force and await self.store.meta(FILE_FINGERPRINT) == fingerprint(self.file_config):
-            log.info("configuration: version %d from the database (%s unchanged)", self.version,
-                     self.file_config.path)
-            return
-        proposal = Proposal(dump_config(self.file_config), "file", path=self.file_config.path)
-        try:
-            before = self.version
-            after = await self.reconfigure(proposal)
-        except HubError as exc:
-            log.error("configuration: %s changed but was not imported (version %d stays): %s",
-                      self.file_config.path, self.version, exc.message)
-            await self.store.add_audit(AuditEntry(
-                self.clock(), audit.CONFIG_IMPORT_REFUSED, f"Berkas konfigurasi tidak diimpor: {exc.message}",
-                detail={"code": exc.code, "file": self.file_config.path, **exc.details}))
-            return
-        if after != before:
-            log.info("configuration: %s changed, imported as version %d", self.file_config.path, after)
 
     async def stop(self) -> None:
         if self._day_watch is not None:
@@ -318,6 +273,7 @@ class Hall:
                     calls.clear()
                 # The pages start the new day from a snapshot (day.started): it says what is open.
                 self.queue.shown = self.queue.closures(now)
+                self._hall_shown = self._hall_code(now)
                 log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
             change = decide(now)
             if change.tickets or change.desks or change.events or change.meta:
