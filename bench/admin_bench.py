@@ -57,7 +57,7 @@ def big_site(agencies: int = 22, services: int = 150, counters: int = 80, office
     agency_codes = [f"DINAS{i + 1:02d}" for i in range(agencies)]
     service_list = [{
         "code": codes[i], "name": f"Layanan {i + 1} Dinas {i % agencies + 1}", "agency": agency_codes[i % agencies],
-        "daily_quota": 100 + i, "open": "08:00", "close": "15:00",
+        "daily_quota": 100 + i,  # no hours: the snapshots are the same size whatever the time of day
         "description": f"Penjelasan layanan nomor {i + 1} untuk warga yang datang ke MPP.",
     } for i in range(services)]
     by_agency: dict[str, list[str]] = {}
