@@ -30,7 +30,7 @@ from datetime import datetime
 from config.site import SiteConfig
 from server import access, reconfig, seeding
 from server.announcing import Announcing
-from server.events import HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
+from server.events import ConfigUpdated, HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
 from server.hub import Hub
 from server.queue import Change, Queue
 from server.reconfig import FILE_FINGERPRINT, Proposal, fingerprint
@@ -155,7 +155,8 @@ class Hall:
 
     async def reconfigure(self, proposal: Proposal) -> int:
         """Replace the running configuration with `proposal` (rules: server/reconfig.py); returns the version
-        now running (unchanged when the proposal changes nothing). Raises HubError (409, 422, 403)."""
+        now running (a new one for every accepted API proposal, even one that changes nothing; the file at
+        start that changes nothing keeps the version). Raises HubError (409, 422, 403)."""
 
         def decide(now: datetime) -> Change:
             change = reconfig.decide(proposal, self.config, self.saved, self.queue, now)
@@ -294,7 +295,7 @@ class Hall:
             if isinstance(e, TicketCalled | TicketRecalled):
                 self._remember_call(e, now)
         self.hub.publish(logged)
-        if change.config is not None:
+        if change.config is not None and _touches_anything(change):
             # A counter panel whose officer lost that counter is told so and closed; every other page
             # redraws from a fresh snapshot.
             self.hub.end_counter_panels(lambda username, counter: access.counter_refusal(
@@ -420,3 +421,9 @@ def _spoken(event: TicketCalled | TicketRecalled) -> tuple[dict, dict]:
 
 def _closure_code(status: HallView) -> str | None:
     return status.closed.code if status.closed is not None else None
+
+
+def _touches_anything(change: Change) -> bool:
+    """Whether a configuration change's `config.updated` names any section (a save with no difference
+    names none: no page needs to redraw)."""
+    return any(isinstance(e, ConfigUpdated) and e.sections for e in change.events)

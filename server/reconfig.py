@@ -12,7 +12,9 @@ into a `Change` for the hall to commit, or refuses it with the hub's error:
 5. `409` when it would lose or strand today's data: `service_in_use`,
    `prefix_in_use`, `counter_busy`, `last_admin`.
 
-A proposal that changes nothing gives no change (and no new version).
+A proposal from the API that changes nothing is still saved as the next version (the contract:
+`PUT` answers N+1), with an empty `config.updated` that asks no page to redraw; the file at
+start that changes nothing gives no change (and no new version).
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def take_pins(raw: dict[str, Any]) -> dict[str, str]:
 
 
 def decide(proposal: Proposal, current: SiteConfig, saved: ConfigVersion, queue: Queue, now: datetime) -> Change | None:
-    """The change installing `proposal` as version `saved.version + 1`, or None when it changes nothing.
+    """The change installing `proposal` as version `saved.version + 1`, or None when the file at start
+    changes nothing.
 
     `current` is the running configuration (`saved` its stored version), `queue` today's tickets
     and counters, `now` the commit time. Raises HubError (409, 422, 403) as the module says.
@@ -115,7 +118,7 @@ def decide(proposal: Proposal, current: SiteConfig, saved: ConfigVersion, queue:
     check_data(current, new, queue)
     body = dump_config(new)
     changes = diff(saved.body, body)
-    if changes.empty:
+    if changes.empty and proposal.source == "file":
         return None
     version = saved.version + 1
     change = Change(config=new, events=[ConfigUpdated(version=version, sections=changes.touched())])

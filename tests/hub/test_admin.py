@@ -105,11 +105,20 @@ def test_put_replaces_the_configuration_and_everything_runs_on_it(client, admin)
                                      "active": True}  # defaults filled in
 
 
-def test_a_put_that_changes_nothing_keeps_the_version(client, admin):
-    """Saving the configuration unchanged makes no new version (and tells no page)."""
+def test_a_put_that_changes_nothing_is_still_the_next_version(client, admin):
+    """Saving the configuration unchanged answers N+1 as the contract says, audited as no change, and
+    asks no page to redraw (its config.updated names no section)."""
     version, config = current(client, admin)
-    assert put(client, admin, version, config).json() == {"version": version}
-    assert current(client, admin)[0] == version
+    with client.websocket_connect("/ws/display") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        assert put(client, admin, version, config).json() == {"version": version + 1}
+        event = ws.receive_json()
+        while event["type"] == "heartbeat":
+            event = ws.receive_json()
+        assert event["type"] == "config.updated" and event["version"] == version + 1 and event["sections"] == []
+    assert current(client, admin)[0] == version + 1
+    entries = client.get("/api/admin/audit", headers=admin).json()["entries"]
+    assert entries[0]["summary"] == f"Versi {version + 1}: tidak ada perubahan"
 
 
 def test_a_stale_version_is_409_and_says_who_changed_what(client, admin, clock):
@@ -278,13 +287,13 @@ def test_toml_export_is_reimportable(client, admin):
     assert {k: v for k, v in exported.items() if k != "officers"} == {
         k: v for k, v in current(client, admin)[1].items() if k != "officers"}
     toml = {"Content-Type": "application/toml", **admin}
-    assert client.put("/api/admin/config.toml", content=text.encode(), headers=toml).json() == {"version": 1}
+    assert client.put("/api/admin/config.toml", content=text.encode(), headers=toml).json() == {"version": 2}
     changed = text.replace('name = "Loket 2"', 'name = "Loket Dua"')
-    assert client.put("/api/admin/config.toml?version=1", content=changed.encode(), headers=toml).json() == {
-        "version": 2}
+    assert client.put("/api/admin/config.toml?version=2", content=changed.encode(), headers=toml).json() == {
+        "version": 3}
     assert client.get("/api/state").json()["counters"][1]["name"] == "Loket Dua"
     login(client, "budi", "1234")  # PINs kept, though the file carries no hashes
-    refused(client.put("/api/admin/config.toml?version=1", content=text.encode(), headers=toml), 409,
+    refused(client.put("/api/admin/config.toml?version=2", content=text.encode(), headers=toml), 409,
             "version_conflict")
     error = refused(client.put("/api/admin/config.toml", content=b"[site\n", headers=toml), 422, "invalid_config")
     assert error["path"] == "(syntax)" and "TOML tidak sah" in error["message"]

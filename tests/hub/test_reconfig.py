@@ -61,9 +61,20 @@ def test_an_accepted_change_is_the_next_version_with_its_event_and_audit(base):
     assert entry.summary == "Versi 2: loket 1 diubah (name)"
 
 
-def test_nothing_changed_is_no_change(base):
-    """Sending the configuration back as it is makes no version."""
-    assert run(base, lambda raw: None) is None
+def test_nothing_changed_from_the_api_is_still_the_next_version(base):
+    """Sent back as it is through the API: version 2 (the contract's N+1), an event naming no section."""
+    change = run(base, lambda raw: None)
+    assert change.version.version == 2 and dump_config(change.config) == dump_config(base[0])
+    (event,) = change.events
+    assert event.version == 2 and event.sections == []
+    assert change.audit[0].summary == "Versi 2: tidak ada perubahan"
+
+
+def test_the_same_file_at_start_is_no_change(base):
+    """The file at start with the settings already running makes no version."""
+    config, saved = base
+    proposal = Proposal(dump_config(config), "file")
+    assert decide(proposal, config, saved, Queue(config, DAY), NOW) is None
 
 
 def test_a_stale_version_is_a_conflict_naming_the_current_one(base):
