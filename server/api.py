@@ -82,8 +82,13 @@ async def read_json(request: Request, *, limit: int = MAX_BODY) -> dict[str, Any
         return {}
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HubError("invalid_json", f"Isi permintaan bukan JSON yang valid: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise HubError("invalid_json", f"Isi permintaan bukan JSON yang valid (baris {exc.lineno}, "
+                                       f"kolom {exc.colno}).") from None
+    except UnicodeDecodeError:
+        raise HubError("invalid_json", "Isi permintaan bukan teks UTF-8 yang valid.") from None
+    except RecursionError:  # nesting deeper than Python's stack: 16 KiB of "[" is enough
+        raise HubError("invalid_json", "Isi permintaan bukan JSON yang valid (bertingkat terlalu dalam).") from None
     if not isinstance(data, dict):
         raise HubError("invalid_json", "Isi permintaan harus berupa objek JSON.")
     return data

@@ -89,11 +89,20 @@ def test_issue_field_errors(client, body, expected):
     assert error_of(client.post("/api/tickets", json=body)) == expected
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b"[" * 5000 + b"]" * 5000,
+                                 b'{"a":' * 2000 + b"1" + b"}" * 2000])
 def test_malformed_json_is_400(client, raw):
-    """A body that is not a JSON object is 400 invalid_json."""
+    """A body that is not a JSON object (nested past Python's stack included) is 400 invalid_json."""
     response = client.post("/api/tickets", content=raw, headers={"content-type": "application/json"})
     assert error_of(response) == (400, "invalid_json")
+
+
+def test_malformed_json_is_explained_in_indonesian(client):
+    """invalid_json says where the JSON breaks in Indonesian, not in the parser's English."""
+    response = client.post("/api/tickets", content=b'{"service": "A",\n "priority": tru}', headers=JSON)
+    assert response.json()["error"]["message"] == "Isi permintaan bukan JSON yang valid (baris 2, kolom 14)."
+    response = client.post("/api/tickets", content=b'{"service": "\xff"}', headers=JSON)
+    assert response.json()["error"]["message"] == "Isi permintaan bukan teks UTF-8 yang valid."
 
 
 def test_body_over_16_kib_is_413(client):
