@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
@@ -19,7 +20,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server import access
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
-from server.hub import Subscriber
 from server.tickets import Ticket
 from server.views import View
 
@@ -106,7 +106,8 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         backlog = None
         since = websocket.query_params.get("since", "")
         epoch = websocket.query_params.get("epoch")
-        if since.isascii() and since.isdigit() and epoch in (None, app.store.epoch):
+        # A position is at most 19 digits (SQLite's integers); int() refuses over 4,300 digits anyway.
+        if since.isascii() and since.isdigit() and len(since) <= 19 and epoch in (None, app.store.epoch):
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
             backlog = None  # the configuration changed meanwhile: start again from a snapshot
@@ -120,29 +121,32 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
                 if sub.wants(event):
                     await sub.send_direct(event.text)
             hub.go_live(sub, backlog[-1].seq if backlog else int(since))
-        await _read(websocket, sub)
+        await _read(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped)
     except WebSocketDisconnect:
         pass
     finally:
         hub.unsubscribe(sub)
 
 
-async def _read(websocket: WebSocket, sub: Subscriber) -> None:
-    """Answer pings; report garbage; close on persistent garbage or binary frames."""
+async def _read(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
+                flush: Callable[[], Awaitable[None]] | None = None, gone: Callable[[], bool] = lambda: False) -> None:
+    """Answer pings; report garbage; close on persistent garbage or binary frames. Replies go out
+    through `send`; `flush` (if any) pushes them out before a close; `gone` says the hub dropped the page."""
     bad = 0
     while True:
         message = await websocket.receive()
-        if message["type"] == "websocket.disconnect" or sub.dropped:
+        if message["type"] == "websocket.disconnect" or gone():
             return
         text = message.get("text")
         if text is None:
             await websocket.close(1003, "binary frames are not accepted")
             return
         reply, ok = _answer(text)
-        await sub.send_direct(reply)
+        await send(reply)
         bad += not ok
         if bad >= MAX_BAD_MESSAGES:
-            await sub.flush()  # the error goes out before the close
+            if flush is not None:
+                await flush()  # the error goes out before the close
             await websocket.close(1008, "too many invalid messages")
             return
 
@@ -153,7 +157,7 @@ def _answer(text: str) -> tuple[str, bool]:
         return _error("message_too_large", "Pesan terlalu besar."), False
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: "[[[[…" nested past Python's stack
         return _error("invalid_json", "Pesan bukan JSON yang valid."), False
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False
@@ -178,12 +182,9 @@ async def ticket(websocket: WebSocket) -> None:
 
     async def watch_close():
         try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if message.get("text") is not None:  # pings keep a phone's link checked
-                    await websocket.send_text(_answer(message["text"])[0])
+            await _read(websocket, websocket.send_text)  # pings keep a phone's link checked
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the phone went away, or the loop below closed the socket first
         finally:
             closed.set()
             async with hall.changed:

@@ -130,7 +130,7 @@ def test_since_up_to_date_sends_nothing_until_the_next_event(client):
         assert receive_json(ws)["seq"] == seq + 1
 
 
-@pytest.mark.parametrize("since", ["999", "abc", "-1"])
+@pytest.mark.parametrize("since", ["999", "abc", "-1", "1e3", "9" * 5000])
 def test_since_beyond_or_invalid_gets_a_snapshot(client, since):
     """since beyond the log (or not a number) gets a fresh snapshot."""
     issue(client)
@@ -181,6 +181,18 @@ def test_garbage_gets_an_error_and_others_are_unaffected(client):
         assert receive_json(good)["type"] == "ticket.issued"
 
 
+@pytest.mark.parametrize("path", ["/ws/display", "/ws/counter/1?token={token}"])
+def test_json_nested_past_the_stack_is_only_invalid_json(client, path):
+    """A message nested deeper than Python's stack ("[[[[…") gets invalid_json; the socket stays up."""
+    token = login(client)["Authorization"].split()[1]
+    with client.websocket_connect(path.format(token=token)) as ws:
+        assert receive_json(ws)["type"] == "snapshot"
+        ws.send_text("[" * 2000 + "]" * 2000)
+        assert receive_json(ws)["code"] == "invalid_json"
+        ws.send_text('{"type": "ping", "t": 1}')
+        assert receive_json(ws) == {"type": "pong", "t": 1}
+
+
 def test_five_bad_messages_close_with_1008(client):
     """Five invalid messages close the socket with 1008; other clients keep receiving."""
     with client.websocket_connect("/ws/display") as ws, client.websocket_connect("/ws/display") as other:
@@ -218,6 +230,26 @@ def test_binary_frame_closes_with_1003(client):
         issue(client)
         assert receive_json(other)["type"] == "ticket.issued"
         assert_nothing_more(other)
+
+
+def test_ticket_socket_treats_garbage_like_every_socket(client):
+    """A phone's socket answers garbage with error events, closes after the fifth with 1008 and on a binary
+    frame with 1003, like the other sockets; the deep nesting of a hostile message is only garbage too."""
+    token = issue(client)["token"]
+    with client.websocket_connect(f"/ws/ticket/{token}") as ws:
+        assert receive_json(ws)["type"] == "ticket.status"
+        for text in ["nope", "[" * 2000 + "]" * 2000, "[1]", '{"type": "x"}']:
+            ws.send_text(text)
+            assert receive_json(ws)["type"] == "error"
+        ws.send_text('{"type": "ping", "t": 7}')
+        assert receive_json(ws) == {"type": "pong", "t": 7}
+        ws.send_text("nope")
+        assert receive_json(ws)["code"] == "invalid_json"
+        assert closed_with(ws) == 1008
+    with client.websocket_connect(f"/ws/ticket/{token}") as ws:
+        receive_json(ws)
+        ws.send_bytes(b"\x00\x01")
+        assert closed_with(ws) == 1003
 
 
 @pytest.mark.parametrize("path", ["/ws/display", "/ws/counter/1?token=x", "/ws/ticket/x"])
