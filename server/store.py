@@ -370,6 +370,9 @@ class Store:
         return _ticket(rows[0]) if rows else None
 
     async def ticket_by_id(self, ticket_id: int) -> Ticket | None:
+        """The ticket with this id, or None (also for an id no SQLite integer can hold: a client's typo)."""
+        if not -(2 ** 63) <= ticket_id < 2 ** 63:
+            return None
         rows = await self._fetch("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         return _ticket(rows[0]) if rows else None
 

@@ -111,6 +111,8 @@ def test_refusals_are_precise_and_change_nothing(tmp_path):
         for action in ("call-skipped", "reinstate"):
             for body, expected in (({"ticket": waiting["id"]}, (409, "ticket_not_skipped")),
                                    ({"ticket": 9999}, (404, "unknown_ticket")),
+                                   ({"ticket": 10 ** 22}, (404, "unknown_ticket")),  # past SQLite's integers
+                                   ({"ticket": -(10 ** 22)}, (404, "unknown_ticket")),
                                    ({}, (422, "missing_field")),
                                    ({"ticket": "A001"}, (422, "invalid_field")),
                                    ({"ticket": True}, (422, "invalid_field"))):
