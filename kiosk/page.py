@@ -28,6 +28,7 @@ from kiosk import qr, wording
 from kiosk.printer import Outcome, PrinterFault, Printers, PrintJob
 from kiosk.settings import KIOSK_ID_RE, PAPERS
 from server import api, pages
+from server.errors import unknown_ticket
 from server.openapi import documented
 from server.tickets import Ticket
 from server.views import HolderView, IssueAnswer, IssueRequest, IssueTexts, PrinterOutcome, Snapshot, View
@@ -207,14 +208,14 @@ async def status_page(request: Request) -> Response:
     return pages.render(request, templates, "status.html", context, policy=pages.STATUS, boot=boot)
 
 
-@documented("The QR code of a ticket's status page (SVG)", {200: "image/svg+xml", 404: "text/plain"})
+@documented("The QR code of a ticket's status page (SVG)", {200: "image/svg+xml"}, errors=(404,))
 async def qr_svg(request: Request) -> Response:
     """The QR code of a ticket's status page, for the kiosk screen and browser printing."""
     kiosk = kiosk_of(request)
     token = request.path_params["token"]
     ticket = await request.app.state.store.ticket_by_token(token) if TOKEN_RE.match(token) else None
     if ticket is None:
-        return Response("unknown ticket", status_code=404, media_type="text/plain")
+        raise unknown_ticket()
     svg = qr.svg(qr.status_url(kiosk.base_url(request), ticket.token))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
 

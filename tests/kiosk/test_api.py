@@ -181,7 +181,8 @@ def test_public_url_goes_into_the_qr_code(make_client):
     svg = client.get(body["qr_url"])
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text == qr.svg(body["status_url"])
-    assert client.get("/kiosk/qr/doesNotExist123.svg").status_code == 404
+    unknown = client.get("/kiosk/qr/doesNotExist123.svg")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_ticket"  # the hub's one shape
 
 
 def test_status_page_and_friendly_404(make_client):
