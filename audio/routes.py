@@ -47,6 +47,7 @@ class CallAudio(Protocol):
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
+    """The hub's error shape; `message` in Indonesian like every error message (docs/protocol.md)."""
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
@@ -76,7 +77,7 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
     async def chime_wav(request: Request) -> Response:
         wav = audio.chime_wav()
         if wav is None:
-            return error(404, "chime_disabled", "The chime is switched off (audio.chime = false).")
+            return error(404, "chime_disabled", "Bunyi penanda panggilan dimatikan (audio.chime = false).")
         return Response(wav, media_type="audio/wav", headers=IMMUTABLE)
 
     async def call_wav(request: Request) -> Response:
@@ -85,12 +86,13 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
         if state is None:
             if is_key(key):
                 audio.file_missing(key, "unknown key (not rendered by this hub, or forgotten since)")
-            return error(404, "unknown_audio", f"No call audio {key!r} on this hub; it may be from before a restart.")
+            return error(404, "unknown_audio",
+                         "Suara panggilan ini tidak ada di server; mungkin dibuat sebelum server dimulai ulang.")
         if state == PENDING:
             state = await audio.wait_ready(key, READY_TIMEOUT)
             if state is None:
-                return error(503, "audio_not_ready",
-                             f"The call audio was not ready within {READY_TIMEOUT:.0f} s; the speech engine is busy.")
+                return error(503, "audio_not_ready", f"Suara panggilan belum siap dalam {READY_TIMEOUT:.0f} detik; "
+                                                     "mesin suara sedang sibuk.")
         if state == READY:
             response = await _open_wav(audio.call_path(key))
             if response is not None:
@@ -103,8 +105,8 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
             # called. Not cached by the browser, because the next call of this number renders again.
             return Response(chime, media_type="audio/wav", headers={"Cache-Control": "no-store"})
         if state == READY:
-            return error(404, "unknown_audio", f"The call audio {key!r} has been deleted from this hub's cache.")
-        return error(503, "audio_failed", "The speech engine could not render this call; see /health.")
+            return error(404, "unknown_audio", "Suara panggilan ini sudah dihapus dari cache server.")
+        return error(503, "audio_failed", "Mesin suara gagal membuat suara panggilan ini; lihat /api/health.")
 
     return [
         Route("/audio/chime.wav", chime_wav, methods=["GET"], name="audio_chime"),

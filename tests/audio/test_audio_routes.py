@@ -90,7 +90,8 @@ def test_unknown_key_is_a_json_404(site, cache_dir):
                     "/audio/0123456789abcdef01234567%0A.wav"):
             response = client.get(url)
             assert response.status_code == 404
-            assert response.json()["error"]["code"] == "unknown_audio"
+            assert response.json()["error"] == {"code": "unknown_audio", "message": (
+                "Suara panggilan ini tidak ada di server; mungkin dibuat sebelum server dimulai ulang.")}
 
 
 def test_chime_route(site, cache_dir):
@@ -161,7 +162,8 @@ def test_failed_render_without_chime_is_503(cache_dir):
         result = a.announce(ticket("A1"), counter("1", site))
         response = client.get(result["audio_url"])
         assert response.status_code == 503
-        assert response.json()["error"]["code"] == "audio_failed"
+        assert response.json()["error"] == {"code": "audio_failed", "message": (
+            "Mesin suara gagal membuat suara panggilan ini; lihat /api/health.")}
 
 
 @pytest.mark.parametrize("path", ["/audio/chime.wav"])
