@@ -126,7 +126,12 @@ def serve(args: argparse.Namespace) -> int:
         ws_max_size=64 * 1024, timeout_graceful_shutdown=3,
     )
     logging.getLogger("uvicorn.error").addFilter(HideTokens())  # after Config: it sets up logging
-    uvicorn.Server(uvicorn_config).run()
+    try:
+        uvicorn.Server(uvicorn_config).run()
+    except KeyboardInterrupt:
+        # Ctrl+C: uvicorn has already shut the hub down cleanly and re-raises the signal; the
+        # operator asked for exactly this, so no traceback.
+        pass
     return 0
 
 

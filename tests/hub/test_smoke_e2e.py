@@ -1,6 +1,8 @@
-"""A real hub process answers over HTTP and serves a real Chromium."""
+"""A real hub process answers over HTTP, serves a real Chromium and stops cleanly."""
 
-from tests.conftest import wait_for
+import signal
+
+from tests.conftest import HubProcess, wait_for
 
 
 def test_hub_issues_and_calls(hub):
@@ -18,3 +20,14 @@ def test_chromium_reaches_the_hub(hub, browser):
     page.goto(hub.url + "/api/health")
     wait_for(lambda: '"status":"ok"' in page.content(), what="health JSON in the page")
     page.close()
+
+
+def test_ctrl_c_stops_the_hub_without_a_traceback(tmp_path):
+    """Ctrl+C (SIGINT) on `make run` stops the hub cleanly: exit status 0, no traceback on the console."""
+    hub = HubProcess(tmp_path / "data").start()
+    try:
+        hub.proc.send_signal(signal.SIGINT)
+        assert hub.proc.wait(15) == 0, hub.log()
+    finally:
+        hub.kill()
+    assert "Traceback" not in hub.log() and "KeyboardInterrupt" not in hub.log(), hub.log()
