@@ -199,7 +199,7 @@ def main() -> None:
                     page = browser.new_context(viewport={"width": 960, "height": 540}).new_page()
                     page.add_init_script(TV_PROBE)
                     page.goto(url + "/display?zone=lantai-2")
-                    page.wait_for_function("window.displayPlayer && !window.displayPlayer.blocked")
+                    page.wait_for_function("() => window.displayPlayer && !window.displayPlayer.blocked")
                     tvs.append(page)
                 counter = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
                 counter.add_init_script(COUNTER_PROBE)
@@ -235,7 +235,7 @@ def main() -> None:
                     samples += took
                     worst.append(max(took))
                     for tv in tvs:  # every TV idle again before the next call
-                        tv.wait_for_function("displayPlayer.playing === null && displayPlayer.queue.length === 0",
+                        tv.wait_for_function("() => displayPlayer.playing === null && displayPlayer.queue.length === 0",
                                              timeout=60_000)
                     if (n + 1) % 10 == 0:
                         print(f"  {n + 1} calls: p50 {statistics.median(samples):.0f} ms, "

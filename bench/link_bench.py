@@ -51,9 +51,9 @@ WATCH = """() => {
 
 
 def trial(page, hub: HubProcess, proxy: LinkProxy, token: str, worst: bool) -> dict:
-    page.wait_for_function("window.displayHub.online")
+    page.wait_for_function("() => window.displayHub.online")
     if worst:  # just after a frame (a heartbeat) arrived: the longest silence before the link counts dead
-        page.wait_for_function("performance.now() - window.displayHub.lastFrameAt < 50", polling=5)
+        page.wait_for_function("() => performance.now() - window.displayHub.lastFrameAt < 50", polling=5)
     else:
         time.sleep(random.uniform(0, 2.0))
     page.evaluate("() => { window.benchTimes.offline = null; window.benchTimes.shown = null; }")
@@ -63,7 +63,7 @@ def trial(page, hub: HubProcess, proxy: LinkProxy, token: str, worst: bool) -> d
     status, body = hub.request("POST", "/api/counters/1/call-next", token=token)
     assert status == 200 and body["ticket"]["number"] == ticket["number"], body
     called = time.time() * 1000
-    page.wait_for_function("window.benchTimes.shown !== null", timeout=60_000)
+    page.wait_for_function("() => window.benchTimes.shown !== null", timeout=60_000)
     page.wait_for_function(
         "n => window.displayPlayer.played.some(p => p.number === n)", arg=ticket["number"], timeout=60_000)
     times = page.evaluate("window.benchTimes")
