@@ -25,6 +25,7 @@ from config.site import SiteConfig
 from display.settings import THEMES
 from server import access, pages
 from server.api import answer
+from server.errors import NotFound
 from server.openapi import documented
 from server.views import Timestamp, View
 
@@ -158,11 +159,11 @@ async def display(request: Request) -> Response:
     }, boot=boot)
 
 
-@documented("The site's logo (site.logo)", {200: "image/*", 404: "text/plain"})
+@documented("The site's logo (site.logo)", {200: "image/*"}, errors=(404,))
 async def logo(request: Request) -> Response:
     path = _logo_path(request.app.state.config)
     if path is None:
-        return Response("Logo tidak diatur.", status_code=404, media_type="text/plain; charset=utf-8")
+        raise NotFound("logo_not_set", "Logo tidak diatur.")
     return FileResponse(path, media_type=IMAGE_TYPES[path.suffix.lower()], headers={"Cache-Control": "max-age=3600"})
 
 
@@ -190,15 +191,20 @@ async def media_folder(request: Request) -> Response:
                   headers={"Cache-Control": "no-store"})
 
 
-@documented("One file of the media folder", {200: "image/* or video/*", 404: "text/plain"})
+@documented("One file of the media folder", {200: "image/* or video/*"}, errors=(404,))
 async def media_file(request: Request) -> Response:
     name = request.path_params["name"]
     folder = media_dir(request)
     path = folder / name
     kind = _media_type(path)
     # Only plain file names straight inside the media folder.
-    if "/" in name or "\\" in name or name.startswith(".") or kind is None or not path.is_file():
-        return Response("Berkas media tidak ditemukan.", status_code=404, media_type="text/plain; charset=utf-8")
+    plain = not ("/" in name or "\\" in name or name.startswith(".")) and kind is not None
+    try:
+        found = plain and path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte
+        found = False
+    if not found:
+        raise NotFound("media_not_found", "Berkas media tidak ditemukan.")
     return FileResponse(path, media_type=kind[1], headers={"Cache-Control": "max-age=300"})
 
 

@@ -93,7 +93,8 @@ def test_missing_logo_is_left_out(tmp_path):
     """Without a logo file the header has no image and /display/logo is 404."""
     with running(tmp_path, config=with_display(tmp_path, logo="nowhere.png")) as client:
         assert 'src="/display/logo"' not in client.get("/display?zone=lantai-2").text
-        assert client.get("/display/logo").status_code == 404
+        missing = client.get("/display/logo")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "logo_not_set"
 
 
 def test_media_folder_lists_and_serves_only_media(tmp_path):
@@ -109,13 +110,15 @@ def test_media_folder_lists_and_serves_only_media(tmp_path):
     with running(tmp_path / "data", config=config) as client:
         listed = client.get("/display/media").json()["media"]
         image = client.get("/display/media/01-layanan.svg")
-        refused = [client.get(f"/display/media/{name}").status_code
-                   for name in ("notes.txt", ".hidden.png", "..%2Fsecret.png", "missing.png")]
+        refused = [client.get(f"/display/media/{name}")
+                   for name in ("notes.txt", ".hidden.png", "..%2Fsecret.png", "missing.png", "a%00.png",
+                                "x" * 300 + ".png")]  # a name too long for the file system: not a 500
         setup = setup_of(client.get("/display?zone=lantai-2").text)
     assert listed == [{"url": "/display/media/01-layanan.svg", "kind": "image"},
                       {"url": "/display/media/02-video.mp4", "kind": "video"}]
     assert image.status_code == 200 and image.content == SVG
-    assert refused == [404, 404, 404, 404]
+    assert [r.status_code for r in refused] == [404] * 6
+    assert all(r.json()["error"]["code"] in ("media_not_found", "not_found") for r in refused)  # the hub's shape
     assert setup["image_seconds"] == 7
 
 
