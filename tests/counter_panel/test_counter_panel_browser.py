@@ -432,6 +432,30 @@ def test_main_actions_fit_without_scrolling(hub, contexts, screenshots, name, vi
         page.screenshot(path=screenshots / "counter-login.png")
 
 
+def test_side_cards_show_a_three_service_counter_and_its_no_shows_at_office_size(tmp_path, contexts):
+    """At 1366x768 a counter serving three services (one with priority tickets waiting) with two no-shows
+    shows every waiting line and the day's count without scrolling any card."""
+    site = tmp_path / "site.toml"
+    site.write_text(TEST_CONFIG.read_text().replace('services = ["A", "B"]', 'services = ["A", "B", "C"]', 1))
+    hub = HubProcess(tmp_path / "data", config=site).start()
+    try:
+        for service in "ABC":
+            hub.issue(service)
+            hub.issue(service, priority=True)
+        token = hub.login()
+        for action in ("call-next", "skip", "call-next", "skip", "call-next"):
+            assert hub.request("POST", f"/api/counters/1/{action}", token=token)[0] == 200
+        page = open_panel(contexts, hub, viewport=OFFICE)
+        expect(page.locator("#skipped-list li[data-ticket]")).to_have_count(2)
+        expect(queue_row(page, "C")).to_contain_text("prioritas")
+        cards = page.evaluate("() => [...document.querySelectorAll('.info .card')]"
+                              ".map(c => [c.querySelector('h2').textContent, c.scrollHeight, c.clientHeight])")
+        assert all(scroll <= client for _, scroll, client in cards), cards
+        assert page.locator("#served-count").is_visible()
+    finally:
+        hub.stop()
+
+
 def test_enter_on_batal_cancels_the_skip_and_the_screen_behind_is_out_of_reach(hub, contexts):
     """In the skip dialog Enter does what the focused button says; Tab never reaches the screen behind it."""
     hub.issue("A")
