@@ -368,11 +368,19 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> SiteConfig:
 
 def parse_toml(text: str, path: str | Path = "<config>") -> SiteConfig:
     """Validate a site file's text. Raises ConfigError; a TOML syntax error has the path "(syntax)"."""
+    return parse_config(read_toml(text, path), path)
+
+
+def read_toml(text: str, path: str | Path = "<config>") -> dict[str, Any]:
+    """A TOML text's tables, not yet validated. Raises ConfigError with the path "(syntax)" when it is
+    not TOML, or nests arrays or tables past what Python's stack holds (tomllib recurses)."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "(syntax)", f"invalid TOML: {exc}", f"TOML tidak sah: {exc}", "syntax") from None
-    return parse_config(raw, path)
+    except RecursionError:
+        raise ConfigError(path, "(syntax)", "invalid TOML: arrays or tables nested too deeply",
+                          "TOML tidak sah: larik atau tabel bertingkat terlalu dalam", "syntax") from None
 
 
 def parse_config(raw: dict[str, Any], path: str | Path = "<config>") -> SiteConfig:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import tomllib
 from typing import Any, Literal
 
 from pydantic import Field
@@ -22,7 +21,7 @@ from config import schema
 from config.diff import diff
 from config.errors import ConfigError
 from config.export import commented_toml
-from config.site import SiteConfig
+from config.site import SiteConfig, read_toml
 from server import access, audit
 from server.api import answer, client_address, read_bytes, read_json
 from server.errors import HubError, NotFound
@@ -156,14 +155,14 @@ async def put_config_toml(request: Request) -> JSONResponse:
     body = await read_bytes(request, limit=MAX_CONFIG_BODY, types=TOML_TYPES,
                             wrong_type="Isi permintaan harus TOML (Content-Type: application/toml).")
     try:
-        raw = tomllib.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidConfig(ConfigError("<toml>", "(syntax)", f"invalid TOML: {exc}", f"TOML tidak sah: {exc}",
-                                        "syntax")) from None
-    wanted = request.query_params.get("version")
-    if wanted is not None and not (wanted.isascii() and wanted.isdigit()):
-        raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
-    return await _replace(request, officer, raw, int(wanted) if wanted is not None else None, "toml")
+        raw = read_toml(body.decode("utf-8"), "<toml>")
+    except UnicodeDecodeError:
+        raise InvalidConfig(ConfigError("<toml>", "(syntax)", "invalid TOML: not UTF-8 text",
+                                        "TOML tidak sah: bukan teks UTF-8", "syntax")) from None
+    except ConfigError as exc:
+        raise InvalidConfig(exc) from None
+    wanted = _number(request.query_params.get("version"), "version", None)
+    return await _replace(request, officer, raw, wanted, "toml")
 
 
 async def _replace(request: Request, officer, raw: dict, based_on: int | None, source: str) -> JSONResponse:
@@ -224,6 +223,8 @@ def _number(text: str | None, name: str, default: int | None) -> int | None:
         return default
     if not (text.isascii() and text.isdigit()):
         raise HubError("invalid_field", f"Parameter '{name}' harus bilangan bulat.", status=422)
+    if len(text) > 18:  # past SQLite's integers (and int() refuses over 4,300 digits)
+        raise HubError("invalid_field", f"Parameter '{name}' terlalu besar.", status=422)
     return int(text)
 
 

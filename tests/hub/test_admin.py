@@ -297,6 +297,12 @@ def test_toml_export_is_reimportable(client, admin):
             "version_conflict")
     error = refused(client.put("/api/admin/config.toml", content=b"[site\n", headers=toml), 422, "invalid_config")
     assert error["path"] == "(syntax)" and "TOML tidak sah" in error["message"]
+    for hostile in (b"x = " + b"[" * 3000 + b"]" * 3000, b"\xff\xfe"):  # nested past the stack; not UTF-8
+        error = refused(client.put("/api/admin/config.toml", content=hostile, headers=toml), 422, "invalid_config")
+        assert error["path"] == "(syntax)" and "TOML tidak sah" in error["message"]
+    for version in ("abc", "9" * 5000, "9" * 23):
+        refused(client.put(f"/api/admin/config.toml?version={version}", content=text.encode(), headers=toml), 422,
+                "invalid_field")
     refused(client.put("/api/admin/config.toml", content=text.encode(), headers={**admin, "Content-Type":
                                                                                    "application/json"}),
             415, "unsupported_media_type")
@@ -333,6 +339,9 @@ def test_audit_lists_logins_pins_and_changes_newest_first(client, admin, clock):
     logins = client.get("/api/admin/audit?action=login", headers=admin).json()["entries"]
     assert {e["action"] for e in logins} == {"login", "login.failed"}
     refused(client.get("/api/admin/audit?limit=0", headers=admin), 422, "invalid_field")
+    for huge in ("9" * 23, "9" * 5000):  # past SQLite's integers, past int()'s digits: refused, not a 500
+        refused(client.get(f"/api/admin/audit?before={huge}", headers=admin), 422, "invalid_field")
+        refused(client.get(f"/api/admin/audit?limit={huge}", headers=admin), 422, "invalid_field")
     refused(client.get("/api/admin/audit?action=tickets", headers=admin), 422, "invalid_field")
     dewi = client.get("/api/admin/audit", headers=login(client, "dewi", "1111")).json()["entries"]
     assert {e["officer"] for e in dewi} == {"budi", "dewi"}  # only DUKCAPIL's officers

@@ -63,6 +63,10 @@ INVALID = [
     ("officer's unknown counter", f'pin_hash = "{PIN_1111}"', f'pin_hash = "{PIN_1111}"\ncounters = ["9"]',
      "officers[0].counters"),
     ("TOML syntax error", 'name = "Kartu Keluarga"', 'name = "Kartu Keluarga', "(syntax)"),
+    ("arrays nested past the stack", 'name = "MPP Uji"', 'name = "MPP Uji"\nx = ' + "[" * 3000 + "]" * 3000,
+     "(syntax)"),
+    ("tables nested past the stack", 'name = "MPP Uji"', 'name = "MPP Uji"\nx = ' + "{a = " * 2000 + "1"
+     + "}" * 2000, "(syntax)"),
 ]
 
 
