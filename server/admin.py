@@ -9,10 +9,11 @@ for a petugas. A koordinator reads everything but may change only their agency
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,13 +22,14 @@ from config import schema
 from config.diff import diff
 from config.errors import ConfigError
 from config.export import commented_toml
+from config.fields import Table
 from config.site import SiteConfig, read_toml
 from server import access, audit
 from server.api import answer, client_address, read_bytes, read_json
 from server.errors import HubError, NotFound
 from server.openapi import documented
 from server.pins import PIN_DIGITS, hash_pin
-from server.reconfig import InvalidConfig, Proposal, take_pins, version_conflict
+from server.reconfig import InvalidConfig, Proposal, agency_items, take_pins, version_conflict
 from server.views import Body, Timestamp, View
 
 MAX_CONFIG_BODY = 1 << 20  # bytes: a hall with 22 agencies, 150 services and 200 officers is about 100 KB
@@ -41,11 +43,22 @@ ERRORS = (401, 403)  # every endpoint: no session; a petugas (or a koordinator o
 # ---------------------------------------------------------------- payloads
 
 
+class AgencyScope(View):
+    """What a koordinator may change now (server.reconfig.agency_items): their agency and the keys of its items."""
+
+    agency: str = Field(examples=["DUKCAPIL"])
+    services: list[str] = Field(description="codes of the agency's services")
+    counters: list[str] = Field(description="ids of the counters that call only the agency's services")
+    officers: list[str] = Field(description="usernames of the agency's petugas and koordinators")
+
+
 class ConfigAnswer(View):
     """The whole configuration, in the TOML file's shape (its schema: GET /api/admin/schema)."""
 
     version: int = Field(ge=1)
     config: dict[str, Any] = Field(description="sections as in the file; officers without pin_hash, with pin_set")
+    scope: AgencyScope | None = Field(None, description="null for an admin; for a koordinator, what they may "
+                                                        "change in the running configuration")
 
 
 class ConfigRequest(Body):
@@ -96,18 +109,22 @@ def public_config(body: dict[str, Any]) -> dict[str, Any]:
 @documented("The whole configuration, as the admin console edits it", {200: ConfigAnswer}, errors=(*ERRORS, 404, 422),
             secured=True, query={"version": "an older version (the last 100 are kept)"})
 async def get_config(request: Request) -> JSONResponse:
-    await access.admin_of(request)
+    officer = await access.admin_of(request)
     hall = request.app.state.hall
+    agency = access.agency_scope(officer)
+    scope = AgencyScope(agency=agency, **agency_items(hall.config, agency)) if agency is not None else None
     wanted = request.query_params.get("version")
     if wanted is None:
-        return answer(ConfigAnswer(version=hall.version, config=public_config(hall.saved.body)), headers=NO_STORE)
+        return answer(ConfigAnswer(version=hall.version, config=public_config(hall.saved.body), scope=scope),
+                      headers=NO_STORE)
     if not (wanted.isascii() and wanted.isdigit()):
         raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
     saved = await request.app.state.store.config_version(int(wanted))
     if saved is None:
         raise NotFound("unknown_version", f"Versi pengaturan {wanted} tidak ada (lagi). Hub menyimpan 100 versi "
                        "terakhir.")
-    return answer(ConfigAnswer(version=saved.version, config=public_config(saved.body)), headers=NO_STORE)
+    return answer(ConfigAnswer(version=saved.version, config=public_config(saved.body), scope=scope),
+                  headers=NO_STORE)
 
 
 @documented("Replace the whole configuration (the next version), running at once everywhere", {200: VersionAnswer},
@@ -235,13 +252,38 @@ async def form_schema(request: Request) -> JSONResponse:
     return JSONResponse({"schema": admin_schema()}, headers={"Cache-Control": "max-age=60"})
 
 
+# Keys whose value names an item of another table (SiteConfig._references refuses unknown ones):
+# (model, key) -> the table. The console offers those items as choices (`x-ref` in the schema).
+REFERENCES = {("Service", "agency"): "agencies", ("Counter", "services"): "services", ("Counter", "zone"): "zones",
+              ("Officer", "counters"): "counters", ("Officer", "agency"): "agencies"}
+
+
+def _tables(model: type[BaseModel]) -> dict[str, dict[str, str]]:
+    """Model name -> {key of an array of tables: the key that identifies its items}, for `model` and the
+    models of its sections: {"SiteConfig": {"services": "code", ...}, "Calendar": {"hours": "day", ...}}."""
+    found: dict[str, dict[str, str]] = {}
+    for name, f in model.model_fields.items():
+        if get_origin(f.annotation) is Table:
+            found.setdefault(model.__name__, {})[name] = get_args(f.annotation)[0].key
+        elif isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel):
+            found.update(_tables(f.annotation))
+    return found
+
+
 @functools.cache
 def admin_schema() -> dict[str, Any]:
     """The JSON schema the admin console builds its forms from: the configuration's models (type, range,
     default, help text), with an officer's `pin_hash` replaced by the `pin` a PUT may carry and the
-    `pin_set` a GET answers."""
-    root = schema.of(SiteConfig)
-    defs = dict(root["$defs"])
+    `pin_set` a GET answers. An array of tables says which key identifies its items (`x-key`: "code");
+    a key naming another table's items says which (`x-ref`: "agencies")."""
+    root = copy.deepcopy(schema.of(SiteConfig))
+    defs = root["$defs"]
+    for model, keys in _tables(SiteConfig).items():
+        properties = (root if model == SiteConfig.__name__ else defs[model])["properties"]
+        for name, key in keys.items():
+            properties[name]["x-key"] = key
+    for (model, name), table in REFERENCES.items():
+        defs[model]["properties"][name]["x-ref"] = table
     officer = dict(defs["Officer"])
     properties = {k: v for k, v in officer["properties"].items() if k != "pin_hash"}
     lo, hi = PIN_DIGITS

@@ -216,6 +216,17 @@ def check_agency_scope(old: SiteConfig, new: SiteConfig, officer: Officer) -> No
             _check_officer(after, new, agency, i)
 
 
+def agency_items(config: SiteConfig, agency: str) -> dict[str, list[str]]:
+    """What a koordinator of `agency` may change in `config`, as the rules above read it: the keys of
+    its services, of the counters that call only its services, and of its officers (petugas or
+    koordinator with a list of such counters). The admin console shows a koordinator these."""
+    return {
+        "services": [code for code, s in config.services.items() if s.agency == agency],
+        "counters": [key for key, c in config.counters.items() if _counter_owned(c, config, agency)],
+        "officers": [name for name, o in config.officers.items() if _officer_owned(o, config, agency)],
+    }
+
+
 def _changed(old: dict, new: dict):
     """(index, key, old item or None, new item or None) of each item added, removed or changed;
     the index is the item's place in the new list (in the old one for a removed item)."""
