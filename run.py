@@ -114,6 +114,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  TV display     {base}/display?zone={next(iter(config.zones))}")
         print(f"  Counter panel  {base}/counter")
         print(f"  Kiosk          {base}/kiosk")
+        print(f"  Admin console  {base}/admin")
     sys.stdout.flush()
     _raise_file_limit()
     # Everything imported and configured so far lives as long as the process:
