@@ -226,6 +226,7 @@
     state.base = answer.config;
     state.scope = answer.scope || null;
     state.draft = structuredClone(answer.config);
+    state.dirty = false;
     state.origins = new WeakMap();
     for (const [table, key] of tableKeys()) {
       for (const item of state.draft[table] || []) state.origins.set(item, String(item[key]));
@@ -293,7 +294,7 @@
     if (state.dirty) {
       const count = Changes.diff(state.reader, state.base, state.draft).length;
       $("savebar-count").textContent = count + " perubahan belum disimpan.";
-      $("savebar-detail").textContent = "Layar TV, kios, dan panel loket memakai pengaturan baru begitu disimpan.";
+      $("savebar-detail").textContent = "Berlaku di semua layar begitu disimpan.";
     }
     $("save").disabled = state.saving || !state.dirty;
     $("save").textContent = state.saving ? "Menyimpan…" : "Simpan perubahan";
@@ -336,7 +337,6 @@
       notice(err.message, "error");
       return;
     }
-    state.dirty = false;
     keepDraft();
     views.show(section);
     notice(message, kind);

@@ -157,20 +157,48 @@
     return out;
   }
 
+  // Times and dates are typed as the file writes them ("08:00", "2026-08-17"): the browser's own
+  // pickers follow the PC's locale (AM/PM, month first), which is not how the hall reads them. A
+  // date is repeated beside the input in words ("Senin, 17 Agustus 2026").
+  const CLOCK_FORMATS = { "HH:MM": "JJ:MM", date: "TTTT-BB-HH" };
+
   function text(node, spec, id) {
     const input = el("input", "input");
     input.id = id;
-    input.type = node.format === "HH:MM" ? "time" : node.format === "date" ? "date" : "text";
+    input.type = "text";
     input.value = spec.value ?? "";
-    if (node.pattern && input.type === "text") input.pattern = node.pattern.replace(/^\^|\$$/g, "");
+    if (node.pattern) input.pattern = node.pattern.replace(/^\^|\$$/g, "");
     if (node.minLength && !node.nullable) input.required = true;
     input.spellcheck = false;
+    const format = CLOCK_FORMATS[node.format];
+    if (!format) {
+      input.addEventListener("input", () => {
+        spec.onChange(input.value === "" && node.nullable ? undefined : input.value);
+        input.classList.toggle("bad", !input.checkValidity());
+      });
+      return input;
+    }
+    input.classList.add(node.format === "date" ? "date" : "clock");
+    input.placeholder = format;
+    input.inputMode = "numeric";
+    input.maxLength = format.length;
+    input.autocomplete = "off";
+    const box = el("span", "when-input");
+    const words = el("span", "when-words");
+    const say = () => {
+      if (node.format !== "date") return;
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(input.value) ? new Date(input.value + "T12:00:00Z") : null;
+      words.textContent = day && !Number.isNaN(day.getTime()) ? new Intl.DateTimeFormat("id-ID", {
+        weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(day) : "";
+    };
     input.addEventListener("input", () => {
-      const value = input.value;
-      spec.onChange(value === "" && (node.nullable || input.type !== "text") ? undefined : value);
+      spec.onChange(input.value === "" ? undefined : input.value);
       input.classList.toggle("bad", !input.checkValidity());
+      say();
     });
-    return input;
+    say();
+    box.append(input, words);
+    return box;
   }
 
   function secret(node, spec, id) {
@@ -342,13 +370,17 @@
   //   node     the object's resolved node
   //   value    the object (edited in place: a changed key is set, an emptied optional key removed)
   //   path     its path ("services[3]", "site", "calendar.holidays[0]")
-  //   options  {skip: [keys], only: [keys], choices(key, node) -> [{value,label}] | undefined,
+  //   options  {skip: [keys], only: [keys], order: [keys shown first], choices(key, node) -> [{value,label}] | undefined,
   //             locked(key) -> bool, enumOnly(key) -> [values] | undefined, allLabel(key) -> text,
   //             onChange(key, value)}
   function fieldset(reader, node, value, path, options) {
     const box = el("div", "fields");
     const required = new Set(node.required || []);
-    const keys = options.only || Object.keys(node.properties || {});
+    let keys = options.only || Object.keys(node.properties || {});
+    if (options.order) {
+      const rank = (key) => (options.order.includes(key) ? options.order.indexOf(key) : options.order.length);
+      keys = keys.slice().sort((a, b) => rank(a) - rank(b)); // stable: the rest keep the schema's order
+    }
     for (const key of keys) {
       if (options.skip && options.skip.includes(key)) continue;
       const child = reader.resolve(node.properties[key]);

@@ -29,6 +29,7 @@
       section: "petugas", noun: "petugas",
       columns: [["username", "Pengguna"], ["name", "Nama"], "role", "agency", "counters", ["status", "Status"]],
       search: ["username", "name", "agency", "role"],
+      order: ["username", "name", "role", "agency", "counters", "pin_set", "pin", "active"], // who, what, where, PIN
     },
     agencies: {
       section: "instansi", noun: "instansi",
@@ -90,8 +91,13 @@
           link.type = "button";
           link.dataset.section = item.id;
           link.append(el("span", "nav-title", item.title));
+          if (touched.has(item.id)) {
+            const dot = el("span", "nav-dot");
+            dot.title = "Ada perubahan yang belum disimpan";
+            dot.setAttribute("aria-label", dot.title);
+            link.append(dot);
+          }
           if (item.table) link.append(el("span", "nav-count", String(visibleItems(item.table).length)));
-          if (touched.has(item.id)) link.append(el("span", "nav-dot", "diubah"));
           if (item.id === section) {
             link.classList.add("active");
             link.setAttribute("aria-current", "page");
@@ -105,7 +111,10 @@
     // Which sections hold unsaved changes (a dot in the navigation).
     function touchedSections() {
       const out = new Set();
-      for (const entry of Changes.diff(app.reader, app.base, app.draft)) out.add(sectionOf(entry.tokens));
+      for (const entry of Changes.diff(app.reader, app.base, app.draft)) {
+        if (entry.item) out.add(sectionOf(entry.tokens));
+        else for (const f of entry.fields) out.add(sectionOf([...entry.tokens, f.key])); // site: TVs or general
+      }
       return out;
     }
 
@@ -335,7 +344,8 @@
     function cellContent(table, item, key, cell) {
       const value = item[key];
       if (key === "hours") {
-        cell.textContent = item.open || item.close ? (item.open || "…") + "–" + (item.close || "…") : "Mengikuti jam MPP";
+        cell.textContent = item.open || item.close ? (item.open || "…") + "–" + (item.close || "…") : "Jam MPP";
+        if (!item.open && !item.close) cell.title = "Nomor dibagikan sepanjang jam buka MPP";
       } else if (key === "daily_quota") {
         cell.textContent = value ? String(value) : "Tanpa batas";
       } else if (key === "status") {
@@ -456,6 +466,7 @@
           || (table === "agencies" && key === "code")),
         enumOnly: (key) => (scope && table === "officers" && key === "role" ? ["petugas", "koordinator"] : undefined),
         allLabel: (key) => (table === "officers" && key === "counters" && !scope ? "Semua loket" : undefined),
+        order: TABLES[table].order,
         onChange: () => app.changed(),
       };
     }

@@ -9,12 +9,14 @@
 
   const { $, el, boot } = window.MppUI;
   // The hub's session rules, as it sends them (counter_panel/page.py): it ends idle sessions itself.
-  const IDLE_MS = boot().idle_minutes * 60000;
+  let idleMs = boot().idle_minutes * 60000; // the snapshot brings it again after a configuration change
   const GUARD_MS = 700; // longer than a double click
   const DIALOG_GUARD_MS = 400; // confirming buttons of a dialog that just opened stay disabled this long
   const COUNTER_KEY = "mpp.counter.id"; // remembered on this PC
   const SESSION_KEY = "mpp.counter.session"; // this tab only: survives a reload, not a closed browser
-  const AUTH_CODES = ["unauthorized", "session_expired"];
+  // The hub ends the panel's link with these (docs/protocol.md, "Configuration changes"):
+  const AUTH_CODES = ["unauthorized", "session_expired", "officer_disabled", "officer_removed"]; // back to log-in
+  const COUNTER_GONE = ["counter_not_allowed", "counter_removed", "unknown_counter"]; // back to the counter choice
   const KEYS = {
     Enter: "call-next", " ": "call-next", F1: "call-next",
     F2: "recall", F3: "skip", F4: "done", F6: "transfer", F8: "pause",
@@ -174,7 +176,7 @@
   }
 
   function checkIdle() {
-    if (state.token && Date.now() - state.lastActivity > IDLE_MS) endSession(boot().idle_message, true);
+    if (state.token && Date.now() - state.lastActivity > idleMs) endSession(boot().idle_message, true);
   }
 
   // ------------------------------------------------------------ screens
@@ -340,6 +342,7 @@
     for (const counter of snapshot.counters) state.counters[counter.id] = counter;
     state.skipped = snapshot.skipped || [];
     state.timezone = snapshot.site && snapshot.site.timezone;
+    if (snapshot.settings && snapshot.settings.counter_panel) idleMs = snapshot.settings.counter_panel.idle_minutes * 60000;
     state.synced = true;
     render();
   }
@@ -364,6 +367,11 @@
         // A new day: counts restart; take a fresh snapshot rather than patch.
         if (state.client) state.client.resync();
         break;
+      case "config.updated":
+        // A fresh snapshot follows (new services in the transfer list, renamed counters); the officer's
+        // own counters may have changed too, for the next counter choice.
+        refreshOfficer();
+        break;
       default:
         break;
     }
@@ -377,15 +385,30 @@
   function onError(error) {
     if (AUTH_CODES.includes(error.code)) {
       endSession(error.message);
-    } else if (error.code === "counter_not_allowed" || error.code === "unknown_counter") {
+    } else if (COUNTER_GONE.includes(error.code)) {
       try {
         if (localStorage.getItem(COUNTER_KEY) === state.counterId) localStorage.removeItem(COUNTER_KEY);
       } catch (err) {
         // nothing remembered
       }
-      showPicker(error.message);
+      stopClient();
+      // The officer's counters may have changed with the configuration: ask the hub before listing them.
+      refreshOfficer().finally(() => {
+        if (state.token) showPicker(error.message);
+      });
     } else if (error.message) {
       setMessage($("action-message"), error.message, "error");
+    }
+  }
+
+  // The officer as the hub knows them now (their counters after a configuration change).
+  async function refreshOfficer() {
+    try {
+      const data = await officerApi("GET", "/api/me");
+      state.officer = data.officer;
+      saveSession();
+    } catch (err) {
+      // a 401 has ended the session; otherwise the list shown is the one known before
     }
   }
 

@@ -51,6 +51,8 @@
       setRunningText(snap.site.running_text || "");
       timeZone = snap.site.timezone || timeZone;
     }
+    setHall(snap.hall);
+    applySettings(snap.settings && snap.settings.display);
     state.counters.clear();
     for (const c of snap.counters || []) state.counters.set(c.id, c);
     state.recent = (snap.recent || []).slice(0, RECENT).map((r) => ({
@@ -103,6 +105,12 @@
       case "ticket.called":
       case "ticket.recalled":
         return onCall(ev);
+      case "hall.updated":
+        return setHall(ev.hall);
+      case "config.updated":
+        // The snapshot that follows redraws names and texts; the media list is fetched again.
+        if (!ev.sections || ev.sections.includes("display")) refreshMedia();
+        return;
       case "day.started":
         for (const c of state.counters.values()) {
           c.ticket = null;
@@ -237,6 +245,27 @@
     const tile = state.tiles.get(item.counter_id);
     if (tile) tile.root.classList.remove("flash");
     renderCall();
+  }
+
+  // ------------------------------------------------------------ the hall and the page's settings
+
+  // The hall's calendar closed it for tickets (a break, a holiday, after hours): the TV says so,
+  // in the hub's words, and goes on showing the calls of the tickets still waiting.
+  function setHall(hall) {
+    const closed = hall && !hall.open && hall.closed;
+    const box = $("hall-closed");
+    box.hidden = !closed;
+    if (closed && box.textContent !== closed.label) box.textContent = closed.label;
+  }
+
+  // [display] settings changed in the admin console reach the TV with the next snapshot;
+  // a ?theme= in the TV's address still wins over the configured theme.
+  function applySettings(settings) {
+    if (!settings) return;
+    setup.image_seconds = settings.image_seconds;
+    setup.media_sound = settings.media_sound;
+    if (!new URLSearchParams(location.search).get("theme") && settings.theme) document.body.dataset.theme = settings.theme;
+    if (media.video) media.video.muted = !setup.media_sound || !setup.audio || media.speaking;
   }
 
   // ------------------------------------------------------------ running text

@@ -37,7 +37,7 @@
     for (const a of state.agencies) {
       byCode.set(a.code, { code: a.code, name: a.name, short: a.short_name, services: [] });
     }
-    for (const s of state.services) {
+    for (const s of offered()) {
       const code = s.agency && byCode.has(s.agency) ? s.agency : OTHER;
       if (!byCode.has(code)) byCode.set(code, { code: OTHER, name: "Layanan lainnya", short: "Lainnya", services: [] });
       byCode.get(code).services.push(s);
@@ -49,8 +49,13 @@
     return agencyList().length > 1 ? ["agency", "service", "kind"] : ["service", "kind"];
   }
 
+  // A service switched off in the configuration (active: false) is not offered at all.
+  function offered() {
+    return state.services.filter((s) => s.active !== false);
+  }
+
   function findService(code) {
-    return state.services.find((s) => s.code === code) || null;
+    return offered().find((s) => s.code === code) || null;
   }
 
 
@@ -176,6 +181,10 @@
       return;
     }
     ui.renderPending = false;
+    const hall = state.hall;
+    const closed = hall && !hall.open && hall.closed;
+    $("hall-notice").hidden = !closed;
+    if (closed) $("hall-notice").textContent = closed.message;
     for (const node of document.querySelectorAll("[data-role=step]")) {
       const screen = node.closest("[data-screen]").dataset.screen;
       const all = steps();
@@ -416,14 +425,25 @@
       if (client) client.resync(); // a new day: fresh counts from a snapshot
       return;
     }
+    if (event.type === "hall.updated") {
+      state.hall = event.hall;
+      render();
+      return;
+    }
     if (!event.services) return;
     window.MppUI.applyServices(event, findService);
     render();
   }
 
+  // The first message, and a fresh one after each configuration change (config.updated): new,
+  // renamed or switched-off services, the calendar, the kiosk's timings.
   function onSnapshot(snapshot) {
     state = snapshot;
     window.MppUI.syncHubTime(state.now);
+    const settings = snapshot.settings && snapshot.settings.kiosk;
+    if (settings) {
+      for (const key of ["idle_seconds", "ticket_idle_seconds", "print_wait_seconds"]) boot[key] = settings[key];
+    }
     render();
   }
 

@@ -1,0 +1,227 @@
+"""The admin console in real Chromium against a real hub: editing, saving, refusals, conflicts, the guard."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.admin.support import TABLET, Console, koordinator_site
+from tests.conftest import HubProcess
+from tests.counter_panel.test_counter_panel_browser import log_in as counter_log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+@pytest.fixture
+def console(browser, hub):
+    made = []
+
+    def new(**kwargs) -> Console:
+        made.append(Console(browser, hub, **kwargs))
+        return made[-1]
+
+    yield new
+    for page in made:
+        page.close()
+
+
+def current(hub: HubProcess, token: str) -> tuple[int, dict]:
+    status, body = hub.request("GET", "/api/admin/config", token=token)
+    assert status == 200, body
+    return body["version"], body["config"]
+
+
+def test_an_admin_adds_a_service_and_an_officer_who_then_calls_its_ticket(hub, browser, console, screenshots):
+    """A new service served at Loket 1 and a new officer with a PIN, saved once: she logs in and calls D001."""
+    admin = console().log_in()
+    page = admin.page
+    page.click('[data-add="services"]')
+    expect(admin.field("services[3].code").locator("input")).to_have_value("D")  # the first free prefix
+    admin.fill("services[3].name", "Legalisir Dokumen")
+    admin.field("services[3].agency").locator("select").select_option("DUKCAPIL")
+    expect(page.locator("#savebar")).to_be_visible()
+    page.screenshot(path=screenshots / "admin-1366-service-new.png")
+
+    admin.section("loket")
+    admin.open("1")
+    admin.field("counters[0].services").locator('input[value="D"]').check()
+
+    admin.section("petugas")
+    page.click('[data-add="officers"]')
+    admin.fill("officers[3].username", "ani")
+    admin.fill("officers[3].name", "Ani Rahayu")
+    counters = admin.field("officers[3].counters")
+    counters.locator(".check.all input").uncheck()  # not "any counter": Loket 1 only
+    counters.locator('input[value="1"]').check()
+    admin.fill("officers[3].pin", "482913")
+    expect(page.locator("#savebar-count")).to_have_text("3 perubahan belum disimpan.")
+    page.screenshot(path=screenshots / "admin-1366-officer-new.png")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    expect(page.locator("#savebar")).to_be_hidden()
+    expect(page.locator('#view .grid tr.row[data-key="ani"] .badge.warn')).to_have_count(0)  # she has a PIN now
+
+    ticket = hub.issue("D")
+    assert ticket["number"] == "D001"
+    panel = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    try:
+        counter_log_in(panel, hub, "ani", "482913", loket="1")
+        panel.click("#btn-call-next")
+        expect(panel.locator("#ticket-number")).to_have_text("D001")
+        expect(panel.locator("#ticket-service")).to_have_text("Legalisir Dokumen")
+    finally:
+        panel.context.close()
+
+
+def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, screenshots):
+    """dewi (DUKCAPIL) sees DUKCAPIL's services, counters and officers only, and saves a change to one."""
+    hub = HubProcess(tmp_path / "data", config=koordinator_site(tmp_path)).start()
+    dewi = Console(browser, hub)
+    try:
+        dewi.log_in("dewi", "1111")
+        page = dewi.page
+        expect(page.locator("#who-role")).to_have_text("Koordinator DUKCAPIL")
+        sections = page.locator(".nav-item").evaluate_all("items => items.map(i => i.dataset.section)")
+        assert sections == ["layanan", "loket", "petugas", "instansi", "riwayat"]
+        rows = "#view .grid tr.row"
+        assert page.locator(rows).evaluate_all("rows => rows.map(r => r.dataset.key)") == ["A", "B"]
+        page.click('[data-add="services"]')
+        agency = dewi.field("services[3].agency").locator("select")
+        expect(agency).to_be_disabled()
+        expect(agency).to_have_value("DUKCAPIL")
+        page.screenshot(path=screenshots / "admin-1366-koordinator.png")
+        page.click("#discard")
+        page.click("#confirm-ok")
+        expect(page.locator("#savebar")).to_be_hidden()
+        for section, keys in (("loket", ["1", "2"]), ("petugas", ["budi", "dewi"]), ("instansi", ["DUKCAPIL"])):
+            dewi.section(section)
+            assert page.locator(rows).evaluate_all("rows => rows.map(r => r.dataset.key)") == keys
+        dewi.section("layanan")
+        dewi.open("B")
+        dewi.fill("services[1].name", "Kartu Keluarga Baru")
+        dewi.save()
+        expect(dewi.notice()).to_contain_text("Tersimpan sebagai versi 2")
+        assert current(hub, hub.login("koordinator", "1111"))[1]["services"][1]["name"] == "Kartu Keluarga Baru"
+    finally:
+        dewi.close()
+        hub.stop()
+
+
+def test_a_refused_value_is_marked_at_its_field(console):
+    """A quota of 0 comes back as 422 invalid_config: the hub's message stands at services[0].daily_quota."""
+    admin = console().log_in()
+    page = admin.page
+    admin.open("A")
+    admin.fill("services[0].daily_quota", "0")
+    admin.section("kalender")  # the error leads back to the field, wherever the page is
+    admin.save()
+    field = admin.field("services[0].daily_quota")
+    expect(field).to_have_class("field invalid")
+    expect(page.locator('.nav-item.active[data-section="layanan"]')).to_be_visible()
+    message = "Pengaturan services[0].daily_quota: harus bilangan bulat dari 1 sampai 99999, bukan 0"
+    expect(field.locator(".field-error")).to_have_text(message)
+    expect(admin.notice()).to_have_text(message)
+    expect(field.locator("input")).to_be_focused()
+    admin.fill("services[0].daily_quota", "150")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    expect(page.locator(".field.invalid")).to_have_count(0)
+
+
+def test_a_conflicting_save_shows_what_changed_and_reapplies_the_edits(hub, console, screenshots):
+    """Someone else renames Loket 1, adds service L and changes the running text meanwhile: the 409 lists
+    it; re-applying keeps theirs and puts ours on top, where ours wins on the running text."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("layar")
+    admin.fill("site.running_text", "Teks dari konsol")
+
+    token = hub.login("koordinator", "1111")
+    version, config = current(hub, token)
+    config["counters"][0]["name"] = "Loket Satu"
+    config["services"].append({"code": "L", "name": "Legalisir", "agency": "DUKCAPIL"})
+    config["site"]["running_text"] = "Teks dari orang lain"
+    assert hub.request("PUT", "/api/admin/config", {"version": version, "config": config}, token=token)[0] == 200
+    expect(admin.notice()).to_contain_text("baru saja diubah di tempat lain")  # told before saving
+
+    admin.save()
+    dialog = page.locator("#changes-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".lead")).to_contain_text("Pengaturan sudah diubah oleh Koordinator MPP")
+    theirs = dialog.locator(".change-list").first
+    renamed = theirs.locator(".change.changed", has_text="1 · Loket Satu")
+    expect(renamed.locator('.change-field[data-key="name"] .before')).to_have_text("Loket 1")
+    expect(renamed.locator('.change-field[data-key="name"] .after')).to_have_text("Loket Satu")
+    expect(theirs.locator(".change.added", has_text="L · Legalisir")).to_be_visible()
+    expect(dialog.locator(".change-list").nth(1).locator('.change-field[data-key="running_text"] .after')) \
+        .to_have_text("Teks dari konsol")
+    expect(dialog.locator(".conflict")).to_contain_text("Orang lain: Teks dari orang lain · Anda: Teks dari konsol")
+    page.screenshot(path=screenshots / "admin-1366-conflict.png")
+
+    page.click("#reapply")
+    expect(admin.notice()).to_contain_text("sudah diterapkan pada versi 2")
+    expect(page.locator("#version")).to_have_text("Versi 2")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 3")
+    _, saved = current(hub, token)
+    assert saved["site"]["running_text"] == "Teks dari konsol"
+    assert saved["counters"][0]["name"] == "Loket Satu"
+    assert [s["code"] for s in saved["services"]] == ["A", "B", "C", "L"]
+
+
+def test_unsaved_changes_survive_a_stray_click(console):
+    """Moving between sections keeps the draft; Keluar asks first; closing the tab asks; a reload restores it."""
+    admin = console().log_in()
+    page = admin.page
+    admin.open("A")
+    admin.fill("services[0].name", "KTP Elektronik")
+    expect(page.locator("#savebar-count")).to_have_text("1 perubahan belum disimpan.")
+    expect(page.locator('.nav-item[data-section="layanan"] .nav-dot')).to_be_visible()
+    admin.section("riwayat")
+    admin.section("layanan")
+    admin.open("A")
+    expect(admin.field("services[0].name").locator("input")).to_have_value("KTP Elektronik")
+
+    page.click("#logout")
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    expect(page.locator("#confirm-title")).to_have_text("Ada 1 perubahan yang belum disimpan")
+    page.click("#confirm-cancel")
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#savebar")).to_be_visible()
+
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # stay
+    expect(page.locator("#savebar")).to_be_visible()
+
+    page.once("dialog", lambda dialog: dialog.accept())  # leave: reload the tab
+    page.reload()
+    expect(page.locator("#savebar-count")).to_have_text("1 perubahan belum disimpan.")
+    expect(admin.notice()).to_have_text("Perubahan Anda yang belum disimpan dipulihkan.")
+    admin.open("A")
+    expect(admin.field("services[0].name").locator("input")).to_have_value("KTP Elektronik")
+
+
+def test_the_console_on_a_tablet(console, screenshots):
+    """At 768x1024 the sections are tabs and an opened item covers the list, with a way back."""
+    admin = console(viewport=TABLET).log_in()
+    page = admin.page
+    page.screenshot(path=screenshots / "admin-tablet-list.png")
+    admin.open("A")
+    expect(page.locator("#view .list-pane")).to_be_hidden()
+    page.screenshot(path=screenshots / "admin-tablet-editor.png")
+    page.click("#view .editor .back")
+    expect(page.locator("#view .list-pane")).to_be_visible()
+
+
+def test_screenshots_of_each_section(console, screenshots):
+    """Every section draws at 1366x768 without a script error (screenshots for a look)."""
+    admin = console().log_in()
+    page = admin.page
+    admin.open("A")
+    page.screenshot(path=screenshots / "admin-1366-layanan.png")
+    for section in ("loket", "petugas", "instansi", "zona", "layar", "kalender", "umum", "riwayat"):
+        admin.section(section)
+        expect(page.locator("#view .page h1")).to_be_visible()
+        page.screenshot(path=screenshots / f"admin-1366-{section}.png")
