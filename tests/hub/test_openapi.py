@@ -197,6 +197,7 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         check("GET", "/display/media/poster.png", status=200)
         check("GET", "/display/media/none.png", status=404)
         check("GET", "/counter", status=200)
+        check("GET", "/admin", status=200)
         check("GET", "/kiosk?id=lobi", status=200)
         check("GET", f"/kiosk/qr/{first['token']}.svg", status=200)
         check("GET", "/kiosk/qr/UnknownToken123.svg", status=404)
