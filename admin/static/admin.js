@@ -407,7 +407,7 @@
     const body = $("changes-body");
     body.replaceChildren(Changes.renderList(Changes.diff(state.reader, state.base, state.draft), (entry) => {
       closeDialogs();
-      views.open(entry.tokens);
+      views.open(entry.kind === "removed" ? entry.tokens.slice(0, -1) : entry.tokens); // a removed item: its list
     }));
     const buttons = $("changes-buttons");
     buttons.replaceChildren(button("Tutup", "btn ghost", closeDialogs), button("Simpan perubahan", "btn primary", () => {

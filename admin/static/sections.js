@@ -259,8 +259,7 @@
           list.push({ day, open: like.open, close: like.close });
           list.sort((a, b) => days.indexOf(a.day) - days.indexOf(b.day));
         }
-        if (list.length) calendar.hours = list;
-        else delete calendar.hours;
+        calendar.hours = list; // empty: no weekly hours (open every day), as the hub writes it
         app.changed();
         redraw();
       });
@@ -304,9 +303,7 @@
       const fields = Forms.fieldset(reader, item, entry, "calendar." + key + "[" + index + "]", { onChange: () => app.changed() });
       fields.classList.add("inline");
       const remove = button("Hapus", "btn small ghost danger", () => {
-        const next = (calendar[key] || []).filter((e) => e !== entry);
-        if (next.length) calendar[key] = next;
-        else delete calendar[key];
+        calendar[key] = (calendar[key] || []).filter((e) => e !== entry);
         app.changed();
         redraw();
       });

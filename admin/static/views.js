@@ -132,6 +132,7 @@
       if (!scope) return true;
       const origin = app.origin(item);
       if (table === "agencies") return (origin ?? item.code) === scope.agency;
+      if (!Array.isArray(scope[table])) return true; // zones: everyone's to choose from
       if (origin === null) return true; // added in this draft
       return (scope[table] || []).includes(origin);
     }

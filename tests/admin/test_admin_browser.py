@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 
@@ -90,6 +94,12 @@ def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, scr
         expect(agency).to_be_disabled()
         expect(agency).to_have_value("DUKCAPIL")
         page.screenshot(path=screenshots / "admin-1366-koordinator.png")
+        dewi.section("loket")
+        page.click('[data-add="counters"]')
+        zones = dewi.field("counters[4].zone").locator("option")
+        assert zones.evaluate_all("options => options.map(o => o.value)") == ["lantai-2", "lantai-3"]
+        services = dewi.field("counters[4].services").locator("input")
+        assert services.evaluate_all("inputs => inputs.map(i => i.value)") == ["A", "B", "D"]  # theirs, and the new
         page.click("#discard")
         page.click("#confirm-ok")
         expect(page.locator("#savebar")).to_be_hidden()
@@ -225,3 +235,89 @@ def test_screenshots_of_each_section(console, screenshots):
         admin.section(section)
         expect(page.locator("#view .page h1")).to_be_visible()
         page.screenshot(path=screenshots / f"admin-1366-{section}.png")
+
+
+# A 1x1 PNG: the media folder's pictures.
+PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+def test_the_tvs_the_calendar_and_the_audit_log(hub, console, screenshots):
+    """The running text, an ordered playlist and a holiday today are saved in one version: the TVs play that
+    order, the hall is closed for the holiday, and the audit log shows the version with what changed."""
+    media = hub.data_dir / "media"
+    media.mkdir()
+    for name in ("01-jam-layanan.png", "02-lama.png"):
+        (media / name).write_bytes(PIXEL)
+    (media / "03-promo.mp4").write_bytes(b"\0" * 2048)
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+    admin = console().log_in()
+    page = admin.page
+
+    admin.section("layar")
+    admin.fill("site.running_text", "Hari ini MPP tutup untuk uji coba.")
+    expect(page.locator(".ticker-preview")).to_have_text("Hari ini MPP tutup untuk uji coba.")
+    expect(page.locator(".media-row")).to_have_count(3)
+    page.get_by_text("Pilih dan atur urutan sendiri").click()
+    page.locator('.media-row[data-name="02-lama.png"]').get_by_text("Keluarkan").click()
+    page.get_by_role("button", name="Naikkan 03-promo.mp4").click()
+    names = "rows => rows.map(r => r.dataset.name)"
+    assert page.locator("ol.media-list .media-row").evaluate_all(names) == ["03-promo.mp4", "01-jam-layanan.png"]
+    page.screenshot(path=screenshots / "admin-1366-layar-playlist.png")
+
+    admin.section("kalender")
+    monday = page.locator('.week-row[data-day="senin"]')
+    monday.locator(".switch").click()
+    expect(monday.locator("input.clock")).to_have_count(2)
+    expect(page.locator(".card .note.warn")).to_have_count(0)  # "no opening hours yet" is gone
+    monday.locator(".switch").click()  # back to no weekly hours: open every day
+    expect(page.locator("#savebar-count")).to_have_text("2 perubahan belum disimpan.")  # text and playlist only
+    page.get_by_role("button", name="+ Tambah hari libur").click()
+    admin.fill("calendar.holidays[0].date", today)
+    admin.fill("calendar.holidays[0].name", "Hari Uji Coba")
+    expect(admin.field("calendar.holidays[0].date").locator(".when-words")).not_to_be_empty()
+    page.screenshot(path=screenshots / "admin-1366-kalender-libur.png")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
+
+    token = hub.login("koordinator", "1111")
+    config = current(hub, token)[1]
+    assert config["display"]["playlist"] == ["03-promo.mp4", "01-jam-layanan.png"]
+    assert config["calendar"]["holidays"] == [{"date": today, "name": "Hari Uji Coba"}]
+    assert config["calendar"]["hours"] == []
+    assert [m["url"] for m in hub.request("GET", "/display/media")[1]["media"]] == [
+        "/display/media/03-promo.mp4", "/display/media/01-jam-layanan.png"]
+    assert hub.request("GET", "/api/state")[1]["hall"]["closed"]["code"] == "hall_holiday"
+
+    admin.section("riwayat")
+    row = page.locator('.audit-row[data-action="config.changed"]')
+    expect(row).to_have_count(1)
+    expect(row.locator(".summary")).to_contain_text("Versi 2")
+    row.get_by_role("button", name="Lihat perubahan").click()
+    dialog = page.locator("#changes-dialog")
+    expect(dialog.locator("#changes-title")).to_have_text("Perubahan pada versi 2")
+    expect(dialog.locator('.change-field[data-key="running_text"] .after')).to_have_text(
+        "Hari ini MPP tutup untuk uji coba.")
+    expect(dialog.locator(".change.added", has_text="Hari Uji Coba")).to_be_visible()
+
+
+def test_names_are_text_and_an_admin_changes_their_own_pin(hub, console):
+    """A service named like HTML is shown as those characters; "Ganti PIN saya" sets a PIN that logs in."""
+    token = hub.login("koordinator", "1111")
+    version, config = current(hub, token)
+    config["services"][0]["name"] = "<img src=x onerror=alert(1)>KTP"
+    assert hub.request("PUT", "/api/admin/config", {"version": version, "config": config}, token=token)[0] == 200
+    admin = console().log_in()
+    page = admin.page
+    expect(page.locator('#view .grid tr.row[data-key="A"] .col-name')).to_have_text("<img src=x onerror=alert(1)>KTP")
+    assert page.locator("#view img").count() == 0
+
+    page.click("#my-pin")
+    page.fill("#pin-new", "246810")
+    page.fill("#pin-again", "246811")
+    page.click("#pin-save")
+    expect(page.locator("#pin-message")).to_have_text("Kedua PIN tidak sama.")
+    page.fill("#pin-again", "246810")
+    page.click("#pin-save")
+    expect(admin.notice()).to_have_text("PIN Anda sudah diganti.")
+    assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "246810"})[0] == 200
+    assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "1111"})[0] == 401
