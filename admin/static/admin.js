@@ -32,6 +32,7 @@
     online: false,
     liveVersion: null, // the newest version the hub announced
     lastError: null, // {path, message} of the last refused save, shown at its field
+    changes: [], // the draft's changes (changes.js diff), worked out once per edit
   };
 
   class ApiError extends Error {
@@ -227,6 +228,7 @@
     state.scope = answer.scope || null;
     state.draft = structuredClone(answer.config);
     state.dirty = false;
+    state.changes = [];
     state.origins = new WeakMap();
     for (const [table, key] of tableKeys()) {
       for (const item of state.draft[table] || []) state.origins.set(item, String(item[key]));
@@ -282,6 +284,7 @@
   // After every edit: the save bar, the counts, the kept copy.
   function changed() {
     state.dirty = !Changes.same(state.base, state.draft);
+    state.changes = state.dirty ? Changes.diff(state.reader, state.base, state.draft) : [];
     refresh();
     keepDraft();
     views.refresh();
@@ -292,8 +295,7 @@
     const bar = $("savebar");
     bar.hidden = !state.dirty;
     if (state.dirty) {
-      const count = Changes.diff(state.reader, state.base, state.draft).length;
-      $("savebar-count").textContent = count + " perubahan belum disimpan.";
+      $("savebar-count").textContent = state.changes.length + " perubahan belum disimpan.";
       $("savebar-detail").textContent = "Berlaku di semua layar begitu disimpan.";
     }
     $("save").disabled = state.saving || !state.dirty;
@@ -343,9 +345,8 @@
   }
 
   function confirmDiscard(verb) {
-    const count = Changes.diff(state.reader, state.base, state.draft).length;
     return confirm({
-      title: "Ada " + count + " perubahan yang belum disimpan",
+      title: "Ada " + state.changes.length + " perubahan yang belum disimpan",
       body: "Bila dilanjutkan, perubahan itu hilang. Simpan dulu bila ingin memakainya.",
       ok: verb === "Keluar" ? "Buang perubahan dan keluar" : "Buang perubahan",
       cancel: "Kembali ke pengaturan",
@@ -405,7 +406,7 @@
 
   function review() {
     const body = $("changes-body");
-    body.replaceChildren(Changes.renderList(Changes.diff(state.reader, state.base, state.draft), (entry) => {
+    body.replaceChildren(Changes.renderList(state.changes, (entry) => {
       closeDialogs();
       views.open(entry.kind === "removed" ? entry.tokens.slice(0, -1) : entry.tokens); // a removed item: its list
     }));
@@ -593,6 +594,7 @@
     get isAdmin() { return state.officer && state.officer.role === "admin"; },
     get lastError() { return state.lastError; },
     get dirty() { return state.dirty; },
+    get changes() { return state.changes; },
     get timezone() { return (state.draft && state.draft.site && state.draft.site.timezone) || boot().timezone; },
     origin: (item) => (state.origins.has(item) ? state.origins.get(item) : null),
     changed, api, confirm, notice, showVersion, save, reload,

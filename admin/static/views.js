@@ -111,7 +111,7 @@
     // Which sections hold unsaved changes (a dot in the navigation).
     function touchedSections() {
       const out = new Set();
-      for (const entry of Changes.diff(app.reader, app.base, app.draft)) {
+      for (const entry of app.changes) {
         if (entry.item) out.add(sectionOf(entry.tokens));
         else for (const f of entry.fields) out.add(sectionOf([...entry.tokens, f.key])); // site: TVs or general
       }
