@@ -98,18 +98,24 @@ def summary(name: str, seconds: list[float]) -> dict:
             "p99_ms": round(percentile(ms, 0.99), 2), "max_ms": round(max(ms), 2)}
 
 
-def run(puts: int, displays: int, warmup: int) -> tuple[list[dict], dict]:
+def start_hub(site: dict, prefix: str) -> tuple[subprocess.Popen, int, Path]:
+    """`run.py` as `make run` starts it (no audio) with `site` as its file, on a free port, in a new
+    temporary folder (its log in hub.log there): the process, the port, the folder."""
     import tomli_w
 
     port = free_port()
-    tmp = Path(tempfile.mkdtemp(prefix="mpp-admin-bench-"))
-    site = big_site()
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     (tmp / "site.toml").write_text(tomli_w.dumps(site))
     hub = subprocess.Popen(
         [sys.executable, "run.py", "--config", str(tmp / "site.toml"), "--data-dir", str(tmp / "data"),
          "--host", "127.0.0.1", "--port", str(port), "--no-audio", "--log-level", "warning"],
         cwd=ROOT, stdout=open(tmp / "hub.log", "wb"), stderr=subprocess.STDOUT,
     )
+    return hub, port, tmp
+
+
+def run(puts: int, displays: int, warmup: int) -> tuple[list[dict], dict]:
+    hub, port, tmp = start_hub(big_site(), "mpp-admin-bench-")
     results = []
     try:
         wait_port(port)

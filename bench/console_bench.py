@@ -24,17 +24,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.admin_bench import big_site, percentile  # noqa: E402
-from bench.hub_bench import free_port, stop, wait_port  # noqa: E402
+from bench.admin_bench import big_site, percentile, start_hub  # noqa: E402
+from bench.hub_bench import stop, wait_port  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 KEYSTROKE = """(path) => {
@@ -60,17 +58,9 @@ def summary(name: str, ms: list[float]) -> dict:
 
 
 def run(keystrokes: int, switches: int, saves: int) -> list[dict]:
-    import tomli_w
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    tmp = Path(tempfile.mkdtemp(prefix="mpp-console-bench-"))
-    (tmp / "site.toml").write_text(tomli_w.dumps(big_site()))
-    hub = subprocess.Popen(
-        [sys.executable, "run.py", "--config", str(tmp / "site.toml"), "--data-dir", str(tmp / "data"),
-         "--host", "127.0.0.1", "--port", str(port), "--no-audio", "--log-level", "warning"],
-        cwd=ROOT, stdout=open(tmp / "hub.log", "wb"), stderr=subprocess.STDOUT,
-    )
+    hub, port, tmp = start_hub(big_site(), "mpp-console-bench-")
     results = []
     try:
         wait_port(port)

@@ -10,7 +10,7 @@
   "use strict";
 
   const { $, el, boot } = window.MppUI;
-  const { schemaReader } = window.MppForms;
+  const { schemaReader, button } = window.MppForms;
   const Changes = window.MppChanges;
   const SESSION_KEY = "mpp.admin.session"; // this tab only, like the counter panel's
   const DRAFT_KEY = "mpp.admin.draft";
@@ -144,32 +144,11 @@
     node.className = "message " + (kind || "");
   }
 
-  async function onLogin(event) {
-    event.preventDefault();
-    const button = $("login-button");
-    if (button.disabled) return;
-    const username = $("username").value.trim();
-    const pin = $("pin").value;
-    if (!username || !pin) return setMessage($("login-message"), "Isi nama pengguna dan PIN.", "error");
-    button.disabled = true;
-    button.textContent = "Memeriksa…";
-    let data;
-    try {
-      data = await request("POST", "/api/login", { username, pin });
-    } catch (err) {
-      setMessage($("login-message"), err.message, "error");
-      $("pin").focus();
-      return;
-    } finally {
-      $("pin").value = "";
-      button.disabled = false;
-      button.textContent = "Masuk";
-    }
-    if (state.officer && state.officer.username !== data.officer.username) forgetDraft();
-    state.token = data.token;
-    state.officer = data.officer;
+  async function onLoggedIn(answer) {
+    if (state.officer && state.officer.username !== answer.officer.username) forgetDraft(); // not theirs
+    state.token = answer.token;
+    state.officer = answer.officer;
     saveSession();
-    setMessage($("login-message"), "");
     await start();
   }
 
@@ -538,13 +517,6 @@
     noticeAction = null;
   }
 
-  function button(text, className, onClick) {
-    const node = el("button", className, text);
-    node.type = "button";
-    node.addEventListener("click", onClick);
-    return node;
-  }
-
   function openDialog(dialog) {
     closeDialogs();
     dialog.showModal();
@@ -604,7 +576,7 @@
   // ------------------------------------------------------------ start
 
   function wire() {
-    $("login-form").addEventListener("submit", onLogin);
+    window.MppLogin.attach(onLoggedIn);
     $("logout").addEventListener("click", logout);
     $("save").addEventListener("click", save);
     $("discard").addEventListener("click", discard);

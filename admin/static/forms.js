@@ -404,6 +404,14 @@
     return box;
   }
 
+  // A plain button (type=button, so it never submits a form) with its text and action.
+  function button(text, className, onClick) {
+    const node = el("button", className, text);
+    node.type = "button";
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
   // ------------------------------------------------------------ errors from the hub
 
   // Mark the field the hub named (`error.path`), or the nearest enclosing thing that has a path.
@@ -437,5 +445,7 @@
     }
   }
 
-  global.MppForms = { schemaReader, parsePath, formatPath, choiceLabel, field, fieldset, markError, clearErrors };
+  global.MppForms = {
+    schemaReader, parsePath, formatPath, choiceLabel, field, fieldset, button, markError, clearErrors,
+  };
 })(window);

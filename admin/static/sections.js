@@ -7,6 +7,7 @@
   const { el } = global.MppUI;
   const Forms = global.MppForms;
   const define = global.MppViews.define;
+  const button = Forms.button;
 
   function card(title, help) {
     const box = el("section", "card");
@@ -28,13 +29,6 @@
     const body = el("div", "cards");
     box.append(body);
     return { box, body };
-  }
-
-  function button(text, className, onClick) {
-    const node = el("button", className, text);
-    node.type = "button";
-    node.addEventListener("click", onClick);
-    return node;
   }
 
   function kib(bytes) {

@@ -40,15 +40,13 @@
     clockOffset: 0, // hub time minus this PC's time
     busy: false,
     dialog: null, // {element, onKey} of the open dialog
-    loginLockTimer: null,
   };
 
   class ApiError extends Error {
-    constructor(status, code, message, retryAfter) {
+    constructor(status, code, message) {
       super(message);
       this.status = status;
       this.code = code;
-      this.retryAfter = retryAfter; // seconds, for a 429
     }
   }
 
@@ -84,9 +82,8 @@
     }
     if (!response.ok) {
       const error = (data && data.error) || {};
-      const retryAfter = error.retry_after || Number(response.headers.get("Retry-After")) || null;
       throw new ApiError(response.status, error.code || "http_" + response.status,
-        error.message || "Server menjawab dengan kode " + response.status + ".", retryAfter);
+        error.message || "Server menjawab dengan kode " + response.status + ".");
     }
     return data;
   }
@@ -189,60 +186,6 @@
   function setMessage(node, text, kind) {
     node.textContent = text;
     node.className = "message " + (kind || "");
-  }
-
-  async function onLogin(event) {
-    event.preventDefault();
-    const button = $("login-button");
-    if (button.disabled) return;
-    const username = $("username").value.trim();
-    const pin = $("pin").value;
-    if (!username || !pin) {
-      setMessage($("login-message"), "Isi nama pengguna dan PIN.", "error");
-      return;
-    }
-    button.disabled = true;
-    button.textContent = "Memeriksa…";
-    let data;
-    try {
-      data = await api("POST", "/api/login", { username, pin });
-    } catch (err) {
-      $("pin").value = "";
-      setMessage($("login-message"), err.message, "error");
-      if (err.status === 429 && err.retryAfter) {
-        lockLogin(err.retryAfter);
-      } else {
-        button.disabled = false;
-        button.textContent = "Masuk";
-        $("pin").focus();
-      }
-      return;
-    }
-    button.disabled = false;
-    button.textContent = "Masuk";
-    $("pin").value = "";
-    setMessage($("login-message"), "");
-    startSession(data.token, data.officer);
-  }
-
-  // Too many wrong PINs: the hub refuses for a while; count down on the button.
-  function lockLogin(seconds) {
-    const button = $("login-button");
-    const until = Date.now() + seconds * 1000;
-    clearInterval(state.loginLockTimer);
-    const tick = () => {
-      const left = Math.ceil((until - Date.now()) / 1000);
-      if (left <= 0) {
-        clearInterval(state.loginLockTimer);
-        button.disabled = false;
-        button.textContent = "Masuk";
-        return;
-      }
-      button.disabled = true;
-      button.textContent = "Coba lagi dalam " + left + " detik";
-    };
-    tick();
-    state.loginLockTimer = setInterval(tick, 250);
   }
 
   function allowedCounter(id) {
@@ -731,7 +674,7 @@
   }
 
   function wire() {
-    $("login-form").addEventListener("submit", onLogin);
+    window.MppLogin.attach((answer) => startSession(answer.token, answer.officer));
     $("picker-logout").addEventListener("click", logout);
     $("logout").addEventListener("click", logout);
     $("switch-counter").addEventListener("click", () => showPicker(""));

@@ -238,7 +238,8 @@ def test_screenshots_of_each_section(console, screenshots):
 
 
 # A 1x1 PNG: the media folder's pictures.
-PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+                         "AAAABJRU5ErkJggg==")
 
 
 def test_the_tvs_the_calendar_and_the_audit_log(hub, console, screenshots):

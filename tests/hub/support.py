@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -120,3 +121,19 @@ def receive_until(ws, type_: str, timeout: float = 5.0) -> list[dict]:
         got.append(receive_json(ws, timeout))
         if got[-1]["type"] == type_:
             return got
+
+
+def assert_private_page(response) -> None:
+    """A page that holds a session token (counter panel, admin console): a strict policy, never cached or sent
+    as a referrer, and nothing in it that the policy would block (its start-up data is JSON, not code)."""
+    assert response.status_code == 200
+    csp = response.headers["content-security-policy"]
+    for rule in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                 "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"):
+        assert rule in csp, rule
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert not re.search(r'<script(?![^>]*\bsrc=)(?![^>]*type="application/json")[^>]*>', response.text)
+    assert not re.search(r"<[^>]*\s(style|on[a-z]+)=", response.text)
+    assert "<style" not in response.text
