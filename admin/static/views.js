@@ -360,6 +360,9 @@
       } else if (key === "counters" && table === "officers") {
         cell.textContent = value === undefined || value === null ? "Semua loket"
           : value.map((id) => counterName(id)).join(", ") || "—";
+      } else if (key === "zone") {
+        const zone = (app.draft.zones || []).find((z) => z.id === value);
+        cell.textContent = zone ? zone.name || zone.id : value || "—";
       } else if (key === "role") {
         cell.append(el("span", "role " + value, Forms.choiceLabel(value || "petugas")));
       } else if (Array.isArray(value)) {

@@ -117,7 +117,7 @@ def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, scr
         hub.stop()
 
 
-def test_a_refused_value_is_marked_at_its_field(console):
+def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     """A quota of 0 comes back as 422 invalid_config: the hub's message stands at services[0].daily_quota."""
     admin = console().log_in()
     page = admin.page
@@ -132,10 +132,25 @@ def test_a_refused_value_is_marked_at_its_field(console):
     expect(field.locator(".field-error")).to_have_text(message)
     expect(admin.notice()).to_have_text(message)
     expect(field.locator("input")).to_be_focused()
+    assert page.evaluate("document.scrollingElement.scrollTop") == 0  # only the editor scrolled to the field
+    page.screenshot(path=screenshots / "admin-1366-refused.png")
     admin.fill("services[0].daily_quota", "150")
     admin.save()
     expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
     expect(page.locator(".field.invalid")).to_have_count(0)
+
+
+def test_a_petugas_is_told_the_console_is_not_for_them(console):
+    """budi (petugas) logs in with the right PIN and gets the hub's refusal, back at the log-in form."""
+    admin = console()
+    page = admin.page
+    page.fill("#username", "budi")
+    page.fill("#pin", "1234")
+    page.click("#login-button")
+    expect(page.locator("#login-message")).to_have_text(
+        "Hanya admin atau koordinator yang dapat melakukan ini. Anda masuk sebagai petugas.")
+    expect(page.locator("#app")).to_be_hidden()
+    expect(page.locator("#login-button")).to_be_enabled()
 
 
 def test_a_conflicting_save_shows_what_changed_and_reapplies_the_edits(hub, console, screenshots):
@@ -231,9 +246,12 @@ def test_screenshots_of_each_section(console, screenshots):
     page = admin.page
     admin.open("A")
     page.screenshot(path=screenshots / "admin-1366-layanan.png")
+    opened = {"loket": "1", "petugas": "budi", "instansi": "DUKCAPIL", "zona": "lantai-2"}
     for section in ("loket", "petugas", "instansi", "zona", "layar", "kalender", "umum", "riwayat"):
         admin.section(section)
         expect(page.locator("#view .page h1")).to_be_visible()
+        if section in opened:
+            admin.open(opened[section])
         page.screenshot(path=screenshots / f"admin-1366-{section}.png")
 
 
