@@ -260,8 +260,10 @@
 
   // ------------------------------------------------------------ the draft
 
-  // After every edit: the save bar, the counts, the kept copy.
-  function changed() {
+  // After every edit (`path`: the key edited): the save bar, the counts, the kept copy. A refusal
+  // of the hub at that key is answered by the edit.
+  function changed(path) {
+    if (path && state.lastError && state.lastError.path === path) state.lastError = null;
     state.dirty = !Changes.same(state.base, state.draft);
     state.changes = state.dirty ? Changes.diff(state.reader, state.base, state.draft) : [];
     refresh();
@@ -625,7 +627,6 @@
     await start();
   }
 
-  window.MppAdmin = { state }; // for tests and for a look from the browser's console
   wire();
   resume();
 })();

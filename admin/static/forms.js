@@ -110,10 +110,18 @@
   //   choices   for an x-ref key: [{value, label}] of the referenced items
   //   locked    shown but not editable (a koordinator's own agency)
   //   required  the key must be given
-  function field(key, spec) {
-    const node = spec.node;
+  function field(key, given) {
+    const node = given.node;
     const id = "f" + (serial += 1);
     const wrap = el("div", "field");
+    // A field the hub refused loses its mark as soon as it is edited.
+    const spec = { ...given, onChange(value) {
+      if (wrap.classList.contains("invalid")) {
+        wrap.classList.remove("invalid");
+        wrap.querySelector(".field-error").textContent = "";
+      }
+      given.onChange(value);
+    } };
     wrap.dataset.key = key;
     wrap.dataset.path = spec.path;
     const label = el("label", "field-label", node.title || key);
@@ -372,7 +380,7 @@
   //   path     its path ("services[3]", "site", "calendar.holidays[0]")
   //   options  {skip: [keys], only: [keys], order: [keys shown first], choices(key, node) -> [{value,label}] | undefined,
   //             locked(key) -> bool, enumOnly(key) -> [values] | undefined, allLabel(key) -> text,
-  //             onChange(key, value)}
+  //             onChange(key, value, path)}
   function fieldset(reader, node, value, path, options) {
     const box = el("div", "fields");
     const required = new Set(node.required || []);
@@ -396,7 +404,7 @@
         onChange(next) {
           if (next === undefined) delete value[key];
           else value[key] = next;
-          if (options.onChange) options.onChange(key, next);
+          if (options.onChange) options.onChange(key, next, spec.path);
         },
       };
       box.append(field(key, spec));

@@ -54,10 +54,10 @@
       preview.hidden = !draft.site.running_text;
       ticker.append(Forms.fieldset(reader, reader.at(["site"]), draft.site, "site", {
         only: ["running_text"],
-        onChange() {
+        onChange(key, value, path) {
           line.textContent = draft.site.running_text || "";
           preview.hidden = !draft.site.running_text;
-          app.changed();
+          app.changed(path);
         },
       }), el("p", "eyebrow", "Pratinjau"), preview);
       body.append(ticker);
@@ -80,7 +80,7 @@
       const look = card("Tampilan");
       look.append(Forms.fieldset(reader, reader.at(["display"]), draft.display, "display", {
         skip: ["playlist"],
-        onChange: () => app.changed(),
+        onChange: (key, value, path) => app.changed(path),
       }));
       body.append(look);
       box.append(root);
@@ -266,7 +266,7 @@
             onChange(value) {
               if (value === undefined) delete entry[key];
               else entry[key] = value;
-              app.changed();
+              app.changed("calendar.hours[" + index + "]." + key);
             },
           });
           f.classList.add("bare");
@@ -294,7 +294,9 @@
     list.forEach((entry, index) => {
       const row = el("div", "entry");
       row.dataset.path = "calendar." + key + "[" + index + "]";
-      const fields = Forms.fieldset(reader, item, entry, "calendar." + key + "[" + index + "]", { onChange: () => app.changed() });
+      const fields = Forms.fieldset(reader, item, entry, "calendar." + key + "[" + index + "]", {
+        onChange: (name, value, path) => app.changed(path),
+      });
       fields.classList.add("inline");
       const remove = button("Hapus", "btn small ghost danger", () => {
         calendar[key] = (calendar[key] || []).filter((e) => e !== entry);
@@ -333,7 +335,7 @@
       const { box: root, body } = page(site.title || "Pengaturan umum", "Nama MPP, zona waktu, dan batas-batas umum.");
       const general = card("MPP");
       general.append(Forms.fieldset(reader, site, app.draft.site, "site", {
-        skip: ["running_text"], onChange: () => app.changed(),
+        skip: ["running_text"], onChange: (key, value, path) => app.changed(path),
       }));
       body.append(general);
       body.append(backupCard(app));

@@ -403,10 +403,8 @@
       const row = document.querySelector('#view .grid tr[data-path="' + table + "[" + all.indexOf(item) + ']"]');
       if (row) row.classList.add("selected");
       const first = document.querySelector("#view .editor-pane .field input, #view .editor-pane .field select");
-      if (first && origin(item) === null) first.focus();
+      if (first && app.origin(item) === null) first.focus();
     }
-
-    const origin = (item) => app.origin(item);
 
     function editorPane(table) {
       const pane = el("aside", "editor-pane");
@@ -471,7 +469,7 @@
         enumOnly: (key) => (scope && table === "officers" && key === "role" ? ["petugas", "koordinator"] : undefined),
         allLabel: (key) => (table === "officers" && key === "counters" && !scope ? "Semua loket" : undefined),
         order: TABLES[table].order,
-        onChange: () => app.changed(),
+        onChange: (key, value, path) => app.changed(path),
       };
     }
 

@@ -135,6 +135,12 @@ def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     assert page.evaluate("document.scrollingElement.scrollTop") == 0  # only the editor scrolled to the field
     page.screenshot(path=screenshots / "admin-1366-refused.png")
     admin.fill("services[0].daily_quota", "150")
+    expect(field).to_have_class("field")  # edited: the hub's refusal no longer stands there
+    admin.section("loket")
+    admin.section("layanan")
+    admin.open("A")
+    expect(admin.field("services[0].daily_quota").locator("input")).to_have_value("150")
+    expect(page.locator(".field.invalid")).to_have_count(0)
     admin.save()
     expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
     expect(page.locator(".field.invalid")).to_have_count(0)
