@@ -483,6 +483,8 @@ class HealthAnswer(View):
                                               "(docs/audio.md)")
     kiosk: dict[str, Any] | None = Field(default=None, description="the kiosks' ESC/POS printers by kiosk id: "
                                                                    "state, faults (docs/kiosk.md)")
+    survey: dict[str, Any] | None = Field(default=None, description="the survey tablets connected now, by counter "
+                                                                    "id (docs/survey.md)")
 
 
 # ---------------------------------------------------------------- HTTP requests

@@ -56,6 +56,12 @@ IKM_FLOORS: tuple[tuple[Decimal, str], ...] = ((Decimal("88.31"), "A"), (Decimal
 NRR_FLOORS: tuple[tuple[Fraction, str], ...] = ((Fraction("3.5324"), "A"), (Fraction("3.0644"), "B"),
                                                 (Fraction("2.60"), "C"), (Fraction("1.00"), "D"))
 
+# The table of intervals as the regulation prints it (for the XLSX legend): mutu -> (1–4, 25–100).
+PRINTED_INTERVALS: dict[str, tuple[str, str]] = {"A": ("3,5324 – 4,00", "88,31 – 100,00"),
+                                                 "B": ("3,0644 – 3,532", "76,61 – 88,30"),
+                                                 "C": ("2,60 – 3,064", "65,00 – 76,60"),
+                                                 "D": ("1,00 – 2,5996", "25,00 – 64,99")}
+
 # Krejcie–Morgan's constants as the regulation prints them: chi-square for 1 degree of freedom at 95 %,
 # the population proportion P = 0.5 (P(1−P) = 0.25) and the margin of error d = 0.05 (d² = 0.0025).
 CHI_SQUARE = Fraction("3.841")
