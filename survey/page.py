@@ -34,6 +34,7 @@ from survey.ikm import UNSUR, UNSUR_NAMES
 from survey.publication import Publication
 from survey.storage import Responses
 from survey.tablets import Tablets
+from survey.views import ProfileQuestion, profile_questions
 
 HERE = Path(__file__).resolve().parent
 templates = pages.templates_for(HERE)
@@ -130,6 +131,7 @@ class IkmBoot(View):
     services: list[ServiceChoice]
     counters: list[Named]
     unsur: list[Named] = Field(description="the nine unsur, U1 to U9")
+    profile: list[ProfileQuestion] = Field(description="the profile questions, for the words of their answers")
 
 
 @documented("The survey tablet at a counter (docs/survey.md)", {200: "text/html", 404: "text/html"},
@@ -161,7 +163,7 @@ async def ikm_page(request: Request) -> Response:
         agencies=[Named(code=a.code, name=a.name) for a in config.agencies.values()],
         services=[ServiceChoice(code=s.code, name=s.name, agency=s.agency) for s in config.services.values()],
         counters=[Named(code=c.id, name=c.name) for c in config.counters.values()],
-        unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR],
+        unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR], profile=profile_questions(),
     )
     return pages.render(request, templates, "ikm.html", {"site_name": config.site.name}, policy=IKM_PAGE, boot=boot)
 

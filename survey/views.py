@@ -86,10 +86,13 @@ def questions_of(config: SiteConfig) -> list[QuestionView]:
 def form_of(config: SiteConfig, ticket: HolderView, state: SurveyState) -> SurveyForm:
     return SurveyForm(
         ticket=ticket, questions=questions_of(config), state=state, message=STATE_MESSAGES[state],
-        intro=config.survey.intro, thanks=config.survey.thanks, saran_max=SARAN_MAX,
-        profile=[ProfileQuestion(key=key, label=label, choices=[ProfileChoice(code=c, label=text) for c, text in choices])
-                 for key, (label, choices) in PROFILE.items()],
+        intro=config.survey.intro, thanks=config.survey.thanks, saran_max=SARAN_MAX, profile=profile_questions(),
     )
+
+
+def profile_questions() -> list[ProfileQuestion]:
+    return [ProfileQuestion(key=key, label=label, choices=[ProfileChoice(code=c, label=text) for c, text in choices])
+            for key, (label, choices) in PROFILE.items()]
 
 
 # ---------------------------------------------------------------- a response (the request's schema)
