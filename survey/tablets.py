@@ -28,7 +28,7 @@ from config.site import SiteConfig
 from server.errors import unknown_counter
 from server.events import ErrorMessage, TicketCalled, TicketDone
 from server.queue import Change
-from server.sockets import MAX_BAD_MESSAGES, encode, origin_allowed, refuse, reply_to
+from server.sockets import encode, origin_allowed, read_client, refuse
 from server.tickets import Ticket
 from server.views import CounterRef
 from survey.views import OfferedTicket, SurveyOffer, SurveyTablet, TabletSettings
@@ -65,23 +65,30 @@ class Link:
     async def _write(self) -> None:
         with contextlib.suppress(Exception):
             while True:
-                await self.websocket.send_text(await self.queue.get())
+                text = await self.queue.get()
+                try:
+                    await self.websocket.send_text(text)
+                finally:
+                    self.queue.task_done()
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
             await self.websocket.close(code, reason)
 
+    async def send(self, text: str) -> None:
+        self.put(text)
+
     async def flush_and_close(self, text: str, code: int, reason: str) -> None:
         """Send `text` after what is queued, then close."""
         self.put(text)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._drain(), 5)
+        await self.drain()
         self.writer.cancel()
         await self._close(code, reason)
 
-    async def _drain(self) -> None:
-        while not self.queue.empty():
-            await asyncio.sleep(0.01)
+    async def drain(self) -> None:
+        """Wait (at most 5 s) until what is queued was written."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.queue.join(), 5)
 
 
 class Tablets:
@@ -184,21 +191,7 @@ class Tablets:
         self.links.setdefault(counter_id, set()).add(link)
         try:
             link.put(encode(self.hello(counter_id)))
-            bad = 0
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    return
-                text = message.get("text")
-                if text is None:
-                    await websocket.close(1003, "binary frames are not accepted")
-                    return
-                reply, ok = reply_to(text)
-                bad += not ok
-                if bad >= MAX_BAD_MESSAGES:
-                    await link.flush_and_close(reply, 1008, "too many invalid messages")
-                    return
-                link.put(reply)
+            await read_client(websocket, link.send, flush=link.drain)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
