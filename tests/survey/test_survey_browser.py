@@ -138,3 +138,46 @@ def test_the_status_page_offers_the_survey_once_served_and_thanks_after(contexts
     phone.reload()
     expect(phone.locator("#survey")).to_contain_text("Anda sudah mengisi survei")
     expect(phone.locator("#survey-start")).to_have_count(0)
+
+
+def test_the_ikm_page_shows_the_report_downloads_it_and_publishes_it(contexts, hub, screenshots, tmp_path):
+    """/admin/ikm: log in, see the IKM, the bars, the target and the saran; download the XLSX; switch on the TVs."""
+    budi = hub.login()
+    tickets = [hub.issue("A") for _ in range(2)]
+    for _ in tickets:
+        hub.request("POST", "/api/counters/1/call-next", token=budi)
+    hub.request("POST", "/api/counters/1/done", token=budi)
+    for ticket, score in zip(tickets, (4, 3), strict=True):
+        status, _ = hub.request("POST", f"/api/survey/{ticket['token']}", {
+            "answers": {key: score for key in UNSUR}, "saran": f"Saran nilai {score}."})
+        assert status == 201
+    page = contexts(OFFICE).new_page()
+    page.goto(hub.url + "/admin/ikm")
+    page.fill("#username", "koordinator")
+    page.fill("#pin", "1111")
+    page.click("#login-button")
+    expect(page.locator("#login-screen")).to_be_hidden()
+    expect(page.locator("#ikm-value")).to_have_text("87,50")
+    expect(page.locator("#ikm-mutu")).to_have_text("B")
+    expect(page.locator("#ikm-kinerja")).to_have_text("Baik")
+    expect(page.locator("#respondents")).to_have_text("2")
+    expect(page.locator("#target")).to_have_text("2")
+    expect(page.locator(".bar-row")).to_have_count(9)
+    expect(page.locator(".bar-row[data-key='biaya'] .bar-value")).to_have_text("3,500")
+    expect(page.locator(".saran-text")).to_have_text(["Saran nilai 3.", "Saran nilai 4."])
+    page.screenshot(path=str(screenshots / "survey-ikm-page.png"), full_page=True)
+
+    with page.expect_download() as caught:
+        page.click("#download")
+    saved = tmp_path / "ikm.xlsx"
+    caught.value.save_as(saved)
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(saved)["Tabulasi IKM"].iter_rows(values_only=True))
+    assert [row[0] for row in rows].count(1) >= 1 and any(row[0] == "Mutu pelayanan" and row[1] == "B" for row in rows)
+
+    expect(page.locator("#display-ikm")).not_to_be_checked()
+    page.check("#display-ikm")
+    expect(page.locator("#publish-message")).to_contain_text("kini tampil di teks berjalan TV")
+    status, current = hub.request("GET", "/api/admin/config", token=hub.login("koordinator", "1111"))
+    assert current["config"]["survey"]["display_ikm"] is True
