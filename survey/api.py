@@ -164,12 +164,12 @@ async def ikm_report(request: Request) -> Response:
     totals = await responses.totals(scope)
     index = index_of(totals.sums, totals.respondents)
     population = await responses.served(scope)
-    count, latest = await responses.saran(scope, SARAN_SHOWN)
+    latest = await responses.saran(scope, SARAN_SHOWN)
     report = IkmReport(
         from_=scope.first, to=scope.last, **named, respondents=totals.respondents, population=population,
         sample_target=sample_target(population), unsur=unsur_views(index),
         ikm=float(index.ikm) if index.ikm is not None else None, mutu=index.mutu, kinerja=index.kinerja,
-        profile=await responses.profile_counts(scope), saran_count=count,
+        profile=await responses.profile_counts(scope), saran_count=totals.saran,
         saran=[SaranView(number=r.number, day=r.day, service=r.service, counter=r.counter, answered_at=r.answered_at,
                          text=r.saran) for r in latest],
     )

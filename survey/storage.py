@@ -72,6 +72,7 @@ class Totals:
 
     respondents: int
     sums: dict[str, int]
+    saran: int = 0  # responses with a saran
 
 
 class Responses:
@@ -105,10 +106,10 @@ class Responses:
         where, params = scope.where()
         sums = ", ".join(f"COALESCE(SUM(r.{key}), 0)" for key in UNSUR)
         rows = await self.store.fetch(
-            f"SELECT COUNT(*), {sums} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id WHERE {where}",
-            params)
+            f"SELECT COUNT(*), COUNT(r.saran), {sums} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+            f"WHERE {where}", params)
         row = rows[0]
-        return Totals(row[0], {key: row[i + 1] for i, key in enumerate(UNSUR)})
+        return Totals(row[0], {key: row[i + 2] for i, key in enumerate(UNSUR)}, row[1])
 
     async def respondents(self, scope: Scope) -> list[Respondent]:
         """Every response to the scope's tickets, in the order they were given."""
@@ -120,17 +121,16 @@ class Responses:
             f"JOIN tickets t ON t.id = r.ticket_id WHERE {where} ORDER BY r.answered_at, r.ticket_id", params)
         return [_respondent(r) for r in rows]
 
-    async def saran(self, scope: Scope, limit: int) -> tuple[int, list[Respondent]]:
-        """How many responses of the scope left a saran, and the latest `limit` of them, newest first."""
+    async def saran(self, scope: Scope, limit: int) -> list[Respondent]:
+        """The latest `limit` responses of the scope that left a saran, newest first (Totals.saran counts them)."""
         if scope.empty:
-            return 0, []
+            return []
         where, params = scope.where()
-        joined = f"FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id WHERE {where} AND r.saran IS NOT NULL"
-        count = (await self.store.fetch(f"SELECT COUNT(*) {joined}", params))[0][0]
         rows = await self.store.fetch(
-            f"SELECT {RESPONDENT} {joined} "
-            "ORDER BY r.answered_at DESC, r.ticket_id DESC LIMIT ?", (*params, limit))
-        return count, [_respondent(r) for r in rows]
+            f"SELECT {RESPONDENT} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+            f"WHERE {where} AND r.saran IS NOT NULL ORDER BY r.answered_at DESC, r.ticket_id DESC LIMIT ?",
+            (*params, limit))
+        return [_respondent(r) for r in rows]
 
     async def profile_counts(self, scope: Scope) -> dict[str, dict[str, int]]:
         """For each profile question, how many respondents gave each answer (unanswered ones left out)."""
@@ -138,11 +138,15 @@ class Responses:
         if scope.empty:
             return counts
         where, params = scope.where()
-        for key in PROFILE:
-            rows = await self.store.fetch(
-                f"SELECT r.{key}, COUNT(*) FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
-                f"WHERE {where} AND r.{key} IS NOT NULL GROUP BY r.{key}", params)
-            counts[key] = {row[0]: row[1] for row in rows}
+        columns = ", ".join(f"r.{key}" for key in PROFILE)
+        # One pass: the few hundred combinations at most, added up per question here.
+        rows = await self.store.fetch(
+            f"SELECT {columns}, COUNT(*) FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+            f"WHERE {where} GROUP BY {columns}", params)
+        for row in rows:
+            for i, key in enumerate(PROFILE):
+                if row[i] is not None:
+                    counts[key][row[i]] = counts[key].get(row[i], 0) + row[len(PROFILE)]
         return counts
 
 
