@@ -61,7 +61,9 @@ def _rows(model: dict, root: dict, where: str) -> tuple[list[str], list[tuple[st
                     f"| {_cell(node.get('description', ''))} |")
         items = schema.resolve(node.get("items", {}), root) if node.get("type") == "array" else {}
         if "properties" in items:
-            nested.append((f"{where}.{key}", items, node.get("description", "")))
+            nested.append((f"[[{where}.{key}]]", items, node.get("description", "")))
+        elif "properties" in node:  # a sub-table such as [survey.biaya]
+            nested.append((f"[{where}.{key}]", node, node.get("description", "")))
     return rows, nested
 
 
@@ -83,8 +85,8 @@ def render() -> str:
         while pending:
             where, table, description = pending.pop(0)
             if where != name:
-                out += [f"#### `[[{where}]]`", "", _cell(description), ""]
-            rows, nested = _rows(table, root, where)
+                out += [f"#### `{where}`", "", _cell(description), ""]
+            rows, nested = _rows(table, root, where.strip("[]"))
             out += [*rows, ""] if len(rows) > 2 else ["No keys yet: any key written here is refused at start.", ""]
             pending += nested
     out.append(END)

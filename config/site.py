@@ -3,7 +3,7 @@
 `SiteConfig` is the whole file: `[site]`, `[[zones]]`, `[[agencies]]`,
 `[[services]]`, `[[counters]]`, `[[officers]]` (declared here) and the parts'
 own sections `[display]`, `[kiosk]`, `[counter_panel]`, `[audio]`,
-`[pronunciation]` (declared in each package's `settings.py`). Every key is
+`[survey]`, `[pronunciation]` (declared in each package's `settings.py`). Every key is
 declared once, as a pydantic field with its type, default, range and help text;
 validation, defaults, the error wording and the key tables in
 docs/configuration.md all come from that declaration.
@@ -38,6 +38,7 @@ from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, 
 from counter_panel.settings import CounterPanelSettings
 from display.settings import DisplaySettings
 from kiosk.settings import KioskSettings
+from survey.settings import SurveySettings
 
 __all__ = ["DEFAULT_CONFIG", "Agency", "ConfigError", "Counter", "Officer", "Service", "Site", "SiteConfig", "Zone",
            "dump_config", "dump_toml", "load_config", "parse_config"]
@@ -276,6 +277,9 @@ class SiteConfig(Section):
                                                 **labelled("Panel loket"))
     audio: AudioSettings = Field(default_factory=AudioSettings, description="Spoken calls (docs/audio.md).",
                                  **labelled("Suara panggilan"))
+    survey: SurveySettings = Field(default_factory=SurveySettings,
+                                   description="The citizen satisfaction survey (SKM) and its IKM (docs/survey.md).",
+                                   **labelled("Survei kepuasan"))
     pronunciation: Pronunciation = Field(
         default_factory=dict, description='How names are spoken: word = "spoken form" (docs/audio.md).',
         **labelled("Pelafalan"))

@@ -35,10 +35,11 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 # Each front-end package owns its page routes and static files. A package may
 # also define `attach(app)`, called when the app is built (to start what the
 # page owns, e.g. the kiosk's printers); what it returns may have a `close()`,
-# called at shutdown, and a `reconfigure(config)`, called with each new running
-# configuration (the database's at start, then every accepted change).
+# called at shutdown, a `reconfigure(config)`, called with each new running
+# configuration (the database's at start, then every accepted change), and an
+# async `start()`, called once the hall has started (before the first request).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
@@ -103,6 +104,10 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await hall.start()
         hub.start()
+        for part in attached.values():
+            start = getattr(part, "start", None)
+            if start is not None:
+                await start()
         if announcer is not None:
             try:
                 await announcer.start()

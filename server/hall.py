@@ -68,6 +68,12 @@ class Hall:
         # Called with each newly installed configuration (after its commit): parts that hold
         # something built from it (the kiosk's printers, the announcer) rebuild what changed.
         self.listeners: list[Callable[[SiteConfig], None]] = []
+        # Called with each committed change after its events went out (no await): parts that follow what
+        # happened at the counters (the survey's counter tablets, survey/tablets.py).
+        self.observers: list[Callable[[Change], None]] = []
+        # Lines parts add to the TVs' running text after site.running_text (the survey's latest IKM), asked at
+        # each snapshot with the running configuration; None adds nothing.
+        self.running_texts: list[Callable[[SiteConfig], str | None]] = []
         self.store = store
         self.hub = hub
         self.announcer = announcer
@@ -303,6 +309,11 @@ class Hall:
             self.hub.resnapshot(self.snapshot)
             self._notify(change.config)
         self._play(events)
+        for observer in self.observers:
+            try:
+                observer(change)
+            except Exception:
+                log.exception("a part of the hub could not follow a change")
         async with self.changed:
             self.changed.notify_all()
         self._hint_announcer()
@@ -383,7 +394,7 @@ class Hall:
             day=q.day,
             now=now,
             zone=zone,
-            site=SiteView.of(cfg.site),
+            site=SiteView.of(cfg.site, self._running_notes(cfg)),
             hall=q.hall_status(now),
             settings=PageSettings.of(cfg),
             zones=[ZoneView.of(z) for z in cfg.zones.values()],
@@ -392,6 +403,18 @@ class Hall:
             counters=[q.counter_view(cid) for cid, c in cfg.counters.items() if zone is None or c.zone == zone],
             recent=self.recent_calls(zone),
         )
+
+    def _running_notes(self, config: SiteConfig) -> list[str]:
+        notes = []
+        for part in self.running_texts:
+            try:
+                note = part(config)
+            except Exception:
+                log.exception("a part of the hub could not give its running text")
+                continue
+            if note:
+                notes.append(note)
+        return notes
 
     def ticket_view(self, ticket: Ticket) -> HolderView:
         """A ticket as its holder sees it: with the people ahead and the estimated wait.

@@ -35,11 +35,12 @@ ERRORS = {
     401: "Not logged in, or the session expired",
     403: "Not allowed for this officer: not assigned to this counter, not an admin or koordinator, another agency, "
          "or disabled",
-    404: "Unknown service, counter, zone, ticket, action or configuration version",
+    404: "Unknown service, agency, counter, zone, ticket, action or configuration version",
     409: "Not possible in the current state (the message says why)",
     413: "Body larger than 16 KiB (1 MiB for a configuration)",
     415: "Body is not application/json (application/toml for a TOML import)",
-    422: "A field is missing or has the wrong type, or the configuration is invalid (`path` names the key)",
+    422: "A field is missing or has the wrong type, the configuration is invalid (`path` names the key), or a "
+         "query parameter is (a report's dates)",
     429: "Too many wrong PINs, or too many tickets from one device: `retry_after` seconds (and Retry-After)",
     503: "Not ready yet",
 }
@@ -50,7 +51,9 @@ class Doc:
     """What one endpoint takes and answers."""
 
     summary: str
-    answers: Mapping[int, type[BaseModel] | str | None]  # status -> JSON model, media type, or None: a redirect
+    # status -> JSON model, media type, None (a redirect), or a tuple of a JSON model and media types (a
+    # download of the same answer: ?format=xlsx)
+    answers: Mapping[int, type[BaseModel] | str | tuple | None]
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     query: Mapping[str, str] = field(default_factory=dict)  # optional query parameters: name -> description
@@ -84,6 +87,8 @@ OTHER_ROUTES: dict[str, Doc] = {
 PATH_PARAMS = {
     "id": "Counter id from the configuration",
     "token": "The ticket holder's token (QR code)",
+    "ticket_token": "The ticket holder's token (QR code)",
+    "counter": "Counter id from the configuration",
     "key": "Key of a rendered call",
     "name": "File name inside the media folder",
 }
@@ -106,7 +111,8 @@ def openapi(routes: list[BaseRoute], title: str) -> dict[str, Any]:
         doc = doc_of(route)
         if doc is None:
             doc = Doc("UNDOCUMENTED", {})
-        models |= {(m, "serialization") for m in doc.answers.values() if isinstance(m, type)}
+        models |= {(m, "serialization") for answer in doc.answers.values()
+                   for m in (answer if isinstance(answer, tuple) else (answer,)) if isinstance(m, type)}
         if doc.body is not None:
             models.add((doc.body, "validation"))
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
@@ -143,7 +149,12 @@ def _operation(route: Route, doc: Doc) -> dict[str, Any]:
     elif doc.raw_body is not None:
         op["requestBody"] = {"required": True, "content": {doc.raw_body: {"schema": {"type": "string"}}}}
     for status, answer in doc.answers.items():
-        if answer is None:
+        if isinstance(answer, tuple):
+            model, *media = answer
+            op["responses"][str(status)] = {"description": (model.__doc__ or model.__name__).strip().split("\n")[0],
+                                            "content": {"application/json": {"schema": (model, "serialization")},
+                                                        **{m: {} for m in media}}}
+        elif answer is None:
             op["responses"][str(status)] = {"description": "Redirect (Location)"}
         elif isinstance(answer, str):
             op["responses"][str(status)] = {"description": answer, "content": {answer: {}}}

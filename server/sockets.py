@@ -44,15 +44,16 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
-def _json(message: View) -> str:
+def encode(message: View) -> str:
+    """A message as the JSON text a page receives."""
     return json.dumps(message.dump(), ensure_ascii=False, separators=(",", ":"))
 
 
 def _error(code: str, message: str) -> str:
-    return _json(ErrorMessage(code=code, message=message))
+    return encode(ErrorMessage(code=code, message=message))
 
 
-async def _refuse(websocket: WebSocket, exc: HubError) -> None:
+async def refuse(websocket: WebSocket, exc: HubError) -> None:
     """Say why in an error event (pages show it), then close with 1008."""
     await websocket.accept()
     await websocket.send_text(_error(exc.code, exc.message))
@@ -64,7 +65,7 @@ async def display(websocket: WebSocket) -> None:
     if not origin_allowed(websocket):
         return await websocket.close(1008, "origin not allowed")
     if zone is not None and zone not in websocket.app.state.config.zones:
-        return await _refuse(websocket, unknown_zone(zone))
+        return await refuse(websocket, unknown_zone(zone))
     # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
     await _serve(websocket, zone, heartbeat=True)
 
@@ -79,7 +80,7 @@ async def counter(websocket: WebSocket) -> None:
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
     except HubError as exc:
-        return await _refuse(websocket, exc)
+        return await refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
     # A configuration change that takes the counter from the officer ends the connection
     # with an error saying so (server.access.counter_refusal).
@@ -114,24 +115,25 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         if backlog is None:
             state = app.hall.snapshot(zone, hub.heartbeat_seconds if heartbeat else None,
                                       officer_at[1] if officer_at else None)
-            await sub.send_direct(_json(state))
+            await sub.send_direct(encode(state))
             hub.go_live(sub, state.seq)
         else:
             for event in backlog:
                 if sub.wants(event):
                     await sub.send_direct(event.text)
             hub.go_live(sub, backlog[-1].seq if backlog else int(since))
-        await _read(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped)
+        await read_client(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped)
     except WebSocketDisconnect:
         pass
     finally:
         hub.unsubscribe(sub)
 
 
-async def _read(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
+async def read_client(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
                 flush: Callable[[], Awaitable[None]] | None = None, gone: Callable[[], bool] = lambda: False) -> None:
-    """Answer pings; report garbage; close on persistent garbage or binary frames. Replies go out
-    through `send`; `flush` (if any) pushes them out before a close; `gone` says the hub dropped the page."""
+    """A page's messages until it leaves (every socket: displays, panels, phones, survey tablets): answer
+    pings; report garbage; close on persistent garbage or binary frames. Replies go out through `send`;
+    `flush` (if any) pushes them out before a close; `gone` says the hub dropped the page."""
     bad = 0
     while True:
         message = await websocket.receive()
@@ -141,7 +143,7 @@ async def _read(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
         if text is None:
             await websocket.close(1003, "binary frames are not accepted")
             return
-        reply, ok = _answer(text)
+        reply, ok = reply_to(text)
         await send(reply)
         bad += not ok
         if bad >= MAX_BAD_MESSAGES:
@@ -151,7 +153,7 @@ async def _read(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
             return
 
 
-def _answer(text: str) -> tuple[str, bool]:
+def reply_to(text: str) -> tuple[str, bool]:
     """The reply to one client message, and whether the message was valid."""
     if len(text) > MAX_CLIENT_MESSAGE:
         return _error("message_too_large", "Pesan terlalu besar."), False
@@ -162,7 +164,7 @@ def _answer(text: str) -> tuple[str, bool]:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False
     if data["type"] == "ping":
-        return _json(Pong(t=data.get("t"))), True
+        return encode(Pong(t=data.get("t"))), True
     return _error("unknown_message", f"Jenis pesan '{data['type'][:40]}' tidak dikenal."), False
 
 
@@ -173,7 +175,7 @@ async def ticket(websocket: WebSocket) -> None:
         return await websocket.close(1008, "origin not allowed")
     found = await app.store.ticket_by_token(websocket.path_params["token"])
     if found is None:
-        return await _refuse(websocket, unknown_ticket())
+        return await refuse(websocket, unknown_ticket())
     await websocket.accept()
     hall = app.hall
     last = None
@@ -182,7 +184,7 @@ async def ticket(websocket: WebSocket) -> None:
 
     async def watch_close():
         try:
-            await _read(websocket, websocket.send_text)  # pings keep a phone's link checked
+            await read_client(websocket, websocket.send_text)  # pings keep a phone's link checked
         except (WebSocketDisconnect, RuntimeError):
             pass  # the phone went away, or the loop below closed the socket first
         finally:
@@ -200,7 +202,7 @@ async def ticket(websocket: WebSocket) -> None:
                 current = finished
             view = hall.ticket_view(current)
             if view != last:
-                await websocket.send_text(_json(TicketStatus(seq=app.store.last_seq, ticket=view)))
+                await websocket.send_text(encode(TicketStatus(seq=app.store.last_seq, ticket=view)))
                 last = view
             async with hall.changed:
                 await hall.changed.wait_for(lambda seen=seen: app.store.last_seq != seen or closed.is_set())

@@ -1,5 +1,5 @@
 """SQLite persistence: tickets and their history, counters, the event log, officer sessions, the
-configuration's versions and the audit log.
+configuration's versions, the audit log and the survey's responses (queried by survey/storage.py).
 
 One aiosqlite connection (one owner thread) does every write. Each state
 change is one transaction that also appends its events to the log, so a
@@ -113,6 +113,33 @@ MIGRATIONS = [
         detail TEXT NOT NULL
     );
     CREATE INDEX audit_action ON audit(action);
+    """,
+    # 4: the citizens' satisfaction survey (SKM, survey/): one response per ticket, enforced here by the
+    # primary key; the nine scores in a column each, by unsur key (never by position).
+    """
+    CREATE TABLE survey_responses (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+        answered_at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        persyaratan INTEGER NOT NULL CHECK (persyaratan BETWEEN 1 AND 4),
+        prosedur INTEGER NOT NULL CHECK (prosedur BETWEEN 1 AND 4),
+        waktu INTEGER NOT NULL CHECK (waktu BETWEEN 1 AND 4),
+        biaya INTEGER NOT NULL CHECK (biaya BETWEEN 1 AND 4),
+        produk INTEGER NOT NULL CHECK (produk BETWEEN 1 AND 4),
+        kompetensi INTEGER NOT NULL CHECK (kompetensi BETWEEN 1 AND 4),
+        perilaku INTEGER NOT NULL CHECK (perilaku BETWEEN 1 AND 4),
+        pengaduan INTEGER NOT NULL CHECK (pengaduan BETWEEN 1 AND 4),
+        sarana INTEGER NOT NULL CHECK (sarana BETWEEN 1 AND 4),
+        jenis_kelamin TEXT,
+        usia TEXT,
+        pendidikan TEXT,
+        pekerjaan TEXT,
+        saran TEXT
+    );
+    CREATE INDEX survey_responses_answered_at ON survey_responses(answered_at);
+    -- The served tickets of a period (the IKM's population and the responses' scope): without it the
+    -- planner reads every done ticket ever through tickets_status.
+    CREATE INDEX tickets_status_day ON tickets(status, day);
     """,
 ]
 
@@ -352,6 +379,18 @@ class Store:
     async def _write(self, sql: str, params: tuple = ()) -> None:
         async with self._lock:
             await self.db.execute(sql, params)
+
+    async def fetch(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of one read (portable SQL, `?` placeholders), for the parts' own query modules
+        (survey/storage.py); rows are read by column name."""
+        return await self._fetch(sql, params)
+
+    async def execute(self, sql: str, params: tuple = ()) -> int:
+        """One write statement in its own transaction (portable SQL, `?` placeholders); returns the rows it
+        changed (0 for an `INSERT ... ON CONFLICT DO NOTHING` that met its conflict)."""
+        async with self._lock:
+            async with self.db.execute(sql, params) as cur:
+                return cur.rowcount
 
     async def events_since(self, seq: int, limit: int) -> list[LoggedEvent] | None:
         """The events after `seq`, or None when they are not all in the log or more than `limit`."""

@@ -281,12 +281,18 @@ class SiteView(View):
     name: str
     address: str
     timezone: str = Field(examples=["Asia/Jakarta"])
-    running_text: str
+    running_text: str = Field(description="[site] running_text, then what the hub adds (the latest IKM when "
+                                          "[survey] display_ikm is on), in one line")
     logo: str | None
 
     @classmethod
-    def of(cls, s: Site) -> SiteView:
-        return cls(name=s.name, address=s.address, timezone=s.timezone, running_text=s.running_text, logo=s.logo)
+    def of(cls, s: Site, notes: list[str] | tuple[str, ...] = ()) -> SiteView:
+        """`notes`: lines the hub's parts add to the running text after the site's own (the latest IKM)."""
+        running = RUNNING_TEXT_GAP.join(text for text in (s.running_text, *notes) if text)
+        return cls(name=s.name, address=s.address, timezone=s.timezone, running_text=running, logo=s.logo)
+
+
+RUNNING_TEXT_GAP = "   •   "  # between the site's running text and the lines parts add to it
 
 
 # ---------------------------------------------------------------- calls and the snapshot
@@ -477,6 +483,8 @@ class HealthAnswer(View):
                                               "(docs/audio.md)")
     kiosk: dict[str, Any] | None = Field(default=None, description="the kiosks' ESC/POS printers by kiosk id: "
                                                                    "state, faults (docs/kiosk.md)")
+    survey: dict[str, Any] | None = Field(default=None, description="the survey tablets connected now, by counter "
+                                                                    "id (docs/survey.md)")
 
 
 # ---------------------------------------------------------------- HTTP requests

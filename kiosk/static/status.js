@@ -67,6 +67,8 @@
     const newlyCalled = next.status === "called" &&
       (!previous || previous.status !== "called" || (next.calls || 0) > (previous.calls || 0) || previous.id !== next.id);
     if (newlyCalled && previous) alertPhone();
+    // The survey's invitation (survey/static/invite.js) follows the ticket.
+    document.dispatchEvent(new CustomEvent("mpp:ticket", { detail: next }));
   }
 
   function alertPhone() {

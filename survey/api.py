@@ -1,0 +1,176 @@
+"""The survey's HTTP API: the form and the response of one ticket, and the IKM report.
+
+- `GET /api/survey/{ticket_token}`: the ticket and the nine questions (`SurveyForm`).
+- `POST /api/survey/{ticket_token}`: one response per ticket; 201, or 409 `already_answered` /
+  `ticket_not_finished`, 404 `unknown_ticket`, 422 for a missing unsur, an unknown key or a score
+  outside 1–4.
+- `GET /api/reports/ikm?from=&to=[&agency=][&service=][&counter=][&format=xlsx]`: the IKM of the tickets
+  served in the period and scope (PermenPANRB No. 14 Tahun 2017), with access as for reports
+  (server/access.py): an admin sees everything, a koordinator only their agency, a petugas nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server import access
+from server.api import answer, read_json
+from server.errors import Conflict, Forbidden, HubError, NotFound, unknown_counter, unknown_service, unknown_ticket
+from server.openapi import documented
+from server.tickets import Status, Ticket
+from survey import workbook
+from survey.answers import read_response
+from survey.ikm import index_of, sample_target
+from survey.storage import Responses, Scope
+from survey.views import IkmReport, SaranView, SurveyForm, SurveyRequest, SurveySaved, form_of, unsur_views
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_DAYS = 366  # the longest period of one report
+SARAN_SHOWN = 200  # saran listed in the JSON report (the XLSX has them all)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def responses_of(request: Request) -> Responses:
+    return request.app.state.survey.responses
+
+
+async def _ticket(request: Request) -> Ticket:
+    ticket = await request.app.state.store.ticket_by_token(request.path_params["ticket_token"])
+    if ticket is None:
+        raise unknown_ticket()
+    return ticket
+
+
+def not_finished(ticket: Ticket) -> Conflict:
+    """409 ticket_not_finished, saying why in the citizen's words."""
+    why = {
+        Status.WAITING: "Nomor antrian Anda belum dilayani.",
+        Status.CALLED: "Nomor antrian Anda sedang dilayani.",
+        Status.SKIPPED: "Nomor antrian Anda dilewati dan belum dilayani.",
+        Status.EXPIRED: "Nomor antrian Anda tidak dilayani pada harinya.",
+    }.get(ticket.status, "Nomor antrian Anda belum selesai dilayani.")
+    return Conflict("ticket_not_finished", f"{why} Survei dapat diisi setelah layanan Anda selesai.")
+
+
+@documented("The survey of one ticket: its nine questions and whether it can be answered now", {200: SurveyForm},
+            errors=(404,), description="state open: served and not answered; answered; not_finished. "
+            "PermenPANRB No. 14 Tahun 2017 (docs/survey.md).")
+async def survey_form(request: Request) -> JSONResponse:
+    app = request.app.state
+    ticket = await _ticket(request)
+    if ticket.status is not Status.DONE:
+        state = "not_finished"
+    else:
+        state = "answered" if await responses_of(request).answered(ticket.id) else "open"
+    return answer(form_of(app.config, app.hall.ticket_view(ticket), state), headers={"Cache-Control": "no-store"})
+
+
+@documented("Answer the survey of one served ticket (once)", {201: SurveySaved}, body=SurveyRequest,
+            errors=(400, 404, 409, 413, 415, 422),
+            description="409 already_answered: the ticket has its one response; 409 ticket_not_finished: not "
+                        "served (yet). 422 missing_unsur, unknown_unsur, invalid_score, saran_too_long, "
+                        "unknown_profile_field, invalid_profile. No name and no NIK are taken.")
+async def survey_answer(request: Request) -> JSONResponse:
+    app = request.app.state
+    ticket = await _ticket(request)
+    response = read_response(await read_json(request))
+    if ticket.status is not Status.DONE:
+        raise not_finished(ticket)
+    if not await responses_of(request).add(ticket.id, response, app.clock()):
+        raise Conflict("already_answered", "Survei untuk nomor antrian ini sudah diisi. Terima kasih!")
+    app.survey.answered(ticket)
+    return answer(SurveySaved(saved=True, message=app.config.survey.thanks), 201)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def read_day(request: Request, name: str) -> date:
+    value = request.query_params.get(name)
+    if not value:
+        raise HubError("invalid_query", f"Parameter '{name}' wajib diisi (format TTTT-BB-HH).", status=422)
+    try:
+        if not DATE_RE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HubError("invalid_query", f"Parameter '{name}' harus tanggal dengan format TTTT-BB-HH, misalnya "
+                       "2026-03-31.", status=422) from None
+
+
+def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[str, str | None]]:
+    """The report's scope from the query (from, to, agency, service, counter) and a koordinator's agency
+    (`agency_scope`, None for an admin). 422 for bad dates or a period over MAX_DAYS days; 404 for an unknown
+    code; 403 outside the koordinator's agency."""
+    config = request.app.state.config
+    params = request.query_params
+    first, last = read_day(request, "from"), read_day(request, "to")
+    if last < first:
+        raise HubError("invalid_query", "Tanggal 'to' tidak boleh sebelum tanggal 'from'.", status=422)
+    if (last - first).days + 1 > MAX_DAYS:
+        raise HubError("invalid_query", f"Periode paling panjang {MAX_DAYS} hari.", status=422)
+    agency = params.get("agency") or None
+    service = params.get("service") or None
+    counter = params.get("counter") or None
+    if agency is not None and agency not in config.agencies:
+        raise NotFound("unknown_agency", f"Instansi dengan kode '{agency}' tidak ditemukan.")
+    if service is not None and service not in config.services:
+        raise unknown_service(service)
+    if counter is not None and counter not in config.counters:
+        raise unknown_counter(counter)
+    if agency_scope is not None:
+        if agency is not None and agency != agency_scope:
+            raise Forbidden("outside_agency", f"Koordinator {agency_scope} hanya dapat melihat laporan instansi "
+                            f"{agency_scope}.")
+        if service is not None and config.services[service].agency != agency_scope:
+            raise Forbidden("outside_agency", f"Layanan {service} bukan layanan instansi {agency_scope}.")
+        agency = agency_scope
+    services = None
+    if agency is not None:
+        services = tuple(code for code, s in config.services.items() if s.agency == agency)
+    if service is not None:
+        services = (service,) if services is None or service in services else ()
+    scope = Scope(first.isoformat(), last.isoformat(), services, counter)
+    return scope, {"agency": agency, "service": service, "counter": counter}
+
+
+@documented("The IKM (Indeks Kepuasan Masyarakat) of a period and scope, as JSON or as the regulation's XLSX "
+            "tabulation", {200: (IkmReport, XLSX)}, errors=(401, 403, 404, 422), secured=True,
+            query={"from": "first local day, YYYY-MM-DD (required)", "to": "last local day, YYYY-MM-DD (required)",
+                   "agency": "agency code", "service": "service code", "counter": "counter id",
+                   "format": "xlsx: the tabulation of PermenPANRB 14/2017 as a download"},
+            description="Admin: every agency; koordinator: their agency only (another agency: 403); petugas: 403. "
+                        "population: tickets served (done) in the period and scope; sample_target: Krejcie–Morgan. "
+                        "NRR per unsur = mean score; IKM = mean of the nine NRR × 25, rounded at the end to 2 "
+                        "decimals. docs/survey.md.")
+async def ikm_report(request: Request) -> Response:
+    officer = await access.officer_of(request)
+    scope, named = read_scope(request, access.agency_scope(officer))
+    wanted = request.query_params.get("format") or "json"
+    if wanted not in ("json", "xlsx"):
+        raise HubError("invalid_query", "Parameter 'format' hanya boleh 'xlsx' (atau kosong untuk JSON).", status=422)
+    responses = responses_of(request)
+    config = request.app.state.config
+    if wanted == "xlsx":
+        respondents = await responses.respondents(scope)
+        data = workbook.tabulation(config, scope, named, respondents, await responses.served(scope))
+        name = f"ikm-{scope.first}-{scope.last}.xlsx"
+        return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                         "Cache-Control": "no-store"})
+    totals = await responses.totals(scope)
+    index = index_of(totals.sums, totals.respondents)
+    population = await responses.served(scope)
+    latest = await responses.saran(scope, SARAN_SHOWN)
+    report = IkmReport(
+        from_=scope.first, to=scope.last, **named, respondents=totals.respondents, population=population,
+        sample_target=sample_target(population), unsur=unsur_views(index),
+        ikm=float(index.ikm) if index.ikm is not None else None, mutu=index.mutu, kinerja=index.kinerja,
+        profile=await responses.profile_counts(scope), saran_count=totals.saran,
+        saran=[SaranView(number=r.number, day=r.day, service=r.service, counter=r.counter, answered_at=r.answered_at,
+                         text=r.saran) for r in latest],
+    )
+    return answer(report, headers={"Cache-Control": "no-store"})
