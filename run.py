@@ -57,10 +57,10 @@ def lan_addresses() -> list[str]:
 
 
 class HideTokens(logging.Filter):
-    """uvicorn logs each WebSocket path: keep officers' session tokens and citizens' ticket tokens
-    (whoever holds one can follow that ticket) out of the journal."""
+    """uvicorn logs each WebSocket path: keep officers' session tokens, devices' tokens and citizens'
+    ticket tokens (whoever holds one can follow that ticket) out of the journal."""
 
-    TOKEN = re.compile(r"(token=|/ws/ticket/|/t/|/kiosk/qr/)[^&\s\"/?]+")
+    TOKEN = re.compile(r"(token=|device=|/ws/ticket/|/t/|/kiosk/qr/)[^&\s\"/?]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

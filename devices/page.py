@@ -1,0 +1,3 @@
+"""Placeholder while the pages are written."""
+
+routes = []
