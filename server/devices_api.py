@@ -104,7 +104,8 @@ def _entry(request: Request, officer=None) -> AuditEntry:
                       agency=officer.agency if officer else None, address=client_address(request))
 
 
-def _device_id(request: Request) -> int:
+def device_id(request: Request) -> int:
+    """The device id in the path; 404 unknown_device when it is not a number."""
     text = request.path_params["id"]
     if not (text.isascii() and text.isdigit()):
         raise NotFound("unknown_device", f"Perangkat nomor {text[:20]} tidak terdaftar.")
@@ -138,7 +139,7 @@ async def list_devices(request: Request) -> JSONResponse:
 async def revoke(request: Request) -> JSONResponse:
     officer = await access.admin_of(request, "admin")
     app = request.app.state
-    device = await app.devices.revoke(_device_id(request), app.clock(), _entry(request, officer))
+    device = await app.devices.revoke(device_id(request), app.clock(), _entry(request, officer))
     return answer(DeviceAnswer(device=DeviceView.of(device, request), url=device.url), headers=NO_STORE)
 
 
@@ -147,7 +148,7 @@ async def revoke(request: Request) -> JSONResponse:
 async def pairing_code(request: Request) -> JSONResponse:
     await access.admin_of(request, "admin")
     app = request.app.state
-    device = await app.devices.new_pairing_code(_device_id(request), app.clock())
+    device = await app.devices.new_pairing_code(device_id(request), app.clock())
     return answer(DeviceAnswer(device=DeviceView.of(device, request), url=device.url), headers=NO_STORE)
 
 

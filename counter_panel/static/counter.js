@@ -317,6 +317,7 @@
         render();
       }),
       onError: current(onError),
+      page: "counter",
     });
     state.client = client;
     client.start();

@@ -316,9 +316,12 @@
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), (boot.print_wait_seconds + 15) * 1000);
     try {
+      const headers = { "Content-Type": "application/json" };
+      const device = window.HubClient ? window.HubClient.device("kiosk") : null;
+      if (device) headers["X-Device-Token"] = device; // a registered kiosk: not held to one address's allowance
       const response = await fetch("/kiosk/api/tickets", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers,
         body: JSON.stringify({ service: ui.service, priority, kiosk: boot.kiosk, browser_print: boot.print === "browser" }),
         signal: controller.signal,
       });
@@ -432,6 +435,15 @@
     const link = $("link");
     link.dataset.online = online ? "true" : "false";
     link.textContent = online ? "Terhubung" : "Menyambung ulang…";
+    link.title = "";
+  }
+
+  // The hub refused this kiosk's device token (revoked, unknown): say so where staff look.
+  function onError(error) {
+    const link = $("link");
+    link.dataset.online = "false";
+    link.textContent = "Kios tidak terdaftar";
+    link.title = error.message || "";
   }
 
   function tickClock() {
@@ -487,7 +499,10 @@
     setInterval(tickClock, 1000);
     goHome();
     if (window.HubClient) {
-      client = new window.HubClient({ path: "/ws/display", onSnapshot, onEvent, onStatus });
+      client = new window.HubClient({
+        path: "/ws/display", onSnapshot, onEvent, onStatus, onError, page: "kiosk",
+        report: () => ({ kiosk: boot.kiosk || null, print: boot.print }),
+      });
       client.start();
     }
   }
