@@ -105,7 +105,8 @@ class BackupHealth(View):
     files: int = Field(ge=0, description="nightly backups kept")
     last: BackupFileView | None
     next_at: Timestamp = Field(description="the next nightly backup ([data] backup_time)")
-    folder_free_bytes: int | None
+    folder_free_bytes: int | None = Field(description="free space of the backup folder's disk, when it is not the "
+                                                    "data folder's")
     failed_at: Timestamp | None
     failure: str | None = Field(description="why the last attempt failed (English, from the log)")
 
@@ -273,6 +274,14 @@ def _disk(path: Path) -> tuple[int | None, int | None]:
     return usage.free, usage.total
 
 
+def _other_disk(folder: Path, data_dir: Path) -> bool:
+    """Whether `folder` exists on another disk than the data folder (its free space is then its own)."""
+    try:
+        return folder.stat().st_dev != data_dir.stat().st_dev
+    except OSError:
+        return False
+
+
 def board(app) -> HealthBoard:
     """The whole board from the running hub (`app`: the app's state)."""
     config: SiteConfig = app.config
@@ -287,7 +296,7 @@ def board(app) -> HealthBoard:
     last = files[-1] if files else None
     failure = backups.failure
     free, total = _disk(app.settings.data_dir)
-    backup_free = _disk(backups.folder)[0] if backups.folder.exists() else None
+    backup_free = _disk(backups.folder)[0] if _other_disk(backups.folder, app.settings.data_dir) else None
     announcer = app.announcer
     hub = HubHealth(
         started_at=app.started_at, uptime_seconds=max(0, int((now - app.started_at).total_seconds())),
