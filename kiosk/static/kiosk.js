@@ -431,19 +431,21 @@
   }
 
 
+  let refused = null; // the hub's message when it refused this kiosk's device token
+
   function onStatus(online) {
     const link = $("link");
     link.dataset.online = online ? "true" : "false";
-    link.textContent = online ? "Terhubung" : "Menyambung ulang…";
-    link.title = "";
+    link.textContent = refused ? "Kios tidak terdaftar" : online ? "Terhubung" : "Menyambung ulang…";
+    link.title = refused || "";
   }
 
-  // The hub refused this kiosk's device token (revoked, unknown): say so where staff look.
+  // The hub refused this kiosk's device token (revoked, unknown): say so where staff look; the
+  // client stops (retrying would be refused again) and the hub's words stay on the link's title.
   function onError(error) {
-    const link = $("link");
-    link.dataset.online = "false";
-    link.textContent = "Kios tidak terdaftar";
-    link.title = error.message || "";
+    if (!window.HubClient.deviceRefused(error.code)) return;
+    refused = error.message || "Kios ini ditolak hub.";
+    onStatus(false);
   }
 
   function tickClock() {

@@ -278,5 +278,6 @@
 
   HubClient.limits = LIMITS;
   HubClient.device = deviceToken;
+  HubClient.deviceRefused = (code) => DEVICE_REFUSALS.includes(code); // an error that stopped the client
   global.HubClient = HubClient;
 })(window);
