@@ -297,48 +297,35 @@ class Store:
             body["seq"] = seq
             body["at"] = at
             logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
-        db = self.db
-        async with self._lock:
-            audit_from = self._audit_id
-            audit_rows = self._audit_rows(audit)
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                await db.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [*([("day", day)] if day is not None else []), *(meta or {}).items()],
-                )
-                await db.executemany(
-                    "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                    "service=excluded.service, status=excluded.status, counter=excluded.counter, "
-                    "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
-                    [_ticket_row(t) for t in tickets],
-                )
-                await db.executemany(
-                    "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
-                    [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
-                )
-                await db.executemany(
-                    "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
-                    [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
-                )
-                await db.executemany(
-                    "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
-                    [(e.seq, e.type, e.zone, at, e.text) for e in logged],
-                )
-                if config is not None:
-                    await self._insert_config(config)
-                if audit_rows:
-                    await db.executemany(AUDIT_INSERT, audit_rows)
-                if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
-                    # Inside the transaction: no await may come between last_seq
-                    # moving on and the hall applying the change (snapshots read both).
-                    await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
-                await db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                self._audit_id = audit_from
-                raise
+        async with self._writing(audit) as db:
+            await db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [*([("day", day)] if day is not None else []), *(meta or {}).items()],
+            )
+            await db.executemany(
+                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "service=excluded.service, status=excluded.status, counter=excluded.counter, "
+                "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
+                [_ticket_row(t) for t in tickets],
+            )
+            await db.executemany(
+                "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
+                [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
+            )
+            await db.executemany(
+                "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
+                [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
+            )
+            await db.executemany(
+                "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
+                [(e.seq, e.type, e.zone, at, e.text) for e in logged],
+            )
+            if config is not None:
+                await self._insert_config(config)
+            if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
+                # Inside the transaction: no await may come between last_seq
+                # moving on and the hall applying the change (snapshots read both).
+                await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
         self.last_seq = seq
         return logged
 
@@ -544,14 +531,21 @@ class Store:
 
     async def _transaction(self, steps: list[tuple[str, list[tuple]]], audit: Iterable[AuditEntry] = ()) -> None:
         """Run `(sql, rows)` steps (executemany) and append `audit`, all or nothing."""
+        async with self._writing(audit) as db:
+            for sql, rows in steps:
+                await db.executemany(sql, rows)
+
+    @contextlib.asynccontextmanager
+    async def _writing(self, audit: Iterable[AuditEntry] = ()):
+        """One write transaction on the connection, under the lock: what the block writes, then the
+        `audit` entries; all of it or, on any error (cancellation included), none."""
         db = self.db
         async with self._lock:
             audit_from = self._audit_id
             audit_rows = self._audit_rows(audit)
             await db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, rows in steps:
-                    await db.executemany(sql, rows)
+                yield db
                 if audit_rows:
                     await db.executemany(AUDIT_INSERT, audit_rows)
                 await db.execute("COMMIT")

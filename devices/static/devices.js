@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  const { $, el, boot, formatTime, formatDate, parseTime } = window.MppUI;
+  const { $, el, boot } = window.MppUI;
   const { start, api, say } = window.MppSession;
   const setup = boot(); // devices/page.py AdminPageBoot
   const REFRESH_MS = 5000;
@@ -13,12 +13,7 @@
   let timer = null;
   let revoking = null;
 
-  function when(iso) {
-    const ms = parseTime(iso);
-    if (Number.isNaN(ms)) return "";
-    const today = formatDate(Date.now(), setup.timezone) === formatDate(ms, setup.timezone);
-    return (today ? "" : formatDate(ms, setup.timezone) + ", ") + formatTime(ms, setup.timezone);
-  }
+  const when = (iso) => window.MppSession.when(iso, setup.timezone);
 
   function button(text, className, onClick) {
     const node = el("button", className, text);

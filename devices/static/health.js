@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const { $, el, boot, formatTime, formatDate, parseTime } = window.MppUI;
+  const { $, el, boot, formatTime, parseTime } = window.MppUI;
   const { start, api, officer } = window.MppSession;
   const setup = boot(); // devices/page.py AdminPageBoot
   const kindNames = Object.fromEntries(setup.kinds.map((k) => [k.id, k.name]));
@@ -13,12 +13,7 @@
   let timer = null;
   let last = null;
 
-  function when(iso) {
-    const ms = parseTime(iso);
-    if (Number.isNaN(ms)) return "—";
-    const today = formatDate(Date.now(), setup.timezone) === formatDate(ms, setup.timezone);
-    return (today ? "" : formatDate(ms, setup.timezone) + ", ") + formatTime(ms, setup.timezone);
-  }
+  const when = (iso) => window.MppSession.when(iso, setup.timezone);
 
   function bytes(n) {
     if (n === null || n === undefined) return "—";

@@ -9,7 +9,7 @@
 (function (global) {
   "use strict";
 
-  const { $ } = global.MppUI;
+  const { $, formatDate, formatTime, parseTime } = global.MppUI;
   const SESSION_KEY = "mpp.admin.session"; // the admin console's key: one session per tab
   const TIMEOUT_MS = 15000;
   const AUTH_CODES = ["unauthorized", "session_expired", "officer_disabled", "officer_removed"];
@@ -153,5 +153,13 @@
     ready();
   }
 
-  global.MppSession = { start, api, officer: () => state.officer, say };
+  // A moment from the hub in the site's time zone: "09.41 WIB" today, "Senin, 2 Maret 2026, 09.41 WIB" before.
+  function when(iso, timeZone) {
+    const ms = parseTime(iso);
+    if (Number.isNaN(ms)) return "—";
+    const today = formatDate(Date.now(), timeZone) === formatDate(ms, timeZone);
+    return (today ? "" : formatDate(ms, timeZone) + ", ") + formatTime(ms, timeZone);
+  }
+
+  global.MppSession = { start, api, officer: () => state.officer, say, when };
 })(window);
