@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await devices.load()
         await hall.start()
-        app.state.started_at = settings.clock()
+        app.state.started_at = devices.started_at = settings.clock()
         hub.start()
         if announcer is not None:
             try:

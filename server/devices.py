@@ -51,6 +51,9 @@ SOCKET_KINDS = {"display": ("display", "kiosk", "survey"), "counter": ("counter"
 
 REPORT_SECONDS = 4  # a page reports its state this often (hubclient.js LIMITS.report)
 OFFLINE_SECONDS = 10  # a page silent this long is offline: red on the board within 15 s
+# After the hub starts, its pages need a moment to reconnect (hubclient.js backs off up to 10 s): a device
+# not back yet is "waiting", neither red nor logged, for this long.
+RECONNECT_SECONDS = 20
 PAIRING_MINUTES = 30  # a pairing code is valid this long, once
 PAIRING_DIGITS = 6
 SEEN_SAVE_SECONDS = 60  # how often the devices' last_seen is written to the database
@@ -173,6 +176,7 @@ class Devices:
         self._episodes: dict[int, _Episode] = {}
         self._seen: dict[int, datetime] = {}  # last_seen not written to the database yet
         self._saved_at: datetime | None = None
+        self.started_at: datetime | None = None  # the hub's start (set by create_app's lifespan)
 
     async def load(self) -> None:
         self.by_id = {d.id: d for d in await self.store.devices()}
@@ -332,6 +336,15 @@ class Devices:
         episode = self._episodes.get(device.id)
         return episode.since if episode is not None else None
 
+    def reconnecting(self, device: Device, now: datetime) -> bool:
+        """Whether the hub started so recently that the device may still be on its way back (it was not
+        heard from since the start): then it is not judged offline yet."""
+        if self.started_at is None or device.created_at >= self.started_at or \
+                (now - self.started_at).total_seconds() >= RECONNECT_SECONDS:
+            return False
+        seen = self.last_seen(device)
+        return seen is None or seen < self.started_at
+
     # ------------------------------------------------------------ watching
 
     def watch(self, now: datetime, within_hours: bool) -> list[AuditEntry]:
@@ -349,6 +362,8 @@ class Devices:
                                                       "offline_since": _iso(episode.since)}))
                     log.info("device %d (%s) is back online", device.id, device.name)
                 self._episodes.pop(device.id, None)
+                continue
+            if self.reconnecting(device, now):
                 continue
             if episode is None:
                 episode = self._episodes[device.id] = _Episode(since=self.last_seen(device))

@@ -148,8 +148,9 @@ def device_rows(devices: Devices, now: datetime, within_hours: bool, printers: d
     rows = []
     for device in sorted(devices.active(), key=lambda d: (KIND_ORDER[d.kind], d.name.lower(), d.id)):
         pages = devices.pages_of(device)
-        rows.append(_row(device.kind, device, pages, devices.last_seen(device), now, within_hours, printers,
-                         page_version, tz))
+        waiting = devices.reconnecting(device, now)
+        rows.append(_row(device.kind, device, pages, devices.last_seen(device), now, within_hours and not waiting,
+                         printers, page_version, tz, waiting))
     anonymous = sorted((p for p in devices.present if p.device is None),
                        key=lambda p: (KIND_ORDER[p.kind], p.address, p.connected_at))
     rows += [_row(p.kind, None, [p], p.last_heard, now, within_hours, printers, page_version, tz) for p in anonymous]
@@ -160,14 +161,16 @@ KIND_ORDER = {kind: i for i, kind in enumerate(("display", "kiosk", "counter", "
 
 
 def _row(kind: str, device: Device | None, pages: list[Presence], last_seen: datetime | None, now: datetime,
-         within_hours: bool, printers: dict[str, dict], page_version: str, tz) -> DeviceHealth:
+         within_hours: bool, printers: dict[str, dict], page_version: str, tz, waiting: bool = False) -> DeviceHealth:
     latest = max(pages, key=lambda p: p.last_heard, default=None)
     online = any(p.alive(now) for p in pages)
     alert = device is not None and not online and within_hours
     report = latest.report if latest is not None else None
     problems = []
     if not online:
-        if latest is not None:
+        if waiting:
+            status = "Menunggu tersambung kembali (hub baru dinyalakan)"
+        elif latest is not None:
             status = "Tidak menjawab"  # its socket looks open, but it has been silent too long
         elif last_seen is not None:
             status = f"Tidak terhubung sejak {_when(last_seen, now, tz)}"

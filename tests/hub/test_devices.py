@@ -9,7 +9,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from config.site import dump_config, load_config
-from server.devices import OFFLINE_SECONDS, PAIRING_MINUTES
+from server.devices import OFFLINE_SECONDS, PAIRING_MINUTES, RECONNECT_SECONDS
 from tests.conftest import TEST_CONFIG, site_config, wait_for
 from tests.hub.support import PIN_1111, Clock, error_of, login, receive_json, running
 
@@ -281,6 +281,40 @@ def test_outside_opening_hours_an_offline_device_is_neither_red_nor_logged(tmp_p
         health = board(client, headers)
         assert health["within_hours"] and row(health, tv["id"])["alert"]
         wait_for(lambda: audit_actions(client, headers, "device.offline"), what="the offline entry at opening")
+
+
+def test_after_a_hub_restart_devices_get_time_to_come_back_before_they_count_as_offline(tmp_path):
+    """A restart during opening hours logs nothing for the TVs that reconnect; one that stays away is
+    "waiting" for RECONNECT_SECONDS, then red and logged once."""
+    clock = Clock()
+    with running(tmp_path, clock) as client:
+        headers = admin(client)
+        back = register(client, headers, kind="display", name="TV Kembali")["device"]
+        gone = register(client, headers, kind="display", name="TV Mati")["device"]
+    clock.advance(minutes=1)
+    with running(tmp_path, clock) as client:
+        headers = admin(client)
+        devices = client.app.state.devices
+        health = board(client, headers)
+        assert [(r["name"], r["alert"], r["status"]) for r in health["devices"]] == [
+            ("TV Kembali", False, "Menunggu tersambung kembali (hub baru dinyalakan)"),
+            ("TV Mati", False, "Menunggu tersambung kembali (hub baru dinyalakan)")]
+        with client.websocket_connect(f"/ws/display?page=display&device={back['token']}") as ws:
+            receive_json(ws)
+            clock.advance(seconds=5)
+            ws.send_text(json.dumps({"type": "status", "sound": "on"}))
+            assert client.portal.call(devices.watch, clock(), True) == []  # nobody judged yet
+            assert not audit_actions(client, headers, "device")[0]["action"].startswith("device.o")
+            clock.advance(seconds=RECONNECT_SECONDS - 8)
+            ws.send_text(json.dumps({"type": "status", "sound": "on"}))
+            wait_for(lambda: row(board(client, headers), back["id"])["last_seen"] == clock().isoformat(),
+                     what="the report to arrive")
+            clock.advance(seconds=5)  # RECONNECT_SECONDS after the start, the TV heard from 5 s ago
+            [entry] = wait_for(lambda: audit_actions(client, headers, "device.offline"), what="the offline entry")
+            assert entry["detail"]["device"] == gone["id"] and entry["summary"].startswith("Layar TV “TV Mati”")
+            health = board(client, headers)
+            assert [(r["name"], r["online"], r["alert"]) for r in health["devices"]] == [
+                ("TV Kembali", True, False), ("TV Mati", False, True)]
 
 
 def test_the_board_tells_about_the_hub_and_warns(tmp_path):
