@@ -173,6 +173,7 @@ class Devices:
         self.by_id: dict[int, Device] = {}
         self._by_token: dict[str, Device] = {}
         self.present: list[Presence] = []
+        self._last_id = 0  # the last device id given
         self._episodes: dict[int, _Episode] = {}
         self._seen: dict[int, datetime] = {}  # last_seen not written to the database yet
         self._saved_at: datetime | None = None
@@ -181,6 +182,7 @@ class Devices:
     async def load(self) -> None:
         self.by_id = {d.id: d for d in await self.store.devices()}
         self._by_token = {d.token: d for d in self.by_id.values()}
+        self._last_id = max(self.by_id, default=0)
 
     # ------------------------------------------------------------ the registry
 
@@ -199,7 +201,8 @@ class Devices:
                        entry: AuditEntry) -> Device:
         """A new device with a fresh token and pairing code; `entry` (its summary and detail are filled
         in here) goes into the audit log with it."""
-        device = Device(id=await self.store.next_device_id(), kind=kind, name=name, zone=zone, kiosk=kiosk,
+        self._last_id += 1  # given here, with no await before it: two registrations never share an id
+        device = Device(id=self._last_id, kind=kind, name=name, zone=zone, kiosk=kiosk,
                         token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
                         pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
         logged = replace(entry, action=audit.DEVICE_REGISTERED,

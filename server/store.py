@@ -488,9 +488,6 @@ class Store:
             await self._transaction([("UPDATE devices SET last_seen = ? WHERE id = ?",
                                       [(at.isoformat(), device_id) for device_id, at in seen.items()])])
 
-    async def next_device_id(self) -> int:
-        return (await self._fetch("SELECT COALESCE(MAX(id), 0) FROM devices"))[0][0] + 1
-
     # ------------------------------------------------------------ retention and backups
 
     async def prune_tickets(self, before_day: str, audit: Callable[[int], Iterable[AuditEntry]]) -> int:

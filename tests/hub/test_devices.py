@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from config.site import dump_config, load_config
+from server.audit import AuditEntry
 from server.devices import OFFLINE_SECONDS, PAIRING_MINUTES, RECONNECT_SECONDS
 from tests.conftest import TEST_CONFIG, site_config, wait_for
 from tests.hub.support import PIN_1111, Clock, error_of, login, receive_json, running
@@ -165,6 +167,23 @@ def test_each_device_gets_the_page_for_its_kind_with_its_token(tmp_path):
         survey = register(client, headers, kind="survey", name="Tablet Loket 1")["device"]
         assert survey["url"] == f"/survey?device={survey['token']}"
         assert client.get(kiosk["url"]).status_code == 200 and client.get(tv["url"]).status_code == 200
+
+
+def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_a_restart(tmp_path):
+    """Ten registrations racing each other: ten devices, ten ids and tokens, all still there after a restart."""
+    clock = Clock()
+
+    async def race(devices):
+        entry = AuditEntry(clock(), "", "", officer="koordinator")
+        return await asyncio.gather(*(devices.register("kiosk", f"Kios {i}", None, None, clock(), entry)
+                                      for i in range(10)))
+
+    with running(tmp_path, clock) as client:
+        made = client.portal.call(race, client.app.state.devices)
+    assert len({d.id for d in made}) == len({d.token for d in made}) == 10
+    with running(tmp_path, clock) as client:
+        listed = client.get("/api/admin/devices", headers=admin(client)).json()["devices"]
+        assert sorted((d["id"], d["token"]) for d in listed) == sorted((d.id, d.token) for d in made)
 
 
 # ---------------------------------------------------------------- pairing
