@@ -3,6 +3,10 @@ and a registered kiosk's page sending its token."""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import sqlite3
+
 import pytest
 
 from tests.conftest import TEST_CONFIG, HubProcess, wait_for
@@ -32,9 +36,10 @@ def watch(page, errors: list[str]):
     return page
 
 
-def test_a_tv_that_disconnects_turns_offline_on_the_board(hub, browser, screenshots):
+def test_a_tv_that_disconnects_turns_offline_on_the_board(hub, browser, screenshots, tmp_path):
     """The board shows a registered TV online with its sound and last call, and, without a reload, red and
-    offline once the TV is gone (the test hall is open all day); an unregistered TV is listed while open."""
+    offline once the TV is gone (the test hall is open all day); an unregistered TV is listed while open;
+    the admin downloads a backup from it."""
     admin = hub.login("koordinator", "1111")
     tv = register(hub, admin, kind="display", name="TV Lobi", zone="lantai-2")
     errors: list[str] = []
@@ -63,6 +68,15 @@ def test_a_tv_that_disconnects_turns_offline_on_the_board(hub, browser, screensh
     board.wait_for_function("() => document.querySelectorAll('#board-rows tr').length === 1")
     assert "1 perangkat tidak terhubung pada jam buka: TV Lobi." in board.text_content("#warnings")
     board.screenshot(path=screenshots / "health-board-offline.png")
+
+    with board.expect_download() as download:  # the admin takes a backup home
+        board.click("#download")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert re.fullmatch(r"mpp-\d{4}-\d{2}-\d{2}-\d{4}\.sqlite3", saved.name)
+    with contextlib.closing(sqlite3.connect(saved)) as db:
+        assert db.execute("SELECT number FROM tickets").fetchall() == [("A001",)]
+    assert "Cadangan diunduh" in board.text_content("#download-message")
     assert not errors, errors
 
 
