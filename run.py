@@ -1,6 +1,8 @@
 """Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--host H] [--port P]`.
 
 `python run.py hash-pin PIN` prints a salted hash for an officer's `pin_hash`.
+`python run.py restore BACKUP [--data-dir DIR] [--config FILE]` puts a backup in place
+(docs/operations.md, "Restore").
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p = argparse.ArgumentParser(prog="run.py hash-pin", description="Print a salted hash for a PIN.")
         p.add_argument("command")
         p.add_argument("pin", help="the officer's PIN (4 to 12 digits recommended)")
+        return p.parse_args(argv)
+    if argv[:1] == ["restore"]:
+        p = argparse.ArgumentParser(prog="run.py restore", description="Restore a backup of the hub's database "
+                                    "into a data folder (the hub must be stopped; the database there is moved "
+                                    "aside, not deleted).")
+        p.add_argument("command")
+        p.add_argument("backup", type=Path, help="the backup file (data/backups/mpp-YYYY-MM-DD-HHMM.sqlite3, or a "
+                                                 "download from the admin console)")
+        p.add_argument("--data-dir", type=Path, default=Path("data"), help="the hub's data folder")
+        p.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                       help="the site file the hub will be started with: it does not replace the backup's "
+                            "configuration")
         return p.parse_args(argv)
     p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
@@ -57,10 +71,10 @@ def lan_addresses() -> list[str]:
 
 
 class HideTokens(logging.Filter):
-    """uvicorn logs each WebSocket path: keep officers' session tokens and citizens' ticket tokens
-    (whoever holds one can follow that ticket) out of the journal."""
+    """uvicorn logs each WebSocket path: keep officers' session tokens, devices' tokens and citizens'
+    ticket tokens (whoever holds one can follow that ticket) out of the journal."""
 
-    TOKEN = re.compile(r"(token=|/ws/ticket/|/t/|/kiosk/qr/)[^&\s\"/?]+")
+    TOKEN = re.compile(r"(token=|device=|/ws/ticket/|/t/|/kiosk/qr/)[^&\s\"/?]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -90,6 +104,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.restore import DatabaseBusy, hold_database
     from server.settings import Settings
     from server.store import StoreUnusable, check_database
     from server.wsprotocol import HubWebSocketProtocol
@@ -100,11 +115,12 @@ def serve(args: argparse.Namespace) -> int:
                             allowed_origins=tuple(args.allow_origin),
                             announcer_factory=None if args.no_audio else announcer_factory())
         check_database(settings.database)
+        lock = hold_database(settings.database)  # noqa: F841 - held while the process lives
         app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
         return 2
-    except StoreUnusable as exc:
+    except (StoreUnusable, DatabaseBusy) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     hosts = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
@@ -136,8 +152,33 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def restore(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from server.restore import DatabaseBusy, RestoreRefused, restore
+    from server.settings import Settings
+
+    try:
+        config = load_config(args.config)
+        database = Settings(config=config, data_dir=args.data_dir).database
+        summary, aside = restore(args.backup, database, config, datetime.now(UTC))
+    except ConfigError as exc:
+        print(f"Configuration error in {exc}", file=sys.stderr)
+        return 2
+    except (RestoreRefused, DatabaseBusy) as exc:
+        print(f"Cannot restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.backup} into {database}: {summary.describe()}.")
+    if aside is not None:
+        print(f"The previous database was moved to {aside} (delete it once the hub runs well).")
+    print("Start the hub now (systemctl start mpp, or make run).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "restore":
+        return restore(args)
     if args.command == "hash-pin":
         from server.pins import PIN_DIGITS, hash_pin, pin_problem
 

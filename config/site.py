@@ -3,7 +3,8 @@
 `SiteConfig` is the whole file: `[site]`, `[[zones]]`, `[[agencies]]`,
 `[[services]]`, `[[counters]]`, `[[officers]]` (declared here) and the parts'
 own sections `[display]`, `[kiosk]`, `[counter_panel]`, `[audio]`,
-`[survey]`, `[pronunciation]` (declared in each package's `settings.py`). Every key is
+`[survey]`, `[pronunciation]` (declared in each package's `settings.py`) and `[data]`
+(config/data.py). Every key is
 declared once, as a pydantic field with its type, default, range and help text;
 validation, defaults, the error wording and the key tables in
 docs/configuration.md all come from that declaration.
@@ -33,6 +34,7 @@ from audio.settings import (
     minimum_cache_files,
 )
 from config.calendar import Calendar
+from config.data import DataSettings
 from config.errors import ConfigError, from_validation, invalid, shown
 from config.fields import Clock, Code, Item, Line, Names, Section, Table, Text, labelled, table
 from counter_panel.settings import CounterPanelSettings
@@ -283,6 +285,8 @@ class SiteConfig(Section):
     pronunciation: Pronunciation = Field(
         default_factory=dict, description='How names are spoken: word = "spoken form" (docs/audio.md).',
         **labelled("Pelafalan"))
+    data: DataSettings = Field(default_factory=DataSettings, description="Backups and how long ticket history is "
+                               "kept (docs/operations.md).", **labelled("Data dan cadangan"))
 
     _path: str = PrivateAttr("<config>")
 

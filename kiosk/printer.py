@@ -192,7 +192,8 @@ class TicketPrinter:
 
     def health(self) -> dict:
         """For /api/health: `state` ok (the last ticket printed), unconfirmed (it answers no status
-        queries: tickets are sent, nobody knows if they come out), fault, or unknown (nothing sent yet)."""
+        queries: tickets are sent, nobody knows if they come out), fault, or unknown (nothing sent yet);
+        `paper_low`: the printer said its roll is near its end at the last ticket."""
         if self.fault is not None:
             state = "fault"
         elif self._answers_status is False or not self.settings.check_paper:
@@ -201,7 +202,7 @@ class TicketPrinter:
             state = "ok" if self._answers_status else "unknown"
         return {"printer": f"{self.settings.host}:{self.settings.port}", "state": state, "fault": self.fault,
                 "detail": self.fault_detail, "since": self.fault_since.isoformat() if self.fault_since else None,
-                **self.counts}
+                "paper_low": self._near_end_noted, **self.counts}
 
     # ------------------------------------------------------------ the owner thread
 

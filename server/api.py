@@ -162,12 +162,18 @@ class TicketOutlet(Protocol):
 
 
 @documented("Issue a ticket (kiosk); printed when the kiosk named has a printer", {201: IssueAnswer},
-            body=IssueRequest, errors=(400, 404, 409, 413, 415, 422, 429),
-            description="Also served at /kiosk/api/tickets (the same endpoint).")
+            body=IssueRequest, errors=(400, 403, 404, 409, 413, 415, 422, 429),
+            description="Also served at /kiosk/api/tickets (the same endpoint). A registered kiosk sends its token "
+                        "in the X-Device-Token header: its tickets are not counted against the address's "
+                        "allowance (429 too_many_tickets); quota, hours and the calendar still apply. 403 "
+                        "unknown_device, device_revoked or device_wrong_kind for a token that is not an active "
+                        "kiosk's.")
 async def issue_ticket(request: Request) -> JSONResponse:
     order = await read_body(request, IssueRequest)
     app = request.app.state
-    app.ticket_limiter.take(client_address(request), app.clock())
+    now = app.clock()
+    if app.devices.kiosk(request.headers.get("x-device-token"), now) is None:
+        app.ticket_limiter.take(client_address(request), now)
     ticket = await app.hall.issue(order.service, order.priority)  # quota or hours: a 409, nothing issued
     outlet: TicketOutlet = app.ticket_outlet
     handed = await outlet.hand_out(request, order, ticket, app.hall.ticket_view(ticket))

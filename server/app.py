@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -16,20 +17,24 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from config.site import SiteConfig
-from server import admin, api, sockets
+from server import admin, api, backup, devices_api, health, sockets
 from server.auth import Auth
+from server.backup import Backups
+from server.devices import Devices
 from server.errors import HubError, error_json
 from server.hall import Hall
 from server.hub import Hub
-from server.limits import AddressLimiter
+from server.limits import pairing_allowance, ticket_allowance
 from server.live_announcer import LiveAnnouncer
 from server.openapi import documented
+from server.pages import page_version
 from server.settings import Settings
 from server.store import Store
 
 log = logging.getLogger("mpp.app")
 
 STATIC = Path(__file__).with_name("static")  # shared browser code: /static/common/...
+ROOT = Path(__file__).resolve().parent.parent  # the program's folder: every package's pages
 
 
 # Each front-end package owns its page routes and static files. A package may
@@ -39,7 +44,7 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 # configuration (the database's at start, then every accepted change), and an
 # async `start()`, called once the hall has started (before the first request).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
@@ -98,11 +103,15 @@ def create_app(settings: Settings) -> Starlette:
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)
+    devices = Devices(store, hub)
+    backups = Backups(store, lambda: hall.config, settings.data_dir, settings.clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await store.open()
+        await devices.load()
         await hall.start()
+        app.state.started_at = devices.started_at = settings.clock()
         hub.start()
         for part in attached.values():
             start = getattr(part, "start", None)
@@ -113,9 +122,15 @@ def create_app(settings: Settings) -> Starlette:
                 await announcer.start()
             except Exception:
                 log.exception("audio failed to start; calls go out as text only")
+        await backups.start()
+        watcher = asyncio.create_task(health.watch_devices(devices, store, lambda: hall.config, settings.clock))
         try:
             yield
         finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await backups.stop()
             for part in attached.values():
                 close = getattr(part, "close", None)
                 if close is not None:
@@ -124,6 +139,8 @@ def create_app(settings: Settings) -> Starlette:
             await hall.stop()
             if announcer is not None:
                 await announcer.stop()
+            with contextlib.suppress(Exception):
+                await store.save_last_seen(devices.seen_to_save(settings.clock(), force=True))
             await store.close()
 
     pages = [importlib.import_module(name) for name in PAGES]
@@ -131,6 +148,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         *api.routes,
         *admin.routes,
+        *devices_api.routes,
+        *health.routes,
+        *backup.routes,
         *sockets.routes,
         Mount("/static/common", StaticFiles(directory=STATIC), name="common-static"),
         *(route for page in pages for route in page.routes),
@@ -148,7 +168,12 @@ def create_app(settings: Settings) -> Starlette:
     app.state.hub = hub
     app.state.hall = hall
     app.state.auth = Auth(lambda: hall.config, store)
-    app.state.ticket_limiter = AddressLimiter(lambda: hall.config.site)
+    app.state.ticket_limiter = ticket_allowance(lambda: hall.config.site)
+    app.state.pairing_limiter = pairing_allowance()
+    app.state.devices = devices
+    app.state.backups = backups
+    app.state.page_version = page_version(ROOT)
+    app.state.started_at = settings.clock()  # again when the lifespan starts
     app.state.announcer = announcer
     app.state.clock = settings.clock
     app.state.ticket_outlet = None  # where issued tickets go out: set by the kiosk package's attach()

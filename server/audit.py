@@ -1,7 +1,9 @@
 """The audit log: who did what to the hub's access and configuration, and when.
 
 One `AuditEntry` per log-in (successful or not), log-out, PIN change, accepted
-configuration change and configuration import. Entries are written by the store
+configuration change and configuration import; per device registered, paired or
+revoked, and per registered device offline within the opening hours (once) and back;
+per backup taken, downloaded, failed or restored, and per pruning of old tickets. Entries are written by the store
 (`Store.add_audit`, or inside the transaction of the change they describe) and
 listed newest first by `GET /api/admin/audit` (docs/protocol.md).
 
@@ -24,7 +26,19 @@ PIN_CHANGED = "pin.changed"
 CONFIG_CHANGED = "config.changed"  # through the admin API (JSON or TOML)
 CONFIG_IMPORTED = "config.imported"  # from the TOML file at start: the first one, or a changed one
 CONFIG_IMPORT_REFUSED = "config.import_refused"  # a changed file that would strand today's tickets
-ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, PIN_CHANGED, CONFIG_CHANGED, CONFIG_IMPORTED, CONFIG_IMPORT_REFUSED)
+DEVICE_REGISTERED = "device.registered"
+DEVICE_PAIRED = "device.paired"  # a device took its token with its pairing code
+DEVICE_REVOKED = "device.revoked"
+DEVICE_OFFLINE = "device.offline"  # a registered device went offline within the opening hours (once)
+DEVICE_ONLINE = "device.online"  # ... and came back
+BACKUP_CREATED = "backup.created"  # the nightly backup
+BACKUP_DOWNLOADED = "backup.downloaded"  # GET /api/admin/backup
+BACKUP_FAILED = "backup.failed"
+BACKUP_RESTORED = "backup.restored"  # `run.py restore`: written into the restored database
+HISTORY_PRUNED = "history.pruned"  # tickets older than [data] ticket_years deleted
+ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, PIN_CHANGED, CONFIG_CHANGED, CONFIG_IMPORTED, CONFIG_IMPORT_REFUSED,
+           DEVICE_REGISTERED, DEVICE_PAIRED, DEVICE_REVOKED, DEVICE_OFFLINE, DEVICE_ONLINE, BACKUP_CREATED,
+           BACKUP_DOWNLOADED, BACKUP_FAILED, BACKUP_RESTORED, HISTORY_PRUNED)
 
 USERNAME_KEPT = 64  # characters of a typed (unknown) username kept in a failed log-in's entry
 

@@ -358,11 +358,15 @@ class Hub:
                 continue
             error = refusal(*sub.officer_at)
             if error is not None:
-                self.subscribers.discard(sub)  # nothing more for it, the error is its last message
-                text = json.dumps(ErrorMessage(code=error.code, message=error.message).dump(), ensure_ascii=False,
-                                  separators=(",", ":"))
-                task = asyncio.ensure_future(sub.refuse(text, error.code))
-                self._keep(task)
+                self.refuse(sub, error)
+
+    def refuse(self, sub: Subscriber, error: HubError) -> None:
+        """Tell one page why it may not stay (an `error` message, its last), then close it with 1008
+        (a counter panel whose officer lost the counter, a revoked device)."""
+        self.subscribers.discard(sub)  # nothing more for it, the error is its last message
+        text = json.dumps(ErrorMessage(code=error.code, message=error.message).dump(), ensure_ascii=False,
+                          separators=(",", ":"))
+        self._keep(asyncio.ensure_future(sub.refuse(text, error.code)))
 
     def stats(self) -> dict:
         raw = sum(isinstance(s, RawSubscriber) for s in self.subscribers)

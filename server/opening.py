@@ -71,6 +71,17 @@ def is_open(calendar: Calendar, local: datetime) -> bool:
     return _reason(calendar, local) is None
 
 
+def within_hours(calendar: Calendar, local: datetime) -> bool:
+    """Whether `local` falls within the day's opening hours, breaks included: when the hall's screens and
+    kiosks are expected to be on (a TV that goes dark during Friday prayers is still a TV gone dark).
+    Without weekly hours, every day the hall is not closed all day."""
+    day = local.date()
+    if day_closed(calendar, day) is not None:
+        return False
+    hours = day_hours(calendar, day)
+    return hours is None or hours[0] <= local.time() < hours[1]
+
+
 def _reason(calendar: Calendar, local: datetime) -> tuple[str, object] | None:
     day, now = local.date(), local.time()
     closed = day_closed(calendar, day)

@@ -8,10 +8,14 @@
 - **Static files**: `/static/<package>/<file>` for each package (`/static/common/` is the hub's
   shared browser code), mounted by `static_mount()`.
 - **Templates** extend `server/templates/page.html` (`templates_for()`).
+- **Version**: every page carries `<meta name="mpp-page-version">`, a hash of all the pages' code
+  (`page_version()`); hubclient.js reports it on the WebSocket, so the health board shows a screen
+  still running the code from before an update.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +67,16 @@ KIOSK = PagePolicy()
 STATUS = PagePolicy(private=True)
 
 
+def page_version(root: Path) -> str:
+    """12 hex digits that change whenever any page's code changes: a hash of every file in the
+    `static/` and `templates/` folders of the packages under `root` (the program's folder)."""
+    digest = hashlib.sha256()
+    for folder in sorted(p for pattern in ("*/static", "*/templates") for p in root.glob(pattern) if p.is_dir()):
+        for path in sorted(f for f in folder.rglob("*") if f.is_file()):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def templates_for(package_dir: Path) -> Jinja2Templates:
     """A package's templates, able to extend the shell (`{% extends "page.html" %}`)."""
     return Jinja2Templates(directory=[package_dir / "templates", SHELL])
@@ -78,5 +92,6 @@ def render(request: Request, templates: Jinja2Templates, name: str, context: dic
     """A page: the template with its start-up data (`boot`, None for pages without script), under `policy`."""
     if isinstance(boot, BaseModel):
         boot = boot.model_dump(mode="json")
-    return templates.TemplateResponse(request, name, {**context, "boot": boot}, status_code=status,
-                                      headers=policy.headers(request))
+    version = getattr(request.app.state, "page_version", "")
+    return templates.TemplateResponse(request, name, {**context, "boot": boot, "page_version": version},
+                                      status_code=status, headers=policy.headers(request))

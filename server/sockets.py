@@ -1,9 +1,12 @@
 """WebSocket endpoints: TV displays, counter panels and a citizen's ticket.
 
 The first message is always a snapshot (or, with `since=N`, exactly the events
-after N). Clients may send `{"type": "ping"}`; anything else gets an error
+after N). Clients may send `{"type": "ping"}`, and pages that say what they are
+(`page=display|kiosk|counter|survey`, `device=<token>` for a registered device,
+server/devices.py) `{"type": "status", ...}`; anything else gets an error
 event, and a client that keeps sending garbage is closed with 1008. Binary
-frames close the socket with 1003.
+frames close the socket with 1003. An unknown or revoked device token is
+refused (an error event, then 1008).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import access
+from server.devices import SOCKET_KINDS, Device, PageReport, read_report
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
 from server.tickets import Ticket
@@ -28,6 +32,7 @@ log = logging.getLogger("mpp.sockets")
 CONFIG_UPDATED = ConfigUpdated.model_fields["type"].default
 
 MAX_BAD_MESSAGES = 5
+PAGE_VERSION_MAX = 40  # characters of a page's reported version kept
 MAX_CLIENT_MESSAGE = 4096
 # A page further behind than this gets a snapshot: complete, and smaller than the events.
 MAX_REPLAY = 2000
@@ -64,10 +69,14 @@ async def display(websocket: WebSocket) -> None:
     zone = websocket.query_params.get("zone") or None
     if not origin_allowed(websocket):
         return await websocket.close(1008, "origin not allowed")
-    if zone is not None and zone not in websocket.app.state.config.zones:
-        return await refuse(websocket, unknown_zone(zone))
+    try:
+        if zone is not None and zone not in websocket.app.state.config.zones:
+            raise unknown_zone(zone)
+        page = _page(websocket, "display")
+    except HubError as exc:
+        return await refuse(websocket, exc)
     # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
-    await _serve(websocket, zone, heartbeat=True)
+    await _serve(websocket, zone, heartbeat=True, page=page)
 
 
 async def counter(websocket: WebSocket) -> None:
@@ -79,26 +88,47 @@ async def counter(websocket: WebSocket) -> None:
         officer = await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
+        page = _page(websocket, "counter")
     except HubError as exc:
         return await refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
     # A configuration change that takes the counter from the officer ends the connection
     # with an error saying so (server.access.counter_refusal).
-    await _serve(websocket, None, officer_at=(officer.username, counter_id))
+    await _serve(websocket, None, officer_at=(officer.username, counter_id), page=page)
+
+
+def _page(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
+    """What page this is (`page=`) and which registered device (`device=<token>`), for the health
+    board; None for a client that says neither (a script, the admin console). Raises HubError (403)
+    for an unknown or revoked token, or one of another kind of device."""
+    params = websocket.query_params
+    allowed = SOCKET_KINDS[socket]
+    kind = params.get("page") if params.get("page") in allowed else None
+    token = params.get("device") or None
+    device = websocket.app.state.devices.check(token, (kind,) if kind else allowed) if token else None
+    if device is not None:
+        kind = device.kind
+    return (kind, device) if kind else None
 
 
 async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = False,
-                 officer_at: tuple[str, str] | None = None) -> None:
+                 officer_at: tuple[str, str] | None = None, page: tuple[str, Device | None] | None = None) -> None:
     """Snapshot (or the missed events), then the live stream, for one page; with `heartbeat`, the
     hub's heartbeats too (the snapshot then says their interval in seconds); with `officer_at` (a
     counter panel's username and counter id), the snapshot lists today's skipped tickets of that
     counter's services, and a configuration change that takes the counter from the officer ends
-    the connection with an error saying so (server.access.counter_refusal)."""
+    the connection with an error saying so (server.access.counter_refusal); with `page` (its kind
+    and registered device), the page is present on the health board while connected."""
     app, hub = websocket.app.state, websocket.app.state.hub
     await websocket.accept()
     # Subscribed first, with live events held back until the page has its
     # starting point: nothing can slip past or overtake it, whatever awaits.
     sub = hub.subscribe(websocket, zone, pending=True, heartbeat=heartbeat, officer_at=officer_at)
+    presence = None
+    if page is not None:
+        version = (websocket.query_params.get("v") or "")[:PAGE_VERSION_MAX] or None
+        address = websocket.client.host if websocket.client else "?"
+        presence = app.devices.connect(*page, address, zone, version, app.clock(), sub, officer_at)
     try:
         refused = access.counter_refusal(app.config, *officer_at) if officer_at else None
         if refused is not None:  # the configuration changed while the connection was being accepted
@@ -122,18 +152,22 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
                 if sub.wants(event):
                     await sub.send_direct(event.text)
             hub.go_live(sub, backlog[-1].seq if backlog else int(since))
-        await read_client(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped)
+        heard = None if presence is None else lambda report: app.devices.heard(presence, app.clock(), report)
+        await read_client(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped, heard=heard)
     except WebSocketDisconnect:
         pass
     finally:
         hub.unsubscribe(sub)
+        if presence is not None:
+            app.devices.disconnect(presence, app.clock())
 
 
 async def read_client(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,
-                flush: Callable[[], Awaitable[None]] | None = None, gone: Callable[[], bool] = lambda: False) -> None:
-    """A page's messages until it leaves (every socket: displays, panels, phones, survey tablets): answer
-    pings; report garbage; close on persistent garbage or binary frames. Replies go out through `send`;
-    `flush` (if any) pushes them out before a close; `gone` says the hub dropped the page."""
+                flush: Callable[[], Awaitable[None]] | None = None, gone: Callable[[], bool] = lambda: False,
+                heard: Callable[[PageReport | None], None] | None = None) -> None:
+    """Answer pings; report garbage; close on persistent garbage or binary frames. Replies go out
+    through `send`; `flush` (if any) pushes them out before a close; `gone` says the hub dropped the page;
+    `heard` (a page on the health board) is told of every message, with its status report if it was one."""
     bad = 0
     while True:
         message = await websocket.receive()
@@ -143,8 +177,11 @@ async def read_client(websocket: WebSocket, send: Callable[[str], Awaitable[None
         if text is None:
             await websocket.close(1003, "binary frames are not accepted")
             return
-        reply, ok = reply_to(text)
-        await send(reply)
+        reply, ok, report = reply_to(text)
+        if heard is not None:
+            heard(report)
+        if reply is not None:
+            await send(reply)
         bad += not ok
         if bad >= MAX_BAD_MESSAGES:
             if flush is not None:
@@ -153,19 +190,25 @@ async def read_client(websocket: WebSocket, send: Callable[[str], Awaitable[None
             return
 
 
-def reply_to(text: str) -> tuple[str, bool]:
-    """The reply to one client message, and whether the message was valid."""
+def reply_to(text: str) -> tuple[str | None, bool, PageReport | None]:
+    """The reply to one client message (None: nothing to say), whether the message was valid, and the
+    page's status report when it was one (server.devices.PageReport)."""
     if len(text) > MAX_CLIENT_MESSAGE:
-        return _error("message_too_large", "Pesan terlalu besar."), False
+        return _error("message_too_large", "Pesan terlalu besar."), False, None
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError):  # RecursionError: "[[[[…" nested past Python's stack
-        return _error("invalid_json", "Pesan bukan JSON yang valid."), False
+        return _error("invalid_json", "Pesan bukan JSON yang valid."), False, None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False
+        return _error("invalid_message", "Pesan harus berupa objek dengan kolom 'type'."), False, None
     if data["type"] == "ping":
-        return encode(Pong(t=data.get("t"))), True
-    return _error("unknown_message", f"Jenis pesan '{data['type'][:40]}' tidak dikenal."), False
+        return encode(Pong(t=data.get("t"))), True, None
+    if data["type"] == "status":
+        report = read_report(data)
+        if report is None:
+            return _error("invalid_status", "Laporan keadaan halaman tidak valid."), False, None
+        return None, True, report
+    return _error("unknown_message", f"Jenis pesan '{data['type'][:40]}' tidak dikenal."), False, None
 
 
 async def ticket(websocket: WebSocket) -> None:

@@ -1,5 +1,6 @@
 """SQLite persistence: tickets and their history, counters, the event log, officer sessions, the
-configuration's versions, the audit log and the survey's responses (queried by survey/storage.py).
+configuration's versions, the audit log the survey's responses (queried by survey/storage.py)
+and the registered devices.
 
 One aiosqlite connection (one owner thread) does every write. Each state
 change is one transaction that also appends its events to the log, so a
@@ -11,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import aiosqlite
 
 from server.audit import AuditEntry
+from server.devices import Device
 from server.queue import ServiceStats
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
@@ -140,6 +143,23 @@ MIGRATIONS = [
     -- The served tickets of a period (the IKM's population and the responses' scope): without it the
     -- planner reads every done ticket ever through tickets_status.
     CREATE INDEX tickets_status_day ON tickets(status, day);
+    """,
+    # 5: registered devices (kiosks, TVs, counter PCs, survey tablets): server/devices.py.
+    """
+    CREATE TABLE devices (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        zone TEXT,
+        kiosk TEXT,
+        token TEXT NOT NULL UNIQUE,
+        pairing_code TEXT,
+        pairing_until TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        revoked_at TEXT,
+        last_seen TEXT
+    );
     """,
 ]
 
@@ -305,48 +325,35 @@ class Store:
             body["seq"] = seq
             body["at"] = at
             logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
-        db = self.db
-        async with self._lock:
-            audit_from = self._audit_id
-            audit_rows = self._audit_rows(audit)
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                await db.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [*([("day", day)] if day is not None else []), *(meta or {}).items()],
-                )
-                await db.executemany(
-                    "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                    "service=excluded.service, status=excluded.status, counter=excluded.counter, "
-                    "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
-                    [_ticket_row(t) for t in tickets],
-                )
-                await db.executemany(
-                    "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
-                    [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
-                )
-                await db.executemany(
-                    "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
-                    [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
-                )
-                await db.executemany(
-                    "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
-                    [(e.seq, e.type, e.zone, at, e.text) for e in logged],
-                )
-                if config is not None:
-                    await self._insert_config(config)
-                if audit_rows:
-                    await db.executemany(AUDIT_INSERT, audit_rows)
-                if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
-                    # Inside the transaction: no await may come between last_seq
-                    # moving on and the hall applying the change (snapshots read both).
-                    await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
-                await db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                self._audit_id = audit_from
-                raise
+        async with self._writing(audit) as db:
+            await db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [*([("day", day)] if day is not None else []), *(meta or {}).items()],
+            )
+            await db.executemany(
+                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "service=excluded.service, status=excluded.status, counter=excluded.counter, "
+                "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
+                [_ticket_row(t) for t in tickets],
+            )
+            await db.executemany(
+                "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
+                [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
+            )
+            await db.executemany(
+                "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
+                [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
+            )
+            await db.executemany(
+                "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
+                [(e.seq, e.type, e.zone, at, e.text) for e in logged],
+            )
+            if config is not None:
+                await self._insert_config(config)
+            if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
+                # Inside the transaction: no await may come between last_seq
+                # moving on and the hall applying the change (snapshots read both).
+                await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
         self.last_seq = seq
         return logged
 
@@ -503,9 +510,155 @@ class Store:
     async def drop_sessions_before(self, cutoff: datetime) -> None:
         await self._write("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
 
+    # ------------------------------------------------------------ devices
+
+    async def devices(self) -> list[Device]:
+        """Every registered device, revoked ones included (a revoked token is refused by name), by id."""
+        rows = await self._fetch("SELECT * FROM devices ORDER BY id")
+        return [_device(r) for r in rows]
+
+    async def save_device(self, device: Device, audit: Iterable[AuditEntry] = ()) -> None:
+        """Insert or update one device (`device.id` given by the registry), with its audit entries, in one
+        transaction."""
+        await self._transaction([(DEVICE_UPSERT, [_device_row(device)])], audit)
+
+    async def save_last_seen(self, seen: dict[int, datetime]) -> None:
+        """When each device (by id) was last heard from: kept across restarts for the health board."""
+        if seen:
+            await self._transaction([("UPDATE devices SET last_seen = ? WHERE id = ?",
+                                      [(at.isoformat(), device_id) for device_id, at in seen.items()])])
+
+    # ------------------------------------------------------------ retention and backups
+
+    async def prune_tickets(self, before_day: str, audit: Callable[[int], Iterable[AuditEntry]]) -> int:
+        """Delete the tickets of days before `before_day` (YYYY-MM-DD) with their history, in one
+        transaction with the audit entries `audit(count)` gives; returns how many tickets went.
+        A kept ticket's `origin` pointing at a deleted one is cleared (transfers stay within a day,
+        so this is only ever a safeguard), as is a counter's desk still naming one."""
+        async with self._lock:
+            async with self.db.execute("SELECT COUNT(*) FROM tickets WHERE day < ?", (before_day,)) as cur:
+                count = (await cur.fetchone())[0]
+        if not count:
+            return 0
+        old = "SELECT id FROM tickets WHERE day < ?"
+        await self._transaction([
+            (f"UPDATE tickets SET origin = NULL WHERE day >= ? AND origin IN ({old})", [(before_day, before_day)]),
+            (f"UPDATE desks SET current = NULL WHERE current IN ({old})", [(before_day,)]),
+            (f"DELETE FROM ticket_history WHERE ticket_id IN ({old})", [(before_day,)]),
+            ("DELETE FROM tickets WHERE day < ?", [(before_day,)]),
+        ], audit(count))
+        return count
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the whole database at `target`, taken while the hub keeps writing
+        (`sqlite_online_backup`, in a thread of its own). Raises BackupFailed."""
+        await asyncio.to_thread(sqlite_online_backup, self.path, target)
+
+    def database_bytes(self) -> int:
+        """The database's size on disk: the file and its write-ahead log."""
+        total = 0
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+        return total
+
+    async def add_audit_entries(self, entries: Iterable[AuditEntry]) -> None:
+        """Append audit entries in one transaction (a device seen offline, a backup taken)."""
+        await self._transaction([], entries)
+
+    async def _transaction(self, steps: list[tuple[str, list[tuple]]], audit: Iterable[AuditEntry] = ()) -> None:
+        """Run `(sql, rows)` steps (executemany) and append `audit`, all or nothing."""
+        async with self._writing(audit) as db:
+            for sql, rows in steps:
+                await db.executemany(sql, rows)
+
+    @contextlib.asynccontextmanager
+    async def _writing(self, audit: Iterable[AuditEntry] = ()):
+        """One write transaction on the connection, under the lock: what the block writes, then the
+        `audit` entries; all of it or, on any error (cancellation included), none."""
+        db = self.db
+        async with self._lock:
+            audit_from = self._audit_id
+            audit_rows = self._audit_rows(audit)
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                if audit_rows:
+                    await db.executemany(AUDIT_INSERT, audit_rows)
+                await db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                self._audit_id = audit_from
+                raise
+
 
 AUDIT_INSERT = ("INSERT INTO audit(id, at, action, officer, agency, address, summary, detail) "
                 "VALUES (?,?,?,?,?,?,?,?)")
+DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "token", "pairing_code", "pairing_until", "created_at",
+                  "created_by", "revoked_at", "last_seen")
+DEVICE_UPSERT = (f"INSERT INTO devices({', '.join(DEVICE_COLUMNS)}) VALUES ({','.join('?' * len(DEVICE_COLUMNS))}) "
+                 "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in DEVICE_COLUMNS[1:]))
+
+
+def _ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _device(row: sqlite3.Row) -> Device:
+    return Device(id=row["id"], kind=row["kind"], name=row["name"], zone=row["zone"], kiosk=row["kiosk"],
+                  token=row["token"], pairing_code=row["pairing_code"], pairing_until=_ts(row["pairing_until"]),
+                  created_at=datetime.fromisoformat(row["created_at"]), created_by=row["created_by"],
+                  revoked_at=_ts(row["revoked_at"]), last_seen=_ts(row["last_seen"]))
+
+
+def _device_row(d: Device) -> tuple:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.token, d.pairing_code, iso(d.pairing_until),
+            d.created_at.isoformat(), d.created_by, iso(d.revoked_at), iso(d.last_seen))
+
+
+class BackupFailed(Exception):
+    """A backup could not be taken or is not sound; the message says why (English, for the log)."""
+
+
+def sqlite_online_backup(database: Path, target: Path) -> None:
+    """Copy the SQLite database at `database` to `target` with SQLite's online backup API, while the
+    hub keeps writing (blocking: run it in a thread).
+
+    Not a file copy: the copy is made from one read transaction on a connection of its own, so it
+    holds exactly the transactions committed before it started, whatever is written meanwhile (WAL
+    lets the hub's writer go on). The copy is a single self-contained file (rollback journal, no
+    `-wal`), read back with `PRAGMA quick_check`, written under a temporary name and renamed into
+    place, then flushed to disk. SQLite only: another store gives its own `backup()` (pg_dump) or
+    refuses. Raises BackupFailed.
+    """
+    part = target.with_name(target.name + ".part")
+    try:
+        part.unlink(missing_ok=True)
+        with contextlib.closing(sqlite3.connect(database, timeout=30)) as source, \
+                contextlib.closing(sqlite3.connect(part)) as copy:
+            source.backup(copy)  # pages=-1: everything in one step, one consistent read
+            copy.execute("PRAGMA journal_mode=DELETE")
+            # quick_check: every page and record of the copy read back (integrity_check adds the indexes'
+            # agreement with their tables, twice the time for a copy made page by page; a restore runs it).
+            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupFailed(f"the copy of {database} failed its check: {verdict}")
+        with open(part, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(part, target)
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupFailed(f"could not copy {database} to {target}: {exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:

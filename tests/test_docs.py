@@ -8,7 +8,9 @@ from pydantic import TypeAdapter
 
 from config import docs
 from config.site import SiteConfig
-from server import admin, api, sockets
+from devices import page as device_pages
+from server import admin, api, backup, devices_api, health, sockets
+from server.devices import PageReport
 from server.events import EVENT_TYPES, KINDS, MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +38,22 @@ def test_every_event_and_message_has_a_valid_example():
     assert not missing, missing
 
 
+def test_the_page_status_report_example_is_valid():
+    """Each `{"type": "status"}` a page sends (docs/protocol.md) is valid, and the hub reads every field of it."""
+    reports = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", PROTOCOL, re.S)
+               if '"type": "status"' in block]
+    assert reports
+    for example in reports:
+        report = PageReport.model_validate(example)  # raises, naming the field
+        assert set(example) <= set(PageReport.model_fields), "no field the hub would ignore"
+        if "last_call" in example:
+            assert set(example["last_call"]) == report.last_call.model_fields_set
+
+
 def test_every_endpoint_is_documented():
     """Each HTTP and WebSocket route appears in docs/protocol.md."""
-    paths = [r.path for r in api.routes + admin.routes + sockets.routes]
+    paths = [r.path for r in api.routes + admin.routes + sockets.routes + devices_api.routes + health.routes +
+             backup.routes + device_pages.routes if not r.path.startswith("/static")]
     missing = [p for p in paths if p.split("{")[0].rstrip("/") not in PROTOCOL]
     assert not missing, missing
 

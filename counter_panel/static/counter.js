@@ -262,6 +262,7 @@
         render();
       }),
       onError: current(onError),
+      page: "counter",
     });
     state.client = client;
     client.start();

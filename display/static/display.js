@@ -366,6 +366,7 @@
     onBlocked(blocked) {
       $("unlock").hidden = !blocked;
       if (blocked) $("unlock-button").focus(); // a TV remote's OK button presses it
+      if (window.displayHub) window.displayHub.report(); // the health board shows it at once
     },
   });
   window.displayPlayer = player;
@@ -374,6 +375,19 @@
   document.addEventListener("keydown", (event) => {
     if (player.blocked && event.key !== "Escape") player.unlock();
   });
+
+  // What the admin's health board shows of this TV: whether its sound plays, and the last call it
+  // played (its time by the hub's clock: the TV's own may be wrong).
+  function report() {
+    const last = player.played[player.played.length - 1];
+    return {
+      sound: !setup.audio ? "off" : player.blocked ? "blocked" : "on",
+      last_call: last ? {
+        number: last.number, counter: last.counter || "", sound: last.sound,
+        at: new Date(window.MppUI.hubNow() - (Date.now() - last.started_at)).toISOString(),
+      } : null,
+    };
+  }
 
   let replayUntil = 0;
   const client = new HubClient({
@@ -391,6 +405,8 @@
       $("status-text").textContent = error.message || "Terjadi kesalahan pada sambungan.";
       $("status").hidden = false;
     },
+    page: "display",
+    report,
   });
   window.displayHub = client;
 

@@ -325,9 +325,12 @@
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), (boot.print_wait_seconds + 15) * 1000);
     try {
+      const headers = { "Content-Type": "application/json" };
+      const device = window.HubClient ? window.HubClient.device("kiosk") : null;
+      if (device) headers["X-Device-Token"] = device; // a registered kiosk: not held to one address's allowance
       const response = await fetch("/kiosk/api/tickets", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers,
         body: JSON.stringify({ service: ui.service, priority, kiosk: boot.kiosk, browser_print: boot.print === "browser" }),
         signal: controller.signal,
       });
@@ -448,10 +451,21 @@
   }
 
 
+  let refused = null; // the hub's message when it refused this kiosk's device token
+
   function onStatus(online) {
     const link = $("link");
     link.dataset.online = online ? "true" : "false";
-    link.textContent = online ? "Terhubung" : "Menyambung ulang…";
+    link.textContent = refused ? "Kios tidak terdaftar" : online ? "Terhubung" : "Menyambung ulang…";
+    link.title = refused || "";
+  }
+
+  // The hub refused this kiosk's device token (revoked, unknown): say so where staff look; the
+  // client stops (retrying would be refused again) and the hub's words stay on the link's title.
+  function onError(error) {
+    if (!window.HubClient.deviceRefused(error.code)) return;
+    refused = error.message || "Kios ini ditolak hub.";
+    onStatus(false);
   }
 
   function tickClock() {
@@ -507,7 +521,10 @@
     setInterval(tickClock, 1000);
     goHome();
     if (window.HubClient) {
-      client = new window.HubClient({ path: "/ws/display", onSnapshot, onEvent, onStatus });
+      client = new window.HubClient({
+        path: "/ws/display", onSnapshot, onEvent, onStatus, onError, page: "kiosk",
+        report: () => ({ kiosk: boot.kiosk || null, print: boot.print }),
+      });
       client.start();
     }
   }

@@ -4,8 +4,16 @@
 //     path: () => "/ws/display?zone=lantai-2",   // string or function (re-read at each connect)
 //     onSnapshot(state) {}, onEvent(event) {}, onStatus(online) {},
 //     onError(message) {},   // return "stop" to stop reconnecting (e.g. the hub refused the token)
+//     page: "display",       // display, kiosk, counter or survey: listed on the admin's health board
+//     report() { return { sound: "on" }; },   // what the page reports about itself (optional)
 //   });
 //   client.start();
+//
+// A page that says what it is (`page`) adds `page=`, its code version and, when the device is
+// registered, `device=<token>` to the address, and reports `{"type": "status", ...report()}` every
+// 4 s: the hub counts a page silent for 10 s as offline (server/devices.py). The device token comes
+// from the page's address (`?device=`, then kept in localStorage) or from /pair, and is read with
+// `HubClient.device(kind)`. A hub that refuses the token (revoked, unknown) stops the client.
 //
 // It reconnects with backoff forever, resumes from the last `seq` it saw (the hub then
 // sends exactly the missed events, or a fresh snapshot), notices a dead link, and never
@@ -25,7 +33,29 @@
     beats: 3, // heartbeats missed in a row: the link is dead (links with heartbeats)
     connect: 10000, // a connect still pending after this is given up
     backoff: 10000, // longest wait between reconnects
+    report: 4000, // a page's status report (server/devices.py REPORT_SECONDS; offline after 10 s of silence)
   };
+
+  // The hub's refusals of a device token: retrying would only be refused again.
+  const DEVICE_REFUSALS = ["unknown_device", "device_revoked", "device_wrong_kind"];
+  const DEVICE_KEY = "mpp.device."; // + kind: localStorage
+
+  // This page's registered-device token for `kind`: `?device=` in its address (kept for next
+  // time), else the one kept before (from an earlier address or /pair); null when none.
+  function deviceToken(kind) {
+    const given = new URLSearchParams(location.search).get("device");
+    try {
+      if (given) localStorage.setItem(DEVICE_KEY + kind, given);
+      return given || localStorage.getItem(DEVICE_KEY + kind);
+    } catch (err) {
+      return given || null; // storage disabled: only the address tells
+    }
+  }
+
+  function pageVersion() {
+    const meta = document.querySelector('meta[name="mpp-page-version"]');
+    return meta ? meta.content : "";
+  }
 
   class HubClient {
     constructor(options) {
@@ -41,6 +71,7 @@
       this.timer = null;
       this.heartbeat = null; // ms between the hub's heartbeats on this link; null: it sends none
       this.pingedAt = null;
+      this.reportedAt = null;
     }
 
     start() {
@@ -74,10 +105,34 @@
     url() {
       const path = typeof this.options.path === "function" ? this.options.path() : this.options.path;
       const base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
-      if (this.seq === null) return base;
-      let query = "since=" + this.seq;
-      if (this.epoch) query += "&epoch=" + encodeURIComponent(this.epoch);
-      return base + (base.includes("?") ? "&" : "?") + query;
+      const query = [];
+      if (this.options.page) {
+        query.push("page=" + encodeURIComponent(this.options.page), "v=" + encodeURIComponent(pageVersion()));
+        const token = deviceToken(this.options.page);
+        if (token) query.push("device=" + encodeURIComponent(token));
+      }
+      if (this.seq !== null) {
+        query.push("since=" + this.seq);
+        if (this.epoch) query.push("epoch=" + encodeURIComponent(this.epoch));
+      }
+      return query.length ? base + (base.includes("?") ? "&" : "?") + query.join("&") : base;
+    }
+
+    // The page's state for the health board (server/devices.py PageReport).
+    sendReport(ws) {
+      if (!this.options.page) return;
+      let extra = {};
+      try {
+        extra = (this.options.report && this.options.report()) || {};
+      } catch (err) {
+        console.error("HubClient report failed", err);
+      }
+      this.reportedAt = performance.now();
+      try {
+        ws.send(JSON.stringify({ ...extra, type: "status" }));
+      } catch (err) {
+        // the link is closing: the next connection reports again
+      }
     }
 
     connect() {
@@ -96,6 +151,7 @@
         this.attempt = 0;
         this.lastFrameAt = performance.now();
         this.setOnline(true);
+        this.sendReport(ws);
       };
       ws.onmessage = (message) => {
         this.lastFrameAt = performance.now();
@@ -143,7 +199,7 @@
         } catch (err) {
           console.error("HubClient onError failed", err);
         }
-        if (verdict === "stop") this.stop();
+        if (verdict === "stop" || DEVICE_REFUSALS.includes(data.code)) this.stop();
       } else if (typeof data.seq === "number") {
         if (this.seq !== null && data.seq <= this.seq) return; // already applied
         this.seq = data.seq;
@@ -211,9 +267,17 @@
         this.pingedAt = now;
         ws.send(JSON.stringify({ type: "ping", t: now }));
       }
+      if (this.options.page && !(now - this.reportedAt < LIMITS.report)) this.sendReport(ws);
+    }
+
+    // Report now (the page's state changed: sound unlocked, a call played), not at the next tick.
+    report() {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.sendReport(this.ws);
     }
   }
 
   HubClient.limits = LIMITS;
+  HubClient.device = deviceToken;
+  HubClient.deviceRefused = (code) => DEVICE_REFUSALS.includes(code); // an error that stopped the client
   global.HubClient = HubClient;
 })(window);

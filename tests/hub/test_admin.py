@@ -63,7 +63,7 @@ def test_get_config_has_the_file_shape_without_pin_hashes(client, admin):
     assert body["version"] == 1
     config = body["config"]
     assert list(config) == ["site", "zones", "agencies", "services", "counters", "officers", "calendar", "display",
-                            "kiosk", "counter_panel", "audio", "survey", "pronunciation"]
+                            "kiosk", "counter_panel", "audio", "survey", "pronunciation", "data"]
     assert config["services"][0] == {"code": "A", "name": "Perekaman KTP-el", "agency": "DUKCAPIL",
                                      "description": "", "active": True}
     assert "pin_hash" not in response.text and "scrypt" not in response.text

@@ -220,7 +220,7 @@ def test_dump_has_the_shape_and_names_of_the_file(tmp_path):
     check(raw, dumped, "config")
     assert dumped["services"][0]["open"] == "08:00" and isinstance(dumped["counters"], list)
     assert set(dumped) == {"site", "zones", "agencies", "services", "counters", "officers", "display", "kiosk",
-                           "calendar", "counter_panel", "audio", "survey", "pronunciation"}
+                           "calendar", "counter_panel", "audio", "survey", "pronunciation", "data"}
 
 
 def test_every_section_is_typed_on_the_config(tmp_path):

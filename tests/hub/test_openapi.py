@@ -258,6 +258,37 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         check("GET", "/api/admin/schema", token=admin, status=200)
         check("GET", "/api/admin/media", token=admin, status=200)
 
+        kiosk = check("POST", "/api/admin/devices", {"kind": "kiosk", "name": "Kios Lobi", "kiosk": "lobi"},
+                      token=admin, status=201)["device"]
+        tv = check("POST", "/api/admin/devices", {"kind": "display", "name": "TV", "zone": "lantai-2"}, token=admin,
+                   status=201)["device"]
+        check("POST", "/api/admin/devices", {"kind": "toaster", "name": "X"}, token=admin, status=422)
+        check("POST", "/api/admin/devices", {"kind": "display", "name": "X", "zone": "atap"}, token=admin, status=404)
+        check("POST", "/api/admin/devices", {"kind": "kiosk", "name": "X"}, token=sari, status=403)
+        check("GET", "/api/admin/devices", token=admin, status=200)
+        check("GET", "/api/admin/devices", status=401)
+        code = check("POST", f"/api/admin/devices/{tv['id']}/pairing-code", token=admin, status=200)["device"][
+            "pairing_code"]
+        check("GET", f"/api/admin/devices/{tv['id']}/qr.svg", token=admin, status=200)
+        check("GET", "/api/admin/devices/99/qr.svg", token=admin, status=404)
+        check("POST", "/api/devices/pair", {"code": "12345"}, status=404)
+        check("POST", "/api/devices/pair", {"code": code}, status=200)
+        check("POST", "/api/tickets", {"service": "A"}, headers={"X-Device-Token": kiosk["token"]}, status=201)
+        check("DELETE", f"/api/admin/devices/{kiosk['id']}", token=admin, status=200)
+        check("DELETE", f"/api/admin/devices/{kiosk['id']}", token=admin, status=404)
+        check("POST", "/api/tickets", {"service": "A"}, headers={"X-Device-Token": kiosk["token"]}, status=403)
+        with connect(hub.ws_url + f"/ws/display?page=display&device={tv['token']}") as ws:
+            json.loads(ws.recv(10))
+            ws.send(json.dumps({"type": "status", "sound": "on"}))
+            board = check("GET", "/api/admin/health", token=admin, status=200)
+        assert any(row["id"] == tv["id"] and row["online"] for row in board["devices"])
+        check("GET", "/api/admin/health", token=sari, status=403)
+        check("GET", "/api/admin/backup", token=admin, status=200)
+        check("GET", "/api/admin/backup", token=sari, status=403)
+        check("GET", "/admin/devices", status=200)
+        check("GET", "/admin/health", status=200)
+        check("GET", "/pair", status=200)
+
         for _ in range(41):  # one device: 40 tickets at once at most (tickets_burst)
             check("POST", "/api/tickets", {"service": "A"})
             if check.last_status == 429:
