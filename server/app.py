@@ -38,7 +38,7 @@ STATIC = Path(__file__).with_name("static")  # shared browser code: /static/comm
 # called at shutdown, and a `reconfigure(config)`, called with each new running
 # configuration (the database's at start, then every accepted change).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "reports.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:

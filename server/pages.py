@@ -1,7 +1,7 @@
 """One shell for every page: security headers from a per-page policy, start-up data, static files.
 
 - **Headers**: `PagePolicy.headers()` builds the Content-Security-Policy and the other security
-  headers of a page from its policy (`DISPLAY`, `COUNTER`, `KIOSK`, `STATUS`). Scripts and styles
+  headers of a page from its policy (`DISPLAY`, `COUNTER`, `ADMIN`, `KIOSK`, `STATUS`). Scripts and styles
   come only from the hub; no inline code, no eval.
 - **Start-up data**: a page gets what it needs before its WebSocket connects as one JSON object,
   `<script type="application/json" id="boot">`, read with `MppUI.boot()` (server/static/ui.js).
@@ -58,6 +58,7 @@ class PagePolicy:
 # A TV may be shown inside the hall's own signage page; it plays the calls' sound and the media folder.
 DISPLAY = PagePolicy(img_src="'self' data: blob:", media_src="'self' blob:", frame_ancestors="'self'")
 COUNTER = PagePolicy(private=True)
+ADMIN = PagePolicy(private=True)  # holds an admin's session token
 KIOSK = PagePolicy()
 STATUS = PagePolicy(private=True)
 
