@@ -23,11 +23,12 @@ from config.site import Officer, SiteConfig
 from reports import queries
 from reports.columns import BY_TITLES, DEFINITIONS
 from reports.csvfile import recap_csv, summary_csv
+from reports.heatmap import hour_grid
 from reports.labels import BY, Labels
 from reports.period import Period, invalid, month_name, parse_month, parse_period
 from reports.recap import recap
 from reports.summary import Summary, summarize
-from reports.views import RecapAnswer, SummaryAnswer
+from reports.views import HoursAnswer, RecapAnswer, SummaryAnswer
 from reports.visits import visits_of
 from reports.xlsx import MEDIA_TYPE as XLSX, Heading, recap_xlsx, summary_xlsx
 from server import access
@@ -159,6 +160,26 @@ async def summary(request: Request) -> Response:
 
 
 @documented(
+    "Tickets taken per local day and hour: the reports page's heat map of busy hours", {200: HoursAnswer},
+    errors=ERRORS, secured=True,
+    query={"from": "first local day, YYYY-MM-DD (required)", "to": "last local day (required; at most 366 days)",
+           "agency": "only this agency's services", "service": "only this service"},
+    description="The same access and refusals as /api/reports/summary.")
+async def hours(request: Request) -> Response:
+    officer = await access.officer_of(request)
+    access.agency_scope(officer)
+    params = request.query_params
+    period = parse_period(params.get("from"), params.get("to"))
+    app = request.app.state
+    config = app.config
+    scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
+    first, last, tz = period.first.isoformat(), period.last.isoformat(), config.site.tz
+    grid = await app.reports.run(
+        lambda db: hour_grid(visits_of(queries.tickets(db, first, last, scope.services, counters=False), (), tz)))
+    return answer(HoursAnswer.of(period.first, period.last, grid, Labels(config)), headers=NO_STORE)
+
+
+@documented(
     "The monthly recap (rekap jumlah pemohon): tickets taken per agency and service, day by day (JSON, or a CSV "
     "or XLSX download)", {200: (RecapAnswer, CSV, XLSX)}, errors=ERRORS, secured=True,
     query={"month": "YYYY-MM (required)", "format": "csv or xlsx: a download of the same matrix"},
@@ -196,5 +217,6 @@ def today(request: Request) -> date:
 
 routes = [
     Route("/api/reports/summary", summary),
+    Route("/api/reports/hours", hours),
     Route("/api/reports/recap", recap_report),
 ]

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from reports.labels import BY
+from reports.heatmap import HourGrid
+from reports.labels import BY, Labels, hour_key, hour_label
 from reports.recap import Recap, RecapLine
 from reports.summary import Row, Summary
 from server.views import View
@@ -90,3 +91,30 @@ class RecapAnswer(View):
     def of(cls, recap: Recap, label: str) -> RecapAnswer:
         return cls(month=recap.period.first.isoformat()[:7], label=label, days=recap.period.days,
                    rows=[RecapRow.of(line) for line in recap.lines], total=RecapRow.of(recap.total))
+
+
+class HourDay(View):
+    key: str = Field(description="local day, YYYY-MM-DD")
+    label: str = Field(description="the day in Indonesian, to show as it is")
+    issued: list[int] = Field(description="tickets taken in each hour of `hours`")
+
+
+class HoursAnswer(View):
+    """Tickets taken per local day and hour (the page's heat map of busy hours)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    hours: list[str] = Field(description="local hours (\"08\"), from the period's first to its last, without gaps")
+    hour_labels: list[str] = Field(description="the same as \"08.00–09.00\"")
+    days: list[HourDay] = Field(description="the days with tickets, in order")
+
+    @classmethod
+    def of(cls, first: date, last: date, grid: HourGrid, labels: Labels) -> HoursAnswer:
+        return cls(from_=first, to=last, hours=[hour_key(h) for h in grid.hours],
+                   hour_labels=[hour_label(h) for h in grid.hours],
+                   days=[HourDay(key=day, label=labels.label("day", day), issued=counts) for day, counts in grid.days])
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
