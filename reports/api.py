@@ -30,7 +30,8 @@ from reports.recap import recap
 from reports.summary import Summary, summarize
 from reports.views import HoursAnswer, RecapAnswer, SummaryAnswer
 from reports.visits import visits_of
-from reports.xlsx import MEDIA_TYPE as XLSX, Heading, recap_xlsx, summary_xlsx
+from reports.xlsx import MEDIA_TYPE as XLSX
+from reports.xlsx import Heading, recap_xlsx, summary_xlsx
 from server import access
 from server.api import answer
 from server.errors import Forbidden

@@ -8,6 +8,7 @@ from pydantic import TypeAdapter
 
 from config import docs
 from config.site import SiteConfig
+from reports import api as reports_api
 from server import admin, api, sockets
 from server.events import EVENT_TYPES, KINDS, MESSAGES
 
@@ -38,7 +39,7 @@ def test_every_event_and_message_has_a_valid_example():
 
 def test_every_endpoint_is_documented():
     """Each HTTP and WebSocket route appears in docs/protocol.md."""
-    paths = [r.path for r in api.routes + admin.routes + sockets.routes]
+    paths = [r.path for r in api.routes + admin.routes + sockets.routes + reports_api.routes]
     missing = [p for p in paths if p.split("{")[0].rstrip("/") not in PROTOCOL]
     assert not missing, missing
 
@@ -64,3 +65,14 @@ def test_every_configuration_key_has_help_text_and_a_row():
     sections = set(SiteConfig.model_fields)  # headings, not rows
     missing = [key for key in sorted(found - sections) if f"| `{key}` |" not in CONFIGURATION]
     assert not missing, missing
+
+
+def test_reports_doc_names_the_vendored_chart_library():
+    """docs/reports.md names the chart library's version that is vendored, and its licence files are kept."""
+    from reports.page import ECHARTS_VERSION, HERE
+
+    vendor = HERE / "static" / "vendor" / "echarts"
+    text = (ROOT / "docs" / "reports.md").read_text()
+    assert f"Apache ECharts {ECHARTS_VERSION}" in text and "Apache-2.0" in text
+    assert f'version="{ECHARTS_VERSION}"' in (vendor / "echarts.min.js").read_text()
+    assert all((vendor / name).stat().st_size > 100 for name in ("LICENSE", "NOTICE", "LICENSE-d3"))

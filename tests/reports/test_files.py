@@ -77,7 +77,8 @@ def test_xlsx_is_the_json(day, by):
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(columns)).column_letter}{len(rows)}"
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
     for i, title in enumerate(rows[0]):  # wide enough for the heading and every text or number shown
-        shown = [len(title)] + [len(str(as_json(line[i]))) for line in rows[1:] if line[i] is not None and i not in durations]
+        shown = [len(title)] + [len(str(as_json(line[i]))) for line in rows[1:]
+                                if line[i] is not None and i not in durations]
         width = sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width
         assert width >= max(shown), (title, width)
     assert sheet.cell(len(rows), 2).value == "Jumlah" and sheet.cell(len(rows), 2).font.bold
@@ -94,8 +95,8 @@ def test_recap_files_are_the_json(day):
     text = get(client, admin, "/api/reports/recap", month="2026-03", format="csv").content.decode("utf-8")
     read = list(csv.reader(io.StringIO(text)))
     assert read[0] == ["kind", "key", "label", "agency", *map(str, range(1, 32)), "total"]
-    assert read[1:] == [[r["kind"], r["key"] or "", r["label"], r["agency"] or "", *map(str, r["days"]), str(r["total"])]
-                        for r in lines]
+    assert read[1:] == [[r["kind"], r["key"] or "", r["label"], r["agency"] or "", *map(str, r["days"]),
+                         str(r["total"])] for r in lines]
     response = get(client, admin, "/api/reports/recap", month="2026-03", format="xlsx")
     assert response.headers["content-disposition"] == 'attachment; filename="rekap-2026-03.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content))["Rekap"]
