@@ -13,23 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from config.site import Officer, SiteConfig
-from reports import queries
 from reports.columns import BY_TITLES, DEFINITIONS
 from reports.csvfile import recap_csv, summary_csv
-from reports.heatmap import hour_grid
 from reports.labels import BY, Labels
 from reports.period import Period, invalid, month_name, parse_month, parse_period
-from reports.recap import recap
-from reports.summary import Summary, summarize
 from reports.views import HoursAnswer, RecapAnswer, SummaryAnswer
-from reports.visits import visits_of
+from reports.work import hours_of, recap_of, summary_of
 from reports.xlsx import MEDIA_TYPE as XLSX
 from reports.xlsx import Heading, recap_xlsx, summary_xlsx
 from server import access
@@ -100,15 +95,6 @@ def scope_of(config: SiteConfig, officer: Officer, agency: str | None, service: 
     return Scope(None, None, None)
 
 
-def summary_of(db, period: Period, by: str, services: frozenset[str] | None, labels: Labels,
-               tz: ZoneInfo) -> Summary:
-    """The summary of `period` by `by` for `services` (None: all), read on `db` (a DB-API connection)."""
-    first, last = period.first.isoformat(), period.last.isoformat()
-    tickets = queries.tickets(db, first, last, services, days=by == "day", counters=by == "counter")
-    histories = queries.histories(db, first, last, services, every=by == "officer")
-    return summarize(visits_of(tickets, histories, tz if by == "hour" else None), by, labels)
-
-
 def _period_text(period: Period) -> str:
     if period.first == period.last:
         return long_date(period.first)
@@ -148,7 +134,7 @@ async def summary(request: Request) -> Response:
     config = app.config
     scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
     labels, tz = Labels(config), config.site.tz
-    result = await app.reports.run(lambda db: summary_of(db, period, by, scope.services, labels, tz))
+    result = await app.reports.run(summary_of, period, by, scope.services, labels, tz)
     report = SummaryAnswer.of(period.first, period.last, result)
     if fmt is None:
         return answer(report, headers=NO_STORE)
@@ -174,9 +160,7 @@ async def hours(request: Request) -> Response:
     app = request.app.state
     config = app.config
     scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
-    first, last, tz = period.first.isoformat(), period.last.isoformat(), config.site.tz
-    grid = await app.reports.run(
-        lambda db: hour_grid(visits_of(queries.tickets(db, first, last, scope.services, counters=False), (), tz)))
+    grid = await app.reports.run(hours_of, period, scope.services, config.site.tz)
     return answer(HoursAnswer.of(period.first, period.last, grid, Labels(config)), headers=NO_STORE)
 
 
@@ -195,14 +179,11 @@ async def recap_report(request: Request) -> Response:
     config = app.config
     scope = scope_of(config, officer, None, None)
     listed = [code for code, s in config.services.items() if mine is None or s.agency == mine]
-    labels = Labels(config)
-    first, last = period.first.isoformat(), period.last.isoformat()
-    matrix = await app.reports.run(
-        lambda db: recap(queries.issued_per_day(db, first, last, scope.services), period, labels, listed))
+    matrix = await app.reports.run(recap_of, period, scope.services, Labels(config), listed)
     report = RecapAnswer.of(matrix, month_name(period))
     if fmt is None:
         return answer(report, headers=NO_STORE)
-    name = f"rekap-{first[:7]}{scope.suffix()}.{fmt}"
+    name = f"rekap-{period.first:%Y-%m}{scope.suffix()}.{fmt}"
     if fmt == "csv":
         return _file(recap_csv(report), CSV, name)
     heading = _heading(request, officer, f"Rekap jumlah pemohon {month_name(period)}", [

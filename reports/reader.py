@@ -1,59 +1,82 @@
-"""The reports' own read-only connection to the hub's database, owned by one worker thread.
+"""The reports' own worker process, with its own read-only connection to the hub's database.
 
-A report reads a year of history in about a second: it must never hold the write lock
-nor make a call wait. It runs on its own SQLite connection, opened read-only
-(`mode=ro`, `PRAGMA query_only`), in WAL mode next to the hub's writer: a reader sees
-the last committed state when it starts and neither blocks nor is blocked by writes.
-The connection lives in one thread (one owner per blocking resource); reports queue
-for it, each in one read transaction, so each sees one consistent moment.
+A report reads a year of history in a second or two: it must never hold the write lock
+nor make a call wait. So it runs
+
+- on its own SQLite connection, opened read-only (`mode=ro`, `PRAGMA query_only`), in WAL
+  mode next to the hub's writer: a reader sees the last committed state when it starts and
+  neither blocks nor is blocked by writes;
+- in its own process (one owner of this blocking work): counting a year is pure Python for a
+  second, which in a thread of the hub would hold the interpreter lock and delay the event
+  loop (calls, TV pages) by hundreds of milliseconds (docs/benchmarks.md). In a process it
+  takes the other core, and its memory goes back when it is done.
+
+Reports queue for the one worker; each runs in one read transaction, so it sees one
+consistent moment. A worker that died is replaced at the next report.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import multiprocessing
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+_db: sqlite3.Connection | None = None  # the worker process's connection (set by _open, in that process)
+
+
+def _open(database: str) -> None:
+    global _db
+    _db = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    _db.execute("PRAGMA query_only = ON")
+    _db.execute("PRAGMA busy_timeout = 5000")
+
+
+def _in_transaction(work: Callable[..., T], args: tuple) -> T:
+    """In the worker: `work(connection, *args)` in one read transaction. The cyclic garbage collector waits
+    meanwhile: a year is hundreds of thousands of small objects, none in a cycle, and collecting them again
+    and again costs a third of the time (docs/benchmarks.md)."""
+    _db.execute("BEGIN")
+    gc.disable()
+    try:
+        return work(_db, *args)
+    finally:
+        gc.enable()
+        _db.execute("ROLLBACK")  # nothing was written: ending the read is all it does
+
 
 class Reader:
-    """`await reader.run(work)` calls `work(connection)` in the reader's thread, inside one read transaction,
-    and returns what it returns. The connection is opened at the first report (the hub creates the database
-    when it starts). `close()` ends the thread and the connection."""
+    """`await reader.run(work, *args)` calls `work(connection, *args)` in the reports' worker process and returns
+    what it returns; `work` and `args` travel by pickle (a module-level function, plain values). The worker
+    starts at the first report; `close()` ends it."""
 
     def __init__(self, database: Path) -> None:
         self.database = database
-        self._db: sqlite3.Connection | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports")
+        self._pool: ProcessPoolExecutor | None = None
 
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._in_transaction, work)
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the hub has threads (SQLite's, the announcer's) that a fork would copy mid-step.
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_open, initargs=(str(self.database),))
+        return self._pool
 
-    def _in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        if self._db is None:
-            self._db = self._open()
-        self._db.execute("BEGIN")
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
         try:
-            return work(self._db)
-        finally:
-            self._db.execute("ROLLBACK")  # nothing was written: ending the read is all it does
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(f"{self.database.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                             check_same_thread=False)
-        db.execute("PRAGMA query_only = ON")
-        db.execute("PRAGMA busy_timeout = 5000")
-        return db
+            return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
+        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one, once
+            self._pool = None
+            return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
 
     def close(self) -> None:
-        def shut() -> None:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-        self._thread.submit(shut).result()
-        self._thread.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,181 @@
+"""Reports benchmark: a year of history at a busy hall, the reports' answer times, and calls meanwhile.
+
+    .venv/bin/python bench/reports_bench.py                       # builds the year in a temporary folder
+    .venv/bin/python bench/reports_bench.py --data /tmp/year      # keeps (or reuses) the year there
+    .venv/bin/python bench/reports_bench.py --repeat 5 --json results.json
+
+The year is bench/report_year.py's: 250 working days × 1,500 tickets (about 390,000
+tickets with the transfers' new tickets, 1.2 million history rows) at bench/admin_bench.py's
+full-launch hall (22 agencies, 150 services, 80 counters). The hub is `run.py` as `make run`
+starts it (SQLite FULL, no audio). An admin's keep-alive HTTP connection asks, one after
+another, `--repeat` times each:
+
+- the summary of one month (March 2025, about 31,000 tickets) by every breakdown, as JSON;
+- the same month as XLSX (by service), and the monthly recap as JSON and as XLSX;
+- the summary of the whole year by every breakdown, as JSON.
+
+Reported: the answer's round trip (median and max, milliseconds). Then the calls go on
+while reports run: a petugas at counter 1 calls the next ticket every 50 ms, first alone,
+then while the admin asks for the whole year by service again and again; reported: the
+call's round trip alone and during the reports (p50, p99, max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.admin_bench import big_site  # noqa: E402
+from bench.hub_bench import free_port, rss_mb, stop, wait_port  # noqa: E402
+from bench.report_year import build  # noqa: E402
+
+BY = ("service", "agency", "counter", "officer", "day", "hour")
+MONTH = ("2025-03-01", "2025-03-31")
+YEAR = ("2025-01-01", "2025-12-31")
+
+
+class Client:
+    """One keep-alive HTTP connection to the hub."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.token: str | None = None
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[float, bytes]:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        t0 = time.perf_counter()
+        self.conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+        resp = self.conn.getresponse()
+        data = resp.read()
+        took = time.perf_counter() - t0
+        if resp.status >= 300:
+            raise RuntimeError(f"{method} {path}: {resp.status} {data[:300]!r}")
+        return took, data
+
+    def login(self, username: str) -> Client:
+        self.token = json.loads(self.call("POST", "/api/login", {"username": username, "pin": "1111"})[1])["token"]
+        return self
+
+
+def stats(name: str, seconds: list[float]) -> dict:
+    ms = sorted(x * 1000 for x in seconds)
+    return {"what": name, "n": len(ms), "p50_ms": round(statistics.median(ms), 1),
+            "p99_ms": round(ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))], 1), "max_ms": round(ms[-1], 1)}
+
+
+def run(data: Path, repeat: int) -> tuple[list[dict], dict]:
+    import tomli_w
+
+    facts: dict = {}
+    database = data / "data" / "mpp.sqlite3"
+    if not database.exists():
+        made = build(database)
+        facts.update({k: v for k, v in made.items() if k != "site"})
+    (data / "site.toml").write_text(tomli_w.dumps(big_site()))
+    port = free_port()
+    log = open(data / "hub.log", "wb")
+    hub = subprocess.Popen(
+        [sys.executable, "run.py", "--config", str(data / "site.toml"), "--data-dir", str(data / "data"),
+         "--host", "127.0.0.1", "--port", str(port), "--no-audio", "--log-level", "warning"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    results = []
+    try:
+        wait_port(port, timeout=60)
+        admin = Client(port).login("admin")
+        admin.call("GET", f"/api/reports/summary?from={MONTH[0]}&to={MONTH[1]}&by=service")  # warm the caches
+
+        def timed(name: str, path: str) -> None:
+            results.append(stats(name, [admin.call("GET", path)[0] for _ in range(repeat)]))
+            print(results[-1], file=sys.stderr)
+
+        month = f"from={MONTH[0]}&to={MONTH[1]}"
+        year = f"from={YEAR[0]}&to={YEAR[1]}"
+        for by in BY:
+            timed(f"summary, one month, by {by}", f"/api/reports/summary?{month}&by={by}")
+        timed("summary, one month, by service, XLSX", f"/api/reports/summary?{month}&by=service&format=xlsx")
+        timed("recap, one month, JSON", "/api/reports/recap?month=2025-03")
+        timed("recap, one month, XLSX", "/api/reports/recap?month=2025-03&format=xlsx")
+        for by in BY:
+            timed(f"summary, whole year, by {by}", f"/api/reports/summary?{year}&by={by}")
+        facts["rss_mb"] = round(rss_mb(hub.pid), 1)
+
+        # Calls while reports run.
+        officer = Client(port).login("petugas001")
+        kiosk = Client(port)
+        for service in ("A", "W", "AS"):  # counter 1's services, up to their daily quotas
+            for _ in range(100):
+                try:
+                    kiosk.call("POST", "/api/tickets", {"service": service})
+                except RuntimeError:
+                    break
+
+        def calls(n: int) -> list[float]:
+            took = []
+            for _ in range(n):
+                took.append(officer.call("POST", "/api/counters/1/call-next")[0])
+                time.sleep(0.05)
+            return took
+
+        results.append(stats("call-next alone", calls(100)))
+        busy = threading.Event()
+        reports_done = []
+
+        def keep_reporting() -> None:
+            other = Client(port).login("admin")
+            while not busy.is_set():
+                reports_done.append(other.call("GET", f"/api/reports/summary?{year}&by=service")[0])
+
+        thread = threading.Thread(target=keep_reporting)
+        thread.start()
+        time.sleep(0.5)
+        during = calls(150)
+        busy.set()
+        thread.join()
+        results.append(stats(f"call-next during whole-year reports ({len(reports_done)} reports)", during))
+        results.append(stats("whole-year report while calls go on", reports_done))
+    except Exception:
+        print((data / "hub.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
+    finally:
+        stop(hub)
+        log.close()
+    with __import__("sqlite3").connect(database) as db:
+        facts["tickets"] = db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        facts["history_rows"] = db.execute("SELECT COUNT(*) FROM ticket_history").fetchone()[0]
+    facts["database_mb"] = round(database.stat().st_size / 1e6, 1)
+    return results, facts
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", type=Path, help="folder for the year's database (kept; reused when it is there)")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--json", type=Path, help="also write the results to this file")
+    args = p.parse_args()
+    data = args.data or Path(tempfile.mkdtemp(prefix="mpp-reports-bench-"))
+    data.mkdir(parents=True, exist_ok=True)
+    results, facts = run(data, args.repeat)
+    print(json.dumps(facts))
+    print("| measured | n | p50 ms | p99 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(f"| {r['what']} | {r['n']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, **facts}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
