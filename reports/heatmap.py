@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from reports.visits import Visit
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,13 @@ class HourGrid:
     days: list[tuple[str, list[int]]]
 
 
-def hour_grid(visits: Iterable[Visit]) -> HourGrid:
-    """The grid of `visits` (with their day and hour)."""
+def hour_grid(taken: Iterable[tuple[str, str]], tz: ZoneInfo) -> HourGrid:
+    """The grid of tickets taken: (local day, ISO issue time) rows (reports.queries.taken); `tz`: the site's."""
     counts: dict[str, dict[int, int]] = {}
-    for v in visits:
-        if v.taken:
-            per_hour = counts.setdefault(v.day, {})
-            per_hour[v.hour] = per_hour.get(v.hour, 0) + 1
+    for day, issued_at in taken:
+        hour = datetime.fromisoformat(issued_at).astimezone(tz).hour
+        per_hour = counts.setdefault(day, {})
+        per_hour[hour] = per_hour.get(hour, 0) + 1
     seen = {hour for per_hour in counts.values() for hour in per_hour}
     hours = list(range(min(seen), max(seen) + 1)) if seen else []
     return HourGrid(hours, [(day, [counts[day].get(h, 0) for h in hours]) for day in sorted(counts)])

@@ -23,7 +23,7 @@ Only the history names the officers: by officer, every ticket is read from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -66,11 +66,10 @@ def _seconds(start: datetime, end: datetime) -> float:
     return seconds if seconds > 0 else 0.0
 
 
-def from_history(ticket: tuple, history: tuple, tz: ZoneInfo | None) -> Visit:
-    """A ticket (a row of reports.queries.TICKETS) measured on its history (a row of HISTORIES); `tz`: the site's
-    time zone, for the local hour (None: no hour)."""
-    _id, service, day, issued_at, origin = ticket[:5]
-    _hid, first_call, last_call, done, last_skip, transfer = history
+def from_history(history: tuple, tz: ZoneInfo | None) -> Visit:
+    """A ticket measured on its history (a row of reports.queries.HISTORIES); `tz`: the site's time zone, for the
+    local hour (None: no hour)."""
+    service, day, issued_at, origin, first_call, last_call, done, last_skip, transfer = history
     arrived = _parse(issued_at)
     wait = wait_place = service_time = done_place = no_show_place = transfer_place = None
     if first_call is not None:
@@ -89,8 +88,8 @@ def from_history(ticket: tuple, history: tuple, tz: ZoneInfo | None) -> Visit:
 
 
 def from_ticket(ticket: tuple, tz: ZoneInfo | None) -> Visit:
-    """A ticket called at most once and not put back after a skip, measured on its row of `tickets` alone (no
-    officer: the tickets table does not name them)."""
+    """A ticket called at most once and not put back after a skip, measured on its row of `tickets` alone (a row
+    of reports.queries.TICKETS; no officer: the tickets table does not name them)."""
     return _from_tickets((ticket,), tz)[0]
 
 
@@ -99,7 +98,7 @@ def _from_tickets(tickets: Iterable[tuple], tz: ZoneInfo | None) -> list[Visit]:
     parse, new, zone = _parse, tuple.__new__, tz
     out = []
     append = out.append
-    for _id, service, day, issued_at, origin, status, counter, called_at, finished_at in tickets:
+    for service, day, issued_at, origin, status, counter, called_at, finished_at in tickets:
         arrived = parse(issued_at)
         hour = arrived.astimezone(zone).hour if zone else None
         if called_at is None:
@@ -119,18 +118,7 @@ def _from_tickets(tickets: Iterable[tuple], tz: ZoneInfo | None) -> list[Visit]:
     return out
 
 
-def visits_of(tickets: Iterable[tuple], histories: Iterable[tuple], tz: ZoneInfo | None) -> Iterator[Visit]:
-    """Each ticket measured: on its history when `histories` has it (rows of HISTORIES, by ticket id), else on
-    its row of `tickets`. `tz`: the site's time zone, for the local hour (None: no hour)."""
-    read = {row[0]: row for row in histories}
-    if not read:
-        yield from _from_tickets(tickets, tz)
-        return
-    plain = []
-    for ticket in tickets:
-        history = read.get(ticket[0])
-        if history is None:
-            plain.append(ticket)
-        else:
-            yield from_history(ticket, history, tz)
-    yield from _from_tickets(plain, tz)
+def visits_of(tickets: Iterable[tuple], histories: Iterable[tuple], tz: ZoneInfo | None) -> list[Visit]:
+    """Each ticket measured: `tickets` (rows of TICKETS) on their row, `histories` (rows of HISTORIES) on their
+    history. `tz`: the site's time zone, for the local hour (None: no hour)."""
+    return [*_from_tickets(tickets, tz), *(from_history(row, tz) for row in histories)]

@@ -18,15 +18,15 @@ def summary_of(db, period: Period, by: str, services: frozenset[str] | None, lab
                tz: ZoneInfo) -> Summary:
     """The summary of `period` by `by` for `services` (None: all), read on `db` (a DB-API connection)."""
     first, last = period.first.isoformat(), period.last.isoformat()
-    tickets = queries.tickets(db, first, last, services, days=by == "day", counters=by == "counter")
-    histories = queries.histories(db, first, last, services, every=by == "officer")
+    every = by == "officer"  # only the history names the officers
+    tickets = [] if every else queries.tickets(db, first, last, services, days=by == "day", counters=by == "counter")
+    histories = queries.histories(db, first, last, services, every=every)
     return summarize(visits_of(tickets, histories, tz if by == "hour" else None), by, labels)
 
 
 def hours_of(db, period: Period, services: frozenset[str] | None, tz: ZoneInfo) -> HourGrid:
     """Tickets taken per local day and hour of `period` for `services` (None: all), read on `db`."""
-    tickets = queries.tickets(db, period.first.isoformat(), period.last.isoformat(), services, counters=False)
-    return hour_grid(visits_of(tickets, (), tz))
+    return hour_grid(queries.taken(db, period.first.isoformat(), period.last.isoformat(), services), tz)
 
 
 def recap_of(db, period: Period, services: frozenset[str] | None, labels: Labels, listed: list[str]) -> Recap:
