@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.admin_bench import big_site  # noqa: E402
+from bench.admin_bench import big_site, report  # noqa: E402
 from bench.hub_bench import free_port, rss_mb, stop, wait_port  # noqa: E402
 from bench.report_year import build  # noqa: E402
 
@@ -168,13 +168,7 @@ def main() -> None:
     data = args.data or Path(tempfile.mkdtemp(prefix="mpp-reports-bench-"))
     data.mkdir(parents=True, exist_ok=True)
     results, facts = run(data, args.repeat)
-    print(json.dumps(facts))
-    print("| measured | n | p50 ms | p99 ms | max ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for r in results:
-        print(f"| {r['what']} | {r['n']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |")
-    if args.json:
-        args.json.write_text(json.dumps({"results": results, **facts}, indent=2))
+    report(results, facts, args.json)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,17 @@ def scope_of(config: SiteConfig, officer: Officer, agency: str | None, service: 
     return Scope(None, None, None)
 
 
+async def _asked(request: Request) -> tuple[Officer, Period, Scope]:
+    """Who asks (401 without a session; 403 for a petugas, before anything else), for which days (`from`, `to`)
+    and which tickets (`agency`, `service`, and the officer's scope)."""
+    officer = await access.officer_of(request)
+    access.agency_scope(officer)
+    params = request.query_params
+    period = parse_period(params.get("from"), params.get("to"))
+    scope = scope_of(request.app.state.config, officer, params.get("agency") or None, params.get("service") or None)
+    return officer, period, scope
+
+
 def _period_text(period: Period) -> str:
     if period.first == period.last:
         return long_date(period.first)
@@ -124,15 +135,12 @@ def _file(content: bytes, media: str, name: str) -> Response:
            "download of the same rows"},
     description="Definitions in docs/reports.md. A koordinator sees their agency only (403 outside_agency).")
 async def summary(request: Request) -> Response:
-    officer = await access.officer_of(request)
-    access.agency_scope(officer)  # a petugas: 403 before anything else
+    officer, period, scope = await _asked(request)
     params = request.query_params
-    period = parse_period(params.get("from"), params.get("to"))
     by = choice(params.get("by"), "by", BY, required=True)
     fmt = choice(params.get("format"), "format", FORMATS, required=False)
     app = request.app.state
     config = app.config
-    scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
     labels, tz = Labels(config), config.site.tz
     result = await app.reports.run(summary_of, period, by, scope.services, labels, tz)
     report = SummaryAnswer.of(period.first, period.last, result)
@@ -153,13 +161,9 @@ async def summary(request: Request) -> Response:
            "agency": "only this agency's services", "service": "only this service"},
     description="The same access and refusals as /api/reports/summary.")
 async def hours(request: Request) -> Response:
-    officer = await access.officer_of(request)
-    access.agency_scope(officer)
-    params = request.query_params
-    period = parse_period(params.get("from"), params.get("to"))
+    _, period, scope = await _asked(request)
     app = request.app.state
     config = app.config
-    scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
     grid = await app.reports.run(hours_of, period, scope.services, config.site.tz)
     return answer(HoursAnswer.of(period.first, period.last, grid, Labels(config)), headers=NO_STORE)
 
