@@ -111,6 +111,8 @@ def run(data: Path, repeat: int) -> tuple[list[dict], dict]:
         for by in BY:
             timed(f"summary, whole year, by {by}", f"/api/reports/summary?{year}&by={by}")
         facts["rss_mb"] = round(rss_mb(hub.pid), 1)
+        children = Path(f"/proc/{hub.pid}/task/{hub.pid}/children").read_text().split()
+        facts["report_worker_rss_mb"] = [round(rss_mb(int(pid)), 1) for pid in children]
 
         # Calls while reports run.
         officer = Client(port).login("petugas001")

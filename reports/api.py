@@ -95,6 +95,19 @@ def scope_of(config: SiteConfig, officer: Officer, agency: str | None, service: 
     return Scope(None, None, None)
 
 
+async def _computed(request: Request, key: tuple, fmt: str | None, work, *args):
+    """A report for the page (computed and remembered), or for a download (the one the page just showed, so
+    that the file is the numbers on the screen; computed when it was not shown in the last minutes)."""
+    app = request.app.state
+    now = app.clock()
+    if fmt is not None and (shown := app.reports_shown.recall(key, now)) is not None:
+        return shown
+    result = await app.reports.run(work, *args)
+    if fmt is None:
+        app.reports_shown.remember(key, result, now)
+    return result
+
+
 async def _asked(request: Request) -> tuple[Officer, Period, Scope]:
     """Who asks (401 without a session; 403 for a petugas, before anything else), for which days (`from`, `to`)
     and which tickets (`agency`, `service`, and the officer's scope)."""
@@ -142,7 +155,8 @@ async def summary(request: Request) -> Response:
     app = request.app.state
     config = app.config
     labels, tz = Labels(config), config.site.tz
-    result = await app.reports.run(summary_of, period, by, scope.services, labels, tz)
+    key = ("summary", period, by, scope.services, app.hall.version)
+    result = await _computed(request, key, fmt, summary_of, period, by, scope.services, labels, tz)
     report = SummaryAnswer.of(period.first, period.last, result)
     if fmt is None:
         return answer(report, headers=NO_STORE)
@@ -183,7 +197,8 @@ async def recap_report(request: Request) -> Response:
     config = app.config
     scope = scope_of(config, officer, None, None)
     listed = [code for code, s in config.services.items() if mine is None or s.agency == mine]
-    matrix = await app.reports.run(recap_of, period, scope.services, Labels(config), listed)
+    key = ("recap", period, scope.services, app.hall.version)
+    matrix = await _computed(request, key, fmt, recap_of, period, scope.services, Labels(config), listed)
     report = RecapAnswer.of(matrix, month_name(period))
     if fmt is None:
         return answer(report, headers=NO_STORE)

@@ -9,7 +9,8 @@ an admin's or koordinator's session token, shared with the admin console (the sa
 tab's sessionStorage): its policy (server/pages.py ADMIN) forbids inline code and
 framing, caching and referrers.
 
-`attach(app)` gives the app its reports reader (reports/reader.py): `app.state.reports`.
+`attach(app)` gives the app its reports worker (reports/reader.py), `app.state.reports`, and the reports
+recently shown (reports/shown.py), `app.state.reports_shown`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reports import api
 from reports.columns import BY_TITLES, DEFINITIONS, KEYS, MEASURES
 from reports.period import MAX_DAYS
 from reports.reader import Reader
+from reports.shown import Shown
 from server import pages
 from server.openapi import documented
 from server.views import View
@@ -83,9 +85,11 @@ async def reports_page(request: Request):
 
 
 def attach(app) -> Reader:
-    """The reports' read-only connection, for the endpoints (`app.state.reports`); closed at shutdown."""
+    """The reports' worker, for the endpoints (`app.state.reports`, closed at shutdown), and the reports recently
+    shown (`app.state.reports_shown`: a download right after is the same numbers)."""
     reader = Reader(app.state.settings.database)
     app.state.reports = reader
+    app.state.reports_shown = Shown()
     return reader
 
 

@@ -106,3 +106,39 @@ def test_recap_files_are_the_json(day):
     assert sheet.freeze_panes == "C2"
     agency_rows = [i + 2 for i, r in enumerate(lines) if r["kind"] == "agency"]
     assert all(sheet.cell(i, 2).font.bold and sheet.cell(i, 2).fill.fgColor.rgb.endswith("DDEBF7") for i in agency_rows)
+
+
+def test_a_download_right_after_is_the_report_on_the_screen(tmp_path):
+    """The day goes on between showing a report and downloading it: the file within 15 minutes is the numbers
+    shown; a new JSON request is computed afresh, and so is a file later than that."""
+    from datetime import timedelta
+
+    from tests.hub.support import MORNING, Clock, issue, login, running
+    from tests.reports.support import report_site
+
+    clock = Clock(MORNING)
+    with running(tmp_path / "data", clock, report_site()) as client:
+        admin = login(client, "koordinator", "1111")
+        issue(client, "A")
+        query = {"from": DAY, "to": DAY, "by": "service"}
+
+        def issued(fmt: str | None = None, path: str = "/api/reports/summary", params=query) -> int:
+            response = get(client, admin, path, **params, **({"format": fmt} if fmt else {}))
+            if fmt == "csv":
+                return int(list(csv.reader(io.StringIO(response.text)))[-1][2 if path.endswith("summary") else -1])
+            if fmt == "xlsx":
+                sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+                return sheet.cell(sheet.max_row, 3 if path.endswith("summary") else sheet.max_column).value
+            return response.json()["total"]["issued" if path.endswith("summary") else "total"]
+
+        month = {"month": DAY[:7]}
+        assert issued() == 1 and issued(path="/api/reports/recap", params=month) == 1
+        clock.advance(minutes=5)
+        issue(client, "B")
+        assert issued("csv") == issued("xlsx") == 1  # what the page shows
+        assert issued("xlsx", "/api/reports/recap", month) == issued("csv", "/api/reports/recap", month) == 1
+        assert issued() == 2  # shown again: afresh, and the files follow
+        assert issued("xlsx") == 2
+        clock.advance(minutes=16)
+        issue(client, "C")
+        assert issued("csv") == 3 and issued("csv", "/api/reports/recap", month) == 3  # shown too long ago
