@@ -156,7 +156,8 @@ async def summary(request: Request) -> Response:
     config = app.config
     labels, tz = Labels(config), config.site.tz
     key = ("summary", period, by, scope.services, app.hall.version)
-    result = await _computed(request, key, fmt, summary_of, period, by, scope.services, labels, tz)
+    live_from = app.hall.queue.day or today(request).isoformat()
+    result = await _computed(request, key, fmt, summary_of, period, by, scope.services, labels, tz, live_from)
     report = SummaryAnswer.of(period.first, period.last, result)
     if fmt is None:
         return answer(report, headers=NO_STORE)

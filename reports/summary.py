@@ -17,7 +17,8 @@ cannot be added; by counter, a ticket never called is in no row but is in the to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from reports.labels import TOTAL, Labels, hour_key
@@ -59,6 +60,37 @@ class Summary:
 
 
 @dataclass(slots=True)
+class Part:
+    """What one day's tickets of one service add to one row: counts, and the durations (seconds) measured."""
+
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    transferred: int = 0
+    waits: list[float] | array = field(default_factory=list)
+    service_times: list[float] | array = field(default_factory=list)
+
+    def frozen(self) -> Part:
+        """The same, with its durations in compact arrays (8 bytes each), to be kept."""
+        return Part(self.issued, self.served, self.no_show, self.transferred, array("d", self.waits),
+                    array("d", self.service_times))
+
+
+@dataclass(slots=True)
+class DayParts:
+    """One local day of a breakdown: `rows` by (raw key, service), and by place breakdowns, `totals` by service
+    (there, a ticket's measures go to different rows and some to none). Raw keys: the service, the day, the hour
+    (0-23), the counter id or officer username."""
+
+    rows: dict[tuple, Part] = field(default_factory=dict)
+    totals: dict[str, Part] | None = None
+
+    def frozen(self) -> DayParts:
+        return DayParts({k: p.frozen() for k, p in self.rows.items()},
+                        None if self.totals is None else {k: p.frozen() for k, p in self.totals.items()})
+
+
+@dataclass(slots=True)
 class Tally:
     """What is added up for one row, before it becomes Measures."""
 
@@ -69,6 +101,16 @@ class Tally:
     over_target: int = 0
     waits: list[float] = field(default_factory=list)
     service_times: list[float] = field(default_factory=list)
+
+    def absorb(self, part: Part, target: int) -> None:
+        """Add a part; `target`: its service's wait target in seconds."""
+        self.issued += part.issued
+        self.served += part.served
+        self.no_show += part.no_show
+        self.transferred += part.transferred
+        self.over_target += sum(1 for wait in part.waits if wait > target)
+        self.waits += part.waits
+        self.service_times += part.service_times
 
     def merge(self, other: Tally) -> None:
         self.issued += other.issued
@@ -94,91 +136,85 @@ class Tally:
         )
 
 
-def _group(groups: dict, key) -> Tally:
-    tally = groups.get(key)
-    if tally is None:
-        tally = groups[key] = Tally()
-    return tally
+def _part(parts: dict, key) -> Part:
+    part = parts.get(key)
+    if part is None:
+        part = parts[key] = Part()
+    return part
 
 
-def _by_ticket(visits: Iterable[Visit], by: str, labels: Labels) -> dict[str | None, Tally]:
-    """Every measure of a ticket in the row of its service, agency, day or hour."""
-    # Tickets are first added up by service (or day, or hour as a number), then rows merged: one dict
-    # look-up per ticket (a year is about 375,000 of them; docs/benchmarks.md).
-    field_of = {"service": 0, "agency": 0, "day": 1, "hour": 2}[by]
-    targets = labels.targets
-    default = labels.target(None)
-    raw: dict = {}
+def split(visits: Iterable[Visit], by: str) -> dict[str, DayParts]:
+    """The visits (which carry their `day`) added up per local day, as `by` needs them; pure."""
+    days: dict[str, DayParts] = {}
+    place = PLACES.index(by) if by in PLACES else None
+    field_of = {"service": 0, "agency": 0, "day": 1, "hour": 2}.get(by)
+    # One loop, few calls per ticket: a year is about 375,000 of them (docs/benchmarks.md).
     for v in visits:
-        key = v[field_of]
-        tally = raw.get(key)
-        if tally is None:
-            tally = raw[key] = Tally()
-        tally.issued += v.taken
+        day = days.get(v.day)
+        if day is None:
+            day = days[v.day] = DayParts(totals=None if place is None else {})
+        rows = day.rows
+        if place is None:
+            key = (v[field_of], v.service)
+            part = rows.get(key)
+            if part is None:
+                part = rows[key] = Part()
+        else:
+            part = _part(day.totals, v.service)
+        part.issued += v.taken
         wait = v.wait
         if wait is not None:
-            tally.waits.append(wait)
-            if wait > targets.get(v.service, default):
-                tally.over_target += 1
+            part.waits.append(wait)
+            if place is not None:
+                _part(rows, (v.wait_place[place], v.service)).waits.append(wait)
         if v.done_place is not None:
-            tally.served += 1
+            part.served += 1
             if v.service_time is not None:
-                tally.service_times.append(v.service_time)
+                part.service_times.append(v.service_time)
+            if place is not None:
+                there = _part(rows, (v.done_place[place], v.service))
+                there.served += 1
+                if v.service_time is not None:
+                    there.service_times.append(v.service_time)
         if v.no_show_place is not None:
-            tally.no_show += 1
+            part.no_show += 1
+            if place is not None:
+                _part(rows, (v.no_show_place[place], v.service)).no_show += 1
         if v.transfer_place is not None:
-            tally.transferred += 1
-    if by == "service" or by == "day":
-        return raw
-    groups: dict[str | None, Tally] = {}
-    for key, tally in raw.items():
-        _group(groups, labels.agency_of.get(key) if by == "agency" else hour_key(key)).merge(tally)
-    return groups
+            part.transferred += 1
+            if place is not None:
+                _part(rows, (v.transfer_place[place], v.service)).transferred += 1
+    return days
 
 
-def _by_place(visits: Iterable[Visit], place: int, labels: Labels, total: Tally) -> dict[str | None, Tally]:
-    """Each measure in the row of the counter (place 0) or officer (place 1) where it happened; every measure
-    in `total` too."""
+def assemble(days: Iterable[DayParts], by: str, labels: Labels, services: Collection[str] | None = None) -> Summary:
+    """The summary of the days' parts (of `split`, possibly kept from earlier), for `services` (None: all): rows of
+    `by` in the labels' order, and the total; over_target against each service's target now."""
     groups: dict[str | None, Tally] = {}
-    targets = labels.targets
-    default = labels.target(None)
-    for v in visits:
-        total.issued += v.taken
-        wait = v.wait
-        if wait is not None:
-            over = wait > targets.get(v.service, default)
-            total.waits.append(wait)
-            total.over_target += over
-            tally = _group(groups, v.wait_place[place])
-            tally.waits.append(wait)
-            tally.over_target += over
-        if v.done_place is not None:
-            tally = _group(groups, v.done_place[place])
-            tally.served += 1
-            total.served += 1
-            if v.service_time is not None:
-                tally.service_times.append(v.service_time)
-                total.service_times.append(v.service_time)
-        if v.no_show_place is not None:
-            _group(groups, v.no_show_place[place]).no_show += 1
-            total.no_show += 1
-        if v.transfer_place is not None:
-            _group(groups, v.transfer_place[place]).transferred += 1
-            total.transferred += 1
-    return groups
+    total = Tally()
+    place = by in PLACES
+    for day in days:
+        for (raw, service), part in day.rows.items():
+            if services is not None and service not in services:
+                continue
+            key = labels.agency_of.get(service) if by == "agency" else hour_key(raw) if by == "hour" else raw
+            tally = groups.get(key)
+            if tally is None:
+                tally = groups[key] = Tally()
+            tally.absorb(part, labels.target(service))
+        if place:
+            for service, part in day.totals.items():
+                if services is None or service in services:
+                    total.absorb(part, labels.target(service))
+    rows = [Row(key, labels.label(by, key), tally.measures(with_issued=not place))
+            for key, tally in sorted(groups.items(), key=lambda item: labels.order(by, item[0]))]
+    if not place:
+        for tally in groups.values():
+            total.merge(tally)
+    return Summary(by, rows, Row(None, TOTAL, total.measures()))
 
 
 def summarize(visits: Iterable[Visit], by: str, labels: Labels) -> Summary:
     """Rows of `by` (one of reports.labels.BY), in the labels' order, and the total. Rows are the keys that have
-    at least one ticket (or, by counter and officer, one thing that happened there)."""
-    total = Tally()
-    if by in PLACES:
-        groups = _by_place(visits, PLACES.index(by), labels, total)
-    else:
-        groups = _by_ticket(visits, by, labels)
-    rows = [Row(key, labels.label(by, key), tally.measures(with_issued=by not in PLACES))
-            for key, tally in sorted(groups.items(), key=lambda item: labels.order(by, item[0]))]
-    if by not in PLACES:
-        for tally in groups.values():
-            total.merge(tally)
-    return Summary(by, rows, Row(None, TOTAL, total.measures()))
+    at least one ticket (or, by counter and officer, one thing that happened there). The visits carry their day."""
+    return assemble(split(visits, by).values(), by, labels)

@@ -83,3 +83,20 @@ def test_a_second_day_and_an_expired_ticket(day):
     assert summary(client, admin, "service", "2026-03-04", "2026-03-31") == {
         "from": "2026-03-04", "to": "2026-03-31", "by": "service", "rows": [],
         "total": row(None, "Jumlah", 0, 0, 0, 0, None, None, None, None, None, None, 0)}
+
+
+def test_a_closed_day_read_again_from_the_workers_parts(day):
+    """Once Monday is over, the worker keeps its parts: every breakdown read again (and filtered, and over a
+    period that also has a live day) is what reading the tickets gave."""
+    client, _, clock = day
+    with next_day(client, clock) as admin:
+        for by, rows in EXPECTED.items():
+            for _ in range(2):  # read, then from the kept parts
+                assert summary(client, admin, by) == {"from": DAY, "to": DAY, "by": by, "rows": rows, "total": TOTAL}
+        for _ in range(2):
+            only_c = summary(client, admin, "counter", service="C")
+            assert [(r["key"], r["served"], r["no_show"], r["over_target"]) for r in only_c["rows"]] == [
+                ("3", 0, 1, 0), ("4", 1, 0, 1)]
+            tuesday = summary(client, admin, "day", NEXT_DAY, NEXT_DAY)["total"]["issued"]  # live: 09:00 tickets
+            both = summary(client, admin, "hour", DAY, NEXT_DAY)
+            assert tuesday >= 1 and [(r["key"], r["issued"]) for r in both["rows"]] == [("09", 4 + tuesday), ("10", 2)]

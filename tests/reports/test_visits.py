@@ -86,3 +86,28 @@ def test_the_tickets_table_tells_what_the_history_tells(tmp_path, seed):
         read_history = summarize(visits_of((), every, tz), by, labels)
         assert read_both == read_history, by
         assert read_both.total.measures.served > 0 and read_both.total.measures.no_show > 0
+
+
+def test_kept_parts_follow_the_configuration(tmp_path):
+    """Parts kept from an earlier report are put together with the wait targets and names of the configuration of
+    now: C's 15-minute target makes C001 over target; with the default 30 minutes it is not."""
+    from config.site import dump_config, parse_config
+    from reports.summary import assemble, split
+    from tests.reports.support import DAY, build_day
+
+    clock = Clock(MORNING)
+    config = report_site()
+    with running(tmp_path / "data", clock, config) as client:
+        build_day(client, clock)
+        with sqlite3.connect(tmp_path / "data" / "mpp.sqlite3") as db:
+            visits = visits_of(queries.tickets(db, DAY, DAY), queries.histories(db, DAY, DAY), None)
+    kept = [day.frozen() for day in split(visits, "service").values()]
+    raw = dump_config(config)
+    raw["services"][2].pop("target_wait_minutes")
+    raw["services"][2]["name"] = "PBB"
+    relaxed = Labels(parse_config(raw))
+    assert [(r.key, r.measures.over_target) for r in assemble(kept, "service", Labels(config)).rows] == [
+        ("A", 0), ("B", 0), ("C", 1)]
+    now = assemble(kept, "service", relaxed).rows
+    assert [(r.key, r.label, r.measures.over_target) for r in now] == [
+        ("A", "Perekaman KTP-el", 0), ("B", "Kartu Keluarga", 0), ("C", "PBB", 0)]
