@@ -111,8 +111,6 @@ def test_recap_files_are_the_json(day):
 def test_a_download_right_after_is_the_report_on_the_screen(tmp_path):
     """The day goes on between showing a report and downloading it: the file within 15 minutes is the numbers
     shown; a new JSON request is computed afresh, and so is a file later than that."""
-    from datetime import timedelta
-
     from tests.hub.support import MORNING, Clock, issue, login, running
     from tests.reports.support import report_site
 
