@@ -17,10 +17,9 @@ another, `--repeat` times each:
 
 Reported: the answer's round trip in milliseconds, the first time ("first": the reports'
 worker has kept nothing of these days yet) and then again (median and max: the worker
-keeps the closed days it has read, reports/work.py). Then the calls go on while reports
-run: a petugas at counter 1 calls the next ticket every 50 ms, first alone, then while the
-admin asks for the whole year by officer (a new agency each time) again and again;
-reported: the call's round trip alone and during the reports (p50, p99, max).
+keeps the closed days it has read, reports/work.py). A petugas at counter 1 calls the
+next ticket every 50 ms on another connection, first alone, then all through the
+whole-year reports; reported: the call's round trip alone and during them (p50, p99, max).
 """
 
 from __future__ import annotations
@@ -98,7 +97,24 @@ def run(data: Path, repeat: int) -> tuple[list[dict], dict]:
     try:
         wait_port(port, timeout=60)
         admin = Client(port).login("admin")
-        admin.call("GET", f"/api/reports/summary?from={MONTH[0]}&to={MONTH[1]}&by=service")  # warm the caches
+        officer = Client(port).login("petugas001")
+        kiosk = Client(port)
+        for service in ("A", "W", "AS"):  # counter 1's services, up to their daily quotas
+            for _ in range(100):
+                try:
+                    kiosk.call("POST", "/api/tickets", {"service": service})
+                except RuntimeError:
+                    break
+
+        def calls(n: int | None, until: threading.Event | None = None) -> list[float]:
+            took = []
+            while (n is None or len(took) < n) and not (until is not None and until.is_set()):
+                took.append(officer.call("POST", "/api/counters/1/call-next")[0])
+                time.sleep(0.05)
+            return took
+
+        results.append(stats("call-next alone", calls(100)))
+        admin.call("GET", "/api/reports/recap?month=2025-01")  # starts the reports' worker (keeps no day)
 
         def timed(name: str, path: str) -> None:
             """The first answer (nothing kept yet: "cold"), then `repeat` more (the worker keeps closed days)."""
@@ -115,53 +131,22 @@ def run(data: Path, repeat: int) -> tuple[list[dict], dict]:
         timed("summary, one month, by service, XLSX", f"/api/reports/summary?{month}&by=service&format=xlsx")
         for by in BY:
             timed(f"summary, one month, by {by}", f"/api/reports/summary?{month}&by={by}")
+        # The whole year, with a petugas calling meanwhile (every 50 ms) on another connection.
+        reporting = threading.Event()
+        during: list[float] = []
+        caller = threading.Thread(target=lambda: during.extend(calls(None, reporting)))
+        caller.start()
         for by in BY:
             timed(f"summary, whole year, by {by}", f"/api/reports/summary?{year}&by={by}")
+        reporting.set()
+        caller.join()
+        results.append(stats("call-next during the whole-year reports above", during))
         year_file = f"/api/reports/summary?{year}&by=counter&format=xlsx"
         results.append(stats("summary, whole year, by counter, XLSX, right after it was shown",
                              [admin.call("GET", year_file)[0] for _ in range(repeat)]))
         facts["rss_mb"] = round(rss_mb(hub.pid), 1)
         children = Path(f"/proc/{hub.pid}/task/{hub.pid}/children").read_text().split()
         facts["report_worker_rss_mb"] = [round(rss_mb(int(pid)), 1) for pid in children]
-
-        # Calls while reports run.
-        officer = Client(port).login("petugas001")
-        kiosk = Client(port)
-        for service in ("A", "W", "AS"):  # counter 1's services, up to their daily quotas
-            for _ in range(100):
-                try:
-                    kiosk.call("POST", "/api/tickets", {"service": service})
-                except RuntimeError:
-                    break
-
-        def calls(n: int) -> list[float]:
-            took = []
-            for _ in range(n):
-                took.append(officer.call("POST", "/api/counters/1/call-next")[0])
-                time.sleep(0.05)
-            return took
-
-        results.append(stats("call-next alone", calls(100)))
-        busy = threading.Event()
-        reports_done = []
-
-        def keep_reporting() -> None:
-            # The officers' breakdown of the whole year: the longest report, read from the history every time
-            # (`agency` changes the scope, so the page's last report is never reused; closed days are kept).
-            other = Client(port).login("admin")
-            agencies = [a["code"] for a in big_site()["agencies"]]
-            while not busy.is_set():
-                agency = agencies[len(reports_done) % len(agencies)]
-                reports_done.append(other.call("GET", f"/api/reports/summary?{year}&by=officer&agency={agency}")[0])
-
-        thread = threading.Thread(target=keep_reporting)
-        thread.start()
-        time.sleep(0.5)
-        during = calls(150)
-        busy.set()
-        thread.join()
-        results.append(stats(f"call-next during whole-year reports ({len(reports_done)} reports)", during))
-        results.append(stats("whole-year report while calls go on", reports_done))
     except Exception:
         print((data / "hub.log").read_text(errors="replace")[-3000:], file=sys.stderr)
         raise

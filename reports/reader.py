@@ -12,7 +12,9 @@ nor make a call wait. So it runs
   takes the other core, and its memory goes back when it is done.
 
 Reports queue for the one worker; each runs in one read transaction, so it sees one
-consistent moment. A worker that died is replaced at the next report.
+consistent moment. A worker that died is replaced at the next report. The worker keeps
+the closed days it has read (reports/work.py) and ends after IDLE_SECONDS without a
+report, giving its memory back (a year of every breakdown kept is a few hundred MB).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+IDLE_SECONDS = 600  # the worker ends after this long without a report (and starts again at the next)
 
 _db: sqlite3.Connection | None = None  # the worker process's connection (set by _open, in that process)
 
@@ -57,9 +60,12 @@ class Reader:
     what it returns; `work` and `args` travel by pickle (a module-level function, plain values). The worker
     starts at the first report; `close()` ends it."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, idle_seconds: float = IDLE_SECONDS) -> None:
         self.database = database
+        self.idle_seconds = idle_seconds
         self._pool: ProcessPoolExecutor | None = None
+        self._running = 0
+        self._idle: asyncio.TimerHandle | None = None
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -70,13 +76,34 @@ class Reader:
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
+        if self._idle is not None:
+            self._idle.cancel()
+        self._running += 1
         try:
-            return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
-        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one, once
+            try:
+                return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
+            except BrokenProcessPool:  # the worker died (killed, out of memory): a new one, once
+                self._pool = None
+                return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                self._idle = loop.call_later(self.idle_seconds, self._end_idle)
+
+    @property
+    def started(self) -> bool:
+        """Whether the worker process is there now."""
+        return self._pool is not None
+
+    def _end_idle(self) -> None:
+        self._idle = None
+        if self._running == 0 and self._pool is not None:
+            self._pool.shutdown(wait=False)
             self._pool = None
-            return await loop.run_in_executor(self._workers(), _in_transaction, work, args)
 
     def close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -111,3 +111,30 @@ def test_kept_parts_follow_the_configuration(tmp_path):
     now = assemble(kept, "service", relaxed).rows
     assert [(r.key, r.label, r.measures.over_target) for r in now] == [
         ("A", "Perekaman KTP-el", 0), ("B", "Kartu Keluarga", 0), ("C", "PBB", 0)]
+
+
+def test_the_worker_ends_when_idle_and_comes_back(tmp_path):
+    """The reports' worker process ends after its idle time (its memory goes back) and starts again at the next
+    report, which gives the same answer."""
+    import asyncio
+
+    from reports.reader import Reader
+
+    with running(tmp_path / "data", Clock(MORNING), report_site()):
+        pass  # the database, with its tables
+
+    async def main():
+        reader = Reader(tmp_path / "data" / "mpp.sqlite3", idle_seconds=0.2)
+        try:
+            first = await reader.run(queries.issued_per_day, "2026-03-01", "2026-03-31")
+            assert reader.started
+            for _ in range(100):
+                if not reader.started:
+                    break
+                await asyncio.sleep(0.05)
+            assert not reader.started
+            assert await reader.run(queries.issued_per_day, "2026-03-01", "2026-03-31") == first
+        finally:
+            reader.close()
+
+    asyncio.run(main())
