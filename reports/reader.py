@@ -11,6 +11,9 @@ nor make a call wait. So it runs
   loop (calls, TV pages) by hundreds of milliseconds (docs/benchmarks.md). In a process it
   takes the other core, and its memory goes back when it is done.
 
+On PostgreSQL (issue 15) the worker opens a read-only connection there instead (`_open`);
+reports/queries.py and reports/work.py take any DB-API connection.
+
 Reports queue for the one worker; each runs in one read transaction, so it sees one
 consistent moment. A worker that died is replaced at the next report. The worker keeps
 the closed days it has read (reports/work.py) and ends after IDLE_SECONDS without a
