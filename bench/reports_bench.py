@@ -59,8 +59,14 @@ class Client:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         t0 = time.perf_counter()
-        self.conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):  # idle longer than uvicorn keeps it (5 s)
+            self.conn.close()
+            t0 = time.perf_counter()
+            self.conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+            resp = self.conn.getresponse()
         data = resp.read()
         took = time.perf_counter() - t0
         if resp.status >= 300:
