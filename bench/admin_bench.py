@@ -186,13 +186,18 @@ def main() -> None:
     p.add_argument("--json", type=Path, help="also write the results to this file")
     args = p.parse_args()
     results, facts = run(args.puts, args.displays, args.warmup)
+    report(results, facts, args.json)
+
+
+def report(results: list[dict], facts: dict, path: Path | None) -> None:
+    """Print the facts and the results as a Markdown table (for docs/benchmarks.md); also as JSON to `path`."""
     print(json.dumps(facts))
     print("| measured | n | p50 ms | p99 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for r in results:
         print(f"| {r['what']} | {r['n']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |")
-    if args.json:
-        args.json.write_text(json.dumps({"results": results, **facts}, indent=2))
+    if path:
+        path.write_text(json.dumps({"results": results, **facts}, indent=2))
 
 
 if __name__ == "__main__":

@@ -180,6 +180,11 @@ class Service(Item):
                                 "(after open). Unset: all day.",
         **labelled("Jam tutup", "Sesudah pukul berapa nomor tidak dibagikan lagi (sesudah jam buka). Kosong: "
                                 "sepanjang jam buka MPP."))
+    target_wait_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="The longest wait (issue to first call) this service aims for, in "
+        "minutes; reports count the tickets that waited longer (`over_target`, docs/reports.md).",
+        **labelled("Target waktu tunggu (menit)", "Waktu tunggu terlama yang diharapkan, dari ambil nomor sampai "
+                                                  "dipanggil. Laporan menghitung nomor yang menunggu lebih lama."))
     description: Line = Field("", description="Shown on the kiosk.",
         **labelled("Keterangan", "Tampil di kios di bawah nama layanan."))
     active: bool = Field(True, description="false: the kiosk does not offer it and no ticket is issued for it; it "

@@ -39,8 +39,8 @@ ERRORS = {
     409: "Not possible in the current state (the message says why)",
     413: "Body larger than 16 KiB (1 MiB for a configuration)",
     415: "Body is not application/json (application/toml for a TOML import)",
-    422: "A field is missing or has the wrong type, the configuration is invalid (`path` names the key), or a "
-         "query parameter is (a report's dates)",
+    422: "A field or query parameter is missing or has the wrong type (a report's dates or choices), or the "
+         "configuration is invalid (`path` names the key)",
     429: "Too many wrong PINs, or too many tickets from one device: `retry_after` seconds (and Retry-After)",
     503: "Not ready yet",
 }
@@ -51,9 +51,9 @@ class Doc:
     """What one endpoint takes and answers."""
 
     summary: str
-    # status -> JSON model, media type, None (a redirect), or a tuple of a JSON model and media types (a
-    # download of the same answer: ?format=xlsx)
-    answers: Mapping[int, type[BaseModel] | str | tuple | None]
+    # status -> JSON model, media type, None (a redirect), or a tuple of these: one answer in several media
+    # types, chosen by a query parameter (a report as JSON, CSV or XLSX)
+    answers: Mapping[int, type[BaseModel] | str | None | tuple[type[BaseModel] | str, ...]]
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     query: Mapping[str, str] = field(default_factory=dict)  # optional query parameters: name -> description
@@ -111,8 +111,7 @@ def openapi(routes: list[BaseRoute], title: str) -> dict[str, Any]:
         doc = doc_of(route)
         if doc is None:
             doc = Doc("UNDOCUMENTED", {})
-        models |= {(m, "serialization") for answer in doc.answers.values()
-                   for m in (answer if isinstance(answer, tuple) else (answer,)) if isinstance(m, type)}
+        models |= {(m, "serialization") for a in doc.answers.values() for m in _each(a) if isinstance(m, type)}
         if doc.body is not None:
             models.add((doc.body, "validation"))
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
@@ -149,22 +148,26 @@ def _operation(route: Route, doc: Doc) -> dict[str, Any]:
     elif doc.raw_body is not None:
         op["requestBody"] = {"required": True, "content": {doc.raw_body: {"schema": {"type": "string"}}}}
     for status, answer in doc.answers.items():
-        if isinstance(answer, tuple):
-            model, *media = answer
-            op["responses"][str(status)] = {"description": (model.__doc__ or model.__name__).strip().split("\n")[0],
-                                            "content": {"application/json": {"schema": (model, "serialization")},
-                                                        **{m: {} for m in media}}}
-        elif answer is None:
+        if answer is None:
             op["responses"][str(status)] = {"description": "Redirect (Location)"}
-        elif isinstance(answer, str):
-            op["responses"][str(status)] = {"description": answer, "content": {answer: {}}}
-        else:
-            op["responses"][str(status)] = {"description": (answer.__doc__ or answer.__name__).strip().split("\n")[0],
-                                            "content": {"application/json": {"schema": (answer, "serialization")}}}
+            continue
+        content, descriptions = {}, []
+        for each in _each(answer):
+            if isinstance(each, str):
+                content[each] = {}
+                descriptions.append(each)
+            else:
+                content["application/json"] = {"schema": (each, "serialization")}
+                descriptions.append((each.__doc__ or each.__name__).strip().split("\n")[0])
+        op["responses"][str(status)] = {"description": "; or ".join(descriptions), "content": content}
     for status in doc.errors:
         op["responses"][str(status)] = {"description": ERRORS[status], "content": {
             "application/json": {"schema": (ErrorAnswer, "serialization")}}}
     return op
+
+
+def _each(answer: Any) -> tuple:
+    return answer if isinstance(answer, tuple) else (answer,)
 
 
 def _resolve(node: Any, refs: dict) -> None:

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 from config import docs
 from config.site import SiteConfig
 from devices import page as device_pages
+from reports import api as reports_api
 from server import admin, api, backup, devices_api, health, sockets
 from server.devices import PageReport
 from server.events import EVENT_TYPES, KINDS, MESSAGES
@@ -53,7 +54,7 @@ def test_the_page_status_report_example_is_valid():
 def test_every_endpoint_is_documented():
     """Each HTTP and WebSocket route appears in docs/protocol.md."""
     paths = [r.path for r in api.routes + admin.routes + sockets.routes + devices_api.routes + health.routes +
-             backup.routes + device_pages.routes if not r.path.startswith("/static")]
+             backup.routes + device_pages.routes + reports_api.routes if not r.path.startswith("/static")]
     missing = [p for p in paths if p.split("{")[0].rstrip("/") not in PROTOCOL]
     assert not missing, missing
 
@@ -79,3 +80,14 @@ def test_every_configuration_key_has_help_text_and_a_row():
     sections = set(SiteConfig.model_fields)  # headings, not rows
     missing = [key for key in sorted(found - sections) if f"| `{key}` |" not in CONFIGURATION]
     assert not missing, missing
+
+
+def test_reports_doc_names_the_vendored_chart_library():
+    """docs/reports.md names the chart library's version that is vendored, and its licence files are kept."""
+    from reports.page import ECHARTS_VERSION, HERE
+
+    vendor = HERE / "static" / "vendor" / "echarts"
+    text = (ROOT / "docs" / "reports.md").read_text()
+    assert f"Apache ECharts {ECHARTS_VERSION}" in text and "Apache-2.0" in text
+    assert f'version="{ECHARTS_VERSION}"' in (vendor / "echarts.min.js").read_text()
+    assert all((vendor / name).stat().st_size > 100 for name in ("LICENSE", "NOTICE", "LICENSE-d3"))

@@ -65,7 +65,7 @@ def test_get_config_has_the_file_shape_without_pin_hashes(client, admin):
     assert list(config) == ["site", "zones", "agencies", "services", "counters", "officers", "calendar", "display",
                             "kiosk", "counter_panel", "audio", "survey", "pronunciation", "data"]
     assert config["services"][0] == {"code": "A", "name": "Perekaman KTP-el", "agency": "DUKCAPIL",
-                                     "description": "", "active": True}
+                                     "target_wait_minutes": 30, "description": "", "active": True}
     assert "pin_hash" not in response.text and "scrypt" not in response.text
     assert {o["username"]: o["pin_set"] for o in config["officers"]} == {
         "budi": True, "sari": True, "koordinator": True, "dewi": True}
@@ -102,7 +102,7 @@ def test_put_replaces_the_configuration_and_everything_runs_on_it(client, admin)
     saved_version, saved = current(client, admin)
     assert saved_version == version + 1 and saved["counters"] == config["counters"]
     assert saved["services"][-1] == {"code": "L", "name": "Legalisir", "agency": "DUKCAPIL", "description": "",
-                                     "active": True}  # defaults filled in
+                                     "target_wait_minutes": 30, "active": True}  # defaults filled in
 
 
 def test_a_put_that_changes_nothing_is_still_the_next_version(client, admin):

@@ -56,6 +56,8 @@ INVALID = [
     ("hour 25", 'open = "08:00"', 'open = "25:00"', "services[0].open"),
     ("close before open", 'close = "15:00"', 'close = "07:30"', "services[0].close"),
     ("unknown agency", 'agency = "DUKCAPIL"', 'agency = "DISHUB"', "services[0].agency"),
+    ("no wait target", 'name = "Kartu Keluarga"', 'name = "Kartu Keluarga"\ntarget_wait_minutes = 0',
+     "services[1].target_wait_minutes"),
     ("bad time zone", 'timezone = "Asia/Jakarta"', 'timezone = "Asia/Batu"', "site.timezone"),
     ("unknown key", 'name = "MPP Uji"', 'name = "MPP Uji"\ncolour = "red"', "site.colour"),
     ("unknown section", "[site]", "[tampilan]\nx = 1\n\n[site]", "tampilan"),

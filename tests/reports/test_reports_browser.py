@@ -1,0 +1,130 @@
+"""The reports page in Chromium: log in, choose a period and a breakdown, see the cards, the charts and the table,
+download the XLSX, see the monthly recap; a petugas is refused in the hub's words."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.columns import summary_columns
+from tests.conftest import HubProcess, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    """A real hub with a few tickets taken, called, served and skipped today."""
+    hub = HubProcess(tmp_path_factory.mktemp("reports") / "data").start()
+    budi, sari = hub.login("budi", "1234"), hub.login("sari", "2345")
+    for service in "AABACC":
+        hub.issue(service)
+    for _ in range(3):
+        assert hub.request("POST", "/api/counters/1/call-next", token=budi)[0] == 200
+    assert hub.request("POST", "/api/counters/1/skip", token=budi)[0] == 200
+    assert hub.request("POST", "/api/counters/3/call-next", token=sari)[0] == 200
+    assert hub.request("POST", "/api/counters/3/done", token=sari)[0] == 200
+    yield hub
+    hub.stop()
+
+
+def api(hub: HubProcess, token: str, path: str) -> dict:
+    status, body = hub.request("GET", path, token=token)
+    assert status == 200, body
+    return body
+
+
+def open_page(browser, hub: HubProcess, username: str, pin: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(hub.url + "/admin/reports")
+    page.wait_for_selector("#login-form")
+    page.fill("#username", username)
+    page.fill("#pin", pin)
+    page.click("#login-button")
+    return context, page, errors
+
+
+def table_rows(page) -> list[list[str]]:
+    return page.eval_on_selector_all("#summary-table tbody tr",
+                                     "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+
+
+def test_period_chart_table_and_xlsx(browser, hall, screenshots):
+    """After log-in the month so far is shown: the cards are the hub's total; choosing today and "Loket" shows the
+    counters' rows; the heat map and bar charts are drawn (no script or policy error); the XLSX downloaded from
+    the page is the table's answer, cell for cell."""
+    token = hall.login("koordinator", "1111")
+    today = hall.request("GET", "/api/health")[1]["day"]
+    context, page, errors = open_page(browser, hall, "koordinator", "1111")
+    try:
+        page.wait_for_function("() => document.querySelectorAll('#summary-table tbody tr').length === 3")
+        month = api(hall, token, f"/api/reports/summary?from={today[:8]}01&to={today}&by=service")
+        cards = page.eval_on_selector_all(".stat", "cards => cards.map(c => [c.querySelector('.stat-title')"
+                                          ".textContent, c.querySelector('.stat-value').textContent])")
+        total = month["total"]
+        assert ["Nomor diambil", str(total["issued"])] in cards and ["Tidak hadir", str(total["no_show"])] in cards
+        wait = total["wait_avg_s"]
+        assert ["Tunggu rata-rata", f"{wait // 60}:{wait % 60:02d}"] in cards
+        assert [r[0] for r in table_rows(page)] == ["A", "B", "C"]
+
+        page.click("[data-range='today']")
+        page.select_option("#by", "counter")
+        page.click("#show")
+        page.wait_for_function("() => document.querySelector('#summary-table thead th').textContent === 'Loket'")
+        answer = api(hall, token, f"/api/reports/summary?from={today}&to={today}&by=counter")
+        assert [r[0] for r in table_rows(page)] == [r["key"] for r in answer["rows"]] == ["1", "3"]
+        assert page.eval_on_selector_all("#summary-table tfoot td", "c => c.map(x => x.textContent)")[2] == \
+            str(answer["total"]["issued"])
+        for chart in ("chart-hours", "chart-times", "chart-no-show"):
+            assert page.eval_on_selector(f"#{chart} canvas", "c => c.width > 100 && c.height > 100"), chart
+        page.screenshot(path=str(screenshots / "reports-summary.png"), full_page=True)
+
+        with page.expect_download() as download:
+            page.click("#download-xlsx")
+        assert download.value.suggested_filename == f"laporan-counter-{today}_{today}.xlsx"
+        sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Laporan"]
+        columns = summary_columns("counter")
+        read = [[round(v.total_seconds()) if isinstance(v, timedelta) else v for v in line]
+                for line in sheet.iter_rows(min_row=2, values_only=True)]
+        assert read == [[r[c.field] for c in columns] for r in (*answer["rows"], answer["total"])]
+
+        page.click("#tab-recap")
+        page.wait_for_function("() => document.querySelectorAll('#recap-table tbody tr.agency').length === 2")
+        first = page.eval_on_selector("#recap-table tbody tr.agency", "r => [...r.cells].map(c => c.textContent)")
+        assert first[:2] == ["DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"] and first[-1] == "4"
+        page.screenshot(path=str(screenshots / "reports-recap.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_bad_period_and_petugas_get_the_hubs_words(browser, hall):
+    """A period whose start is after its end shows the hub's 422 message; a petugas is sent back to the log-in
+    with the hub's 403 message."""
+    context, page, _ = open_page(browser, hall, "koordinator", "1111")
+    try:
+        page.wait_for_function("() => document.querySelectorAll('#summary-table tbody tr').length > 0")
+        page.fill("#from", "2026-03-10")
+        page.fill("#to", "2026-03-01")
+        page.click("#show")
+        wait_for(lambda: "sesudah tanggal akhir" in page.text_content("#summary-message"), what="the 422 message")
+        assert page.text_content("#summary-message") == ("Tanggal awal (from) 10-03-2026 sesudah tanggal akhir (to) "
+                                                         "01-03-2026. Tukar kedua tanggal itu.")
+    finally:
+        context.close()
+    context, page, _ = open_page(browser, hall, "budi", "1234")
+    try:
+        page.wait_for_function("() => document.getElementById('login-message').textContent.length > 0"
+                               " && !document.getElementById('login-screen').hidden")
+        assert page.text_content("#login-message") == ("Hanya admin atau koordinator yang dapat melakukan ini. "
+                                                        "Anda masuk sebagai petugas.")
+    finally:
+        context.close()
