@@ -51,20 +51,15 @@ from hub_bench import BENCH_CONFIG, free_port  # noqa: E402  (one counter, Loket
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--autoplay-policy=no-user-gesture-required"]
-# In every TV page, before its scripts: note when a ticket.called message arrives, when the page calls
-# play() on an audio element, and each `playing` event with the URL: the stages of click -> sound.
+# In every TV page, before its scripts: note when a ticket.called message arrives, and each start() of a
+# Web Audio source (the call's decoded WAV, or the chime's first tone) with the moment its first sample
+# leaves for the output device, by the context's own output clock: AudioContext.getOutputTimestamp() maps
+# a context time to the page's clock; looked up once the output has passed the source's start and
+# extrapolated back to it (so it includes the output latency). Independent of the page's own `timing`.
 TV_PROBE = """
 const now = () => performance.timeOrigin + performance.now();
-window.__playing = [];
+window.__starts = [];
 window.__messages = [];
-window.__plays = [];
-const Native = window.Audio;
-window.Audio = function (...args) {
-  const element = new Native(...args);
-  element.addEventListener("playing", () => window.__playing.push({t: now(), src: element.currentSrc || element.src}));
-  return element;
-};
-window.Audio.prototype = Native.prototype;
 const NativeSocket = window.WebSocket;
 window.WebSocket = function (...args) {
   const socket = new NativeSocket(...args);
@@ -75,13 +70,47 @@ window.WebSocket = function (...args) {
 };
 window.WebSocket.prototype = NativeSocket.prototype;
 Object.assign(window.WebSocket, NativeSocket);
-const nativePlay = HTMLMediaElement.prototype.play;
-HTMLMediaElement.prototype.play = function () {
-  window.__plays.push(now());
-  return nativePlay.call(this);
-};
+function watch(Node) {  // AudioBufferSourceNode has its own start(); OscillatorNode inherits it
+  const nativeStart = Node.prototype.start;
+  Node.prototype.start = function (when) {
+    const ctx = this.context;
+    const begin = Math.max(when || 0, ctx.currentTime);
+    const entry = {t: now(), kind: this.constructor.name, output: undefined};
+    window.__starts.push(entry);
+    const result = nativeStart.apply(this, arguments);
+    const deadline = performance.now() + 5000;
+    const look = () => {
+      const stamp = ctx.getOutputTimestamp();
+      if (stamp.contextTime >= begin && stamp.performanceTime > 0) {
+        entry.output = performance.timeOrigin + stamp.performanceTime - (stamp.contextTime - begin) * 1000;
+        entry.stamp = [now(), stamp.contextTime, stamp.performanceTime, begin];
+      }
+      else if (performance.now() < deadline) setTimeout(look, 10);
+      else entry.output = null;
+    };
+    setTimeout(look, 10);
+    return result;
+  };
+}
+watch(AudioBufferSourceNode);
+watch(AudioScheduledSourceNode);
 """
-STAGES = ("the TV receives the call", "the TV calls play()", "playing")
+# The stages of one sample: the probe's (message, start, output) and the page's own timing (docs/display.md).
+STAGES = (("message", "the TV receives the call"), ("arrived", "the player has it (fetch leaves)"),
+          ("fetched", "the WAV is downloaded"), ("decoded", "the WAV is decoded"),
+          ("start", "the page calls start()"), ("output", "the first sample leaves for the output"))
+# Read once the TV is idle again: its last played call (the page's timing) and the sources it started.
+TV_SAMPLE = """s => {
+  const played = displayPlayer.played[displayPlayer.played.length - 1], timing = played.timing;
+  const starts = window.__starts.slice(s[0]), rest = starts[1];
+  return {message: window.__messages[s[1]] ?? null, arrived: timing.arrived, fetched: timing.fetched,
+          decoded: timing.decoded, start: starts[0].t, output: starts[0].output, page_output: timing.output,
+          rest: rest && rest.kind === "AudioBufferSourceNode" ? rest.output : null, gap: timing.gap,
+          chime: displayPlayer.chimeBuffer ? displayPlayer.chimeBuffer.duration * 1000 : null,
+          sound: played.sound, audio_url: played.audio_url, number: played.number};
+}"""
+TV_IDLE = """s => displayPlayer.playing === null && displayPlayer.queue.length === 0 && window.__starts.length > s[0]
+  && window.__starts.slice(s[0]).every(start => start.output !== undefined)"""
 COUNTER_PROBE = """
 window.__clicks = [];
 document.addEventListener("click", (event) => {
@@ -170,6 +199,7 @@ def main() -> None:
     parser.add_argument("--tvs", type=int, default=10)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--prerendered", action="store_true", help="leave the hub's cache alone")
+    parser.add_argument("--samples", metavar="FILE", help="write every sample's raw times (JSON) to FILE")
     parser.add_argument("--hub-only", action="store_true", help="no browser: time the hub's part alone")
     args = parser.parse_args()
     if args.hub_only:
@@ -209,38 +239,47 @@ def main() -> None:
                 counter.click("#login-button")
                 counter.wait_for_selector("#btn-call-next:enabled")
                 samples: list[float] = []
-                stages: list[tuple[float, float, float]] = []
+                stages: list[dict] = []
                 worst: list[float] = []
-                chimes = 0
+                loads = [os.getloadavg()[0]]
+                raw: list[dict] = []
                 for n in range(args.calls):
                     if not args.prerendered:
                         for wav in cache.glob("*.wav"):
                             if wav.name != "chime.wav":
                                 wav.unlink(missing_ok=True)
-                    before = [tv.evaluate("[window.__playing.length, window.__messages.length, window.__plays.length]")
-                              for tv in tvs]
+                    before = [tv.evaluate("[window.__starts.length, window.__messages.length]") for tv in tvs]
                     counter.wait_for_selector("#btn-call-next:enabled")
                     counter.click("#btn-call-next")
                     call = []
-                    for tv, seen in zip(tvs, before, strict=True):
-                        tv.wait_for_function("n => window.__playing.length > n", arg=seen[0], timeout=30_000)
-                        call.append(tv.evaluate(
-                            "s => [window.__messages[s[1]], window.__plays[s[2]], window.__playing[s[0]]]", seen))
+                    for tv, seen in zip(tvs, before, strict=True):  # played, every TV idle before the next call
+                        tv.wait_for_function(TV_IDLE, arg=seen, timeout=60_000)
+                        call.append(tv.evaluate(TV_SAMPLE, seen))
                     clicked = counter.evaluate("window.__clicks[window.__clicks.length - 1]")
-                    stages += [(message - clicked, play - clicked, entry["t"] - clicked)
-                               for message, play, entry in call]
-                    call = [entry for _, _, entry in call]
-                    took = [entry["t"] - clicked for entry in call]
-                    chimes += sum(1 for entry in call if "/audio/chime.wav" in entry["src"])
+                    raw.append({"clicked": clicked, "tvs": call})
+                    numbers = {row["number"] for row in call}
+                    if len(numbers) != 1 or any(row["output"] is None for row in call):
+                        raise SystemExit(f"call {n + 1}: not one call heard on every TV: {call}")
+                    took = []
+                    for row in call:
+                        # The later of the probe's and the page's estimates (both from getOutputTimestamp).
+                        row["heard"] = max(row["output"], row["page_output"] or 0)
+                        took.append(row["heard"] - clicked)
+                        stages.append({stage: (row[stage] - clicked if row[stage] is not None else None)
+                                       for stage, _ in STAGES})
+                        stages[-1].update(sound=row["sound"], url=row["audio_url"] or "", gap=row["gap"],
+                                          drift=abs(row["output"] - (row["page_output"] or row["output"])),
+                                          seam=(row["rest"] - row["output"] - row["chime"]
+                                                if row["rest"] is not None and row["chime"] else None))
                     samples += took
                     worst.append(max(took))
-                    for tv in tvs:  # every TV idle again before the next call
-                        tv.wait_for_function("() => displayPlayer.playing === null && displayPlayer.queue.length === 0",
-                                             timeout=60_000)
+                    loads.append(os.getloadavg()[0])
                     if (n + 1) % 10 == 0:
                         print(f"  {n + 1} calls: p50 {statistics.median(samples):.0f} ms, "
-                              f"p99 {percentile(samples, 99):.0f} ms", flush=True)
+                              f"p99 {percentile(samples, 99):.0f} ms, load {loads[-1]:.1f}", flush=True)
                 played = [tv.evaluate("displayPlayer.played.map(p => p.sound)") for tv in tvs]
+                if args.samples:
+                    Path(args.samples).write_text(json.dumps(raw, indent=1))
                 browser.close()
             health = request(url + "/api/health")["audio"]
         finally:
@@ -248,16 +287,29 @@ def main() -> None:
             hub.wait(15)
     mode = "pre-rendered" if args.prerendered else "uncached"
     print(f"{args.calls} calls, {args.tvs} TVs, voice {mode}, engine {health['engine']}, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    print(f"click -> playing, every TV:   p50 {statistics.median(samples):.0f} ms   "
+          f"{os.cpu_count()} CPUs, load average (1 min) during the run {min(loads):.1f}-{max(loads):.1f}")
+    print(f"click -> sound at the output, every TV:   p50 {statistics.median(samples):.0f} ms   "
           f"p99 {percentile(samples, 99):.0f} ms   max {max(samples):.0f} ms   (n={len(samples)})")
-    print(f"click -> playing, slowest TV: p50 {statistics.median(worst):.0f} ms   p99 {percentile(worst, 99):.0f} ms")
-    for i, stage in enumerate(STAGES):
-        values = [row[i] for row in stages]
-        print(f"  click -> {stage:<26} p50 {statistics.median(values):5.0f} ms   p99 {percentile(values, 99):5.0f} ms")
+    print(f"click -> sound at the output, slowest TV: p50 {statistics.median(worst):.0f} ms   "
+          f"p99 {percentile(worst, 99):.0f} ms")
+    for stage, name in STAGES:
+        values = [row[stage] for row in stages if row[stage] is not None]
+        if values:
+            print(f"  click -> {name:<42} p50 {statistics.median(values):5.0f} ms   "
+                  f"p99 {percentile(values, 99):5.0f} ms")
+    chimes = sum(1 for row in stages if row["sound"] == "chime" or "/audio/chime.wav" in row["url"])
     print(f"calls heard as the chime only: {chimes}; sounds in the TVs' logs: "
           f"{sorted({s for p in played for s in p})}; hub renders {health['syntheses']}, "
           f"fallbacks {health['fallbacks']}, not_found {health['not_found']}")
+    gaps = [row["gap"] for row in stages if row["gap"] is not None]
+    seams = [abs(row["seam"]) for row in stages if row["seam"] is not None]
+    if gaps:
+        late = [gap for gap in gaps if gap > 0]
+        print(f"the words after the chime: {len(gaps) - len(late)} of {len(gaps)} on time (scheduled on the audio "
+              f"clock), {len(late)} late (p50 {statistics.median(late or [0]):.0f} ms, max {max(late or [0]):.0f} ms);"
+              f" on the output clock within {percentile(seams, 99) if seams else 0:.1f} ms (p99) of the chime's end")
+    print(f"the page's timing.output and the probe's: p99 {percentile([r['drift'] for r in stages], 99):.1f} ms "
+          f"apart (a sample is the later one)")
 
 
 if __name__ == "__main__":

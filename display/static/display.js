@@ -60,6 +60,7 @@
     }));
     buildTiles();
     renderCall();
+    player.loadChime(); // a restarted or reconfigured hub may have another chime
     // A later snapshot replaces the events this page missed (a hub restart starts a new epoch, a
     // page that fell behind is resynchronised): the calls made meanwhile are only in `recent`.
     // The first snapshot is the page opening: what was called before is shown, not spoken.
