@@ -36,7 +36,7 @@
   const REMEMBER = 300; // played calls kept in localStorage
 
   const CHIME_URL = "/audio/chime.wav"; // the hub's chime, which starts each of its announcements
-  const SAME_SAMPLE = 0.002; // two decoded samples this close are the same (16-bit PCM, resampled alike)
+  const SAME_SOUND = 0.99; // a call's WAV starting this alike to the chime starts with it (startsWith)
 
   const clock = () => performance.timeOrigin + performance.now();
 
@@ -207,7 +207,8 @@
     }
 
     // The rest of an announcement whose chime (`lead`) is playing: after the chime's last sample,
-    // from the WAV's matching sample on; the whole WAV after the chime when it starts otherwise.
+    // from the same point of the WAV on (inside the hub's pause after the chime, so a chime rendered
+    // at another rate is cut in silence too); the whole WAV after the chime when it starts otherwise.
     // Returns a promise of the end of both.
     follow(ctx, lead, chime, buffer, timing) {
       const shared = startsWith(buffer, chime);
@@ -384,17 +385,23 @@
     }
   }
 
-  // Does the decoded `buffer` start with `chime` (same samples, give or take the resampling to the
-  // context's rate; the chime's last 5 % is left out, where the resampler already sees what follows)?
+  // Does the decoded `buffer` start with `chime`? Their normalised correlation over the chime's length
+  // (1: the same samples). The hub renders a call's chime at its voice's rate (22 050 Hz for espeak-ng
+  // and the voice pack; 16 kHz for an mbrola voice), /audio/chime.wav at 22 050 Hz: alike to 0.998
+  // after decoding. A WAV without the chime (the voice from its first sample) is nowhere near.
   function startsWith(buffer, chime) {
     if (buffer.sampleRate !== chime.sampleRate || buffer.length < chime.length) return false;
     const a = buffer.getChannelData(0);
     const b = chime.getChannelData(0);
-    const end = Math.floor(chime.length * 0.95);
-    for (let i = 0; i < end; i++) {
-      if (Math.abs(a[i] - b[i]) > SAME_SAMPLE) return false;
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = 0; i < b.length; i++) {
+      ab += a[i] * b[i];
+      aa += a[i] * a[i];
+      bb += b[i] * b[i];
     }
-    return true;
+    return aa > 0 && bb > 0 && ab / Math.sqrt(aa * bb) >= SAME_SOUND;
   }
 
   function delay(ms) {

@@ -3,6 +3,7 @@ the page's one AudioContext, the hub's chime first and the rest of the announcem
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 import urllib.request
@@ -10,6 +11,8 @@ import wave
 
 import pytest
 
+from audio.chime import chime
+from audio.wav import wav_bytes
 from tests.conftest import CHROMIUM, TEST_CONFIG, HubProcess, wait_for
 from tests.display.support import act, call_next, wait_played
 
@@ -178,6 +181,24 @@ def test_a_stale_chime_is_not_spliced_and_is_loaded_again(speaking_hub, browser)
     assert whole["offset"] == 0 and whole["begin"] >= old["begin"] + 0.3 - 1e-6
     assert whole["duration"] == pytest.approx(wav_seconds(hub, entry["audio_url"]), abs=1e-3)
     page.wait_for_function("n => displayPlayer.chimeBuffer.length === n", arg=length)
+    page.context.close()
+
+
+def test_a_chime_rendered_at_another_rate_is_still_recognised(speaking_hub, browser):
+    """The hub renders a call's chime at its voice's rate (16 kHz for an mbrola voice): a page holding the chime
+    at 16 kHz still finds it at the start of a 22 kHz call and plays the rest from the chime's end, once."""
+    hub = speaking_hub
+    page = open_speaking_display(browser, hub)
+    page.wait_for_function("() => displayPlayer.chimeBuffer !== null")
+    page.evaluate("""async (data) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        displayPlayer.chimeBuffer = await displayPlayer.context.decodeAudioData(bytes.buffer);
+    }""", base64.b64encode(wav_bytes(chime(16000))).decode())
+    hub.issue("A")
+    call_next(hub, "1", hub.login())
+    [entry] = wait_played(page, 1, timeout=60_000)
+    assert entry["sound"] == "announcement"
+    assert_chime_then_rest(hub, page, sources(page), entry["audio_url"])
     page.context.close()
 
 
