@@ -81,6 +81,8 @@ CLIPS: tuple[ClipSpec, ...] = (
     ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True),
 )
 SPECS = {spec.id: spec for spec in CLIPS}
+# How the admin page titles each group of clips, in the order it lists them.
+GROUP_TITLES = {"pembuka": "Pembuka", "huruf": "Huruf", "angka": "Angka", "penutup": "Penutup"}
 
 
 class ClipError(ValueError):
@@ -163,7 +165,8 @@ class VoicePack:
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                invalid[spec.id] = f"cannot read {path}: {exc}"
+                invalid[spec.id] = f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}."
+                log.warning("audio: voice pack clip %s cannot be read: %s", path, exc)
                 continue
             try:
                 clips[spec.id] = self._clip(spec.id, data, stored=True)
@@ -201,7 +204,7 @@ class VoicePack:
 
     def clip_wav(self, clip_id: str) -> bytes:
         """The stored clip as a WAV, for playing it back. Raises `ClipError` (404) if it is not recorded."""
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         with self._lock:
             clip = self._clips.get(spec.id)
         if clip is None:
@@ -215,7 +218,7 @@ class VoicePack:
         empty_wav, too_long, too_short, silent (422). Blocking: preparing takes up to ~0.7 s for a 10 s
         48 kHz stereo 24-bit file on the hub PC, so call it off the event loop (`asyncio.to_thread`).
         """
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         clip = self._clip(spec.id, data, stored=False)
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(spec.id), wav_bytes(clip.pcm))
@@ -227,7 +230,7 @@ class VoicePack:
 
     def delete(self, clip_id: str) -> bool:
         """Remove clip `clip_id`; False if it was not recorded. Raises `ClipError` (404) for an unknown id."""
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         with self._lock:
             existed = self._clips.pop(spec.id, None) is not None or self._invalid.pop(spec.id, None) is not None
         try:
@@ -280,8 +283,7 @@ class VoicePack:
 
     def _clip(self, clip_id: str, data: bytes, *, stored: bool) -> Clip:
         if len(data) > MAX_UPLOAD_BYTES:
-            raise ClipError("too_large", f"Berkas terlalu besar ({_id(len(data) / 1024 / 1024)} MB); maksimal "
-                                         f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip.", 413)
+            raise too_large(len(data))
         try:
             info, samples = riff.parse(data)
         except riff.WavError as exc:
@@ -302,7 +304,16 @@ def _id(number: float) -> str:
     return f"{number:.1f}".replace(".", ",")
 
 
-def _spec(clip_id: str) -> ClipSpec:
+def too_large(size: int | None = None) -> ClipError:
+    """The refusal of a file over MAX_UPLOAD_BYTES (413 too_large); `size` in bytes when known."""
+    limit = f"maksimal {MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip"
+    if size is None:
+        return ClipError("too_large", f"Berkas terlalu besar; {limit}.", 413)
+    return ClipError("too_large", f"Berkas terlalu besar ({_id(size / 1024 / 1024)} MB); {limit}.", 413)
+
+
+def spec_of(clip_id: str) -> ClipSpec:
+    """The clip named `clip_id`; raises `ClipError` unknown_clip (404) for any other name."""
     spec = SPECS.get(clip_id) if CLIP_ID_RE.fullmatch(clip_id or "") else None
     if spec is None:
         raise ClipError("unknown_clip", f"Klip \u201c{clip_id}\u201d tidak dikenal.", 404)
