@@ -60,6 +60,8 @@ class ClipView(View):
 
     id: str = Field(examples=["loket"], description="the clip's name (its file: <id>.wav)")
     text: str = Field(examples=["Loket"], description="what to say into the microphone")
+    hint: str = Field(examples=["nama loket, misalnya \u201cloket dua puluh\u201d"],
+                      description="where the words are heard in a call (Indonesian)")
     group: str = Field(examples=["penutup"], description="the group it is listed under (`groups`)")
     optional: bool = Field(description="calls never need it (the recall's opening, \"panggilan ulang\")")
     needed: bool = Field(description="this site's calls use it (its services' letters, its counters' names, the "
@@ -140,15 +142,15 @@ def _clip_error(exc: ClipError) -> HubError:
     return HubError(exc.code, exc.message, status=exc.status)
 
 
-def pack_view(owner: VoicePackOwner) -> VoicePackAnswer:
-    """The pack as GET /api/admin/voice answers it."""
+def pack_view(owner: VoicePackOwner, config: SiteConfig) -> VoicePackAnswer:
+    """The pack as GET /api/admin/voice answers it. `enabled`, the counters and the sample come from the
+    running configuration `config` (the hall's, which the announcer follows a moment later)."""
     status = owner.voice_pack_status()
     invalid = status["invalid"]
-    config = owner.config
     first = next(iter(config.counters.values()))
     code = first.services[0] if first.services else "A"
     return VoicePackAnswer(
-        enabled=status["enabled"],
+        enabled=config.audio.voice_pack,
         clips=[ClipView(**row, problem=invalid.get(row["id"])) for row in status["clips"]],
         groups=[ClipGroup(id=group, title=title) for group, title in GROUP_TITLES.items()],
         missing=status["missing"], unsayable=status["unsayable"],
@@ -184,11 +186,15 @@ def _seconds(value: float) -> str:
 def voice_routes(owner: VoicePackOwner) -> list[BaseRoute]:
     """GET /api/admin/voice, GET/PUT/DELETE /api/admin/voice/clips/{clip}, POST /api/admin/voice/preview."""
 
+    def changed(request: Request, summary: str) -> JSONResponse:
+        view = ClipChangeAnswer(message=summary, voice_pack=pack_view(owner, request.app.state.config))
+        return answer(view, headers=NO_STORE)
+
     @documented("The voice pack: every clip with what to say, and which this site's calls still miss",
                 {200: VoicePackAnswer}, errors=ERRORS, secured=True, description="Admin only. docs/audio.md.")
     async def voice_pack(request: Request) -> JSONResponse:
         await access.admin_of(request, "admin")
-        return answer(pack_view(owner), headers=NO_STORE)
+        return answer(pack_view(owner, request.app.state.config), headers=NO_STORE)
 
     @documented("One recorded clip as it is stored (WAV, 22 050 Hz mono 16-bit), to hear it back",
                 {200: "audio/wav"}, errors=(*ERRORS, 404), secured=True,
@@ -220,7 +226,7 @@ def voice_routes(owner: VoicePackOwner) -> list[BaseRoute]:
                   f"({_seconds(seconds)} detik)."
         await request.app.state.store.add_audit(_entry(request, officer, audit.VOICE_CLIP_SAVED, summary, {
             "clip": spec.id, "seconds": seconds, "replaced": replaced, "bytes": len(data), "digest": clip.digest}))
-        return answer(ClipChangeAnswer(message=summary, voice_pack=pack_view(owner)), headers=NO_STORE)
+        return changed(request, summary)
 
     @documented("Delete one clip: calls that need it are spoken by the engine again", {200: ClipChangeAnswer},
                 errors=(*ERRORS, 404), secured=True,
@@ -237,7 +243,7 @@ def voice_routes(owner: VoicePackOwner) -> list[BaseRoute]:
         summary = f"Klip suara \u201c{spec.text}\u201d dihapus."
         await request.app.state.store.add_audit(_entry(request, officer, audit.VOICE_CLIP_DELETED, summary,
                                                        {"clip": spec.id}))
-        return answer(ClipChangeAnswer(message=summary, voice_pack=pack_view(owner)), headers=NO_STORE)
+        return changed(request, summary)
 
     @documented("Hear a whole call in the hall's recorded voice: the call is rendered like a real one",
                 {200: PreviewAnswer}, body=PreviewRequest, errors=(400, *ERRORS, 404, 409, 413, 415, 422),

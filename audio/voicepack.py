@@ -62,6 +62,7 @@ class ClipSpec:
     words: tuple[str, ...]
     group: str  # "pembuka", "huruf", "angka", "penutup"
     optional: bool = False
+    hint: str = ""  # where the words are heard in a call, for the staff member (Indonesian)
 
     @property
     def text(self) -> str:
@@ -71,14 +72,20 @@ class ClipSpec:
 
 NUMBER_WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
                 "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu")
+NUMBER_HINTS = {**{word: f"angka {n}" for n, word in enumerate(NUMBER_WORDS[:12])},
+                "belas": "dalam dua belas sampai sembilan belas", "puluh": "dalam dua puluh sampai sembilan puluh",
+                "seratus": "angka 100", "ratus": "dalam dua ratus sampai sembilan ratus", "seribu": "angka 1000",
+                "ribu": "dalam dua ribu, tiga ribu, dan seterusnya"}
 RECALL_CLIP = "panggilan_ulang"
 CLIPS: tuple[ClipSpec, ...] = (
-    ClipSpec("nomor_antrian", ("nomor", "antrian"), "pembuka"),
-    *(ClipSpec(f"huruf_{letter.lower()}", tuple(name.split()), "huruf") for letter, name in LETTER_NAMES.items()),
-    *(ClipSpec(word, (word,), "angka") for word in NUMBER_WORDS),
-    ClipSpec("silakan_menuju", ("silakan", "menuju"), "penutup"),
-    ClipSpec("loket", ("loket",), "penutup"),
-    ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True),
+    ClipSpec("nomor_antrian", ("nomor", "antrian"), "pembuka", hint="awal setiap panggilan"),
+    *(ClipSpec(f"huruf_{letter.lower()}", tuple(name.split()), "huruf", hint=f"huruf {letter}, seperti mengeja")
+      for letter, name in LETTER_NAMES.items()),
+    *(ClipSpec(word, (word,), "angka", hint=NUMBER_HINTS[word]) for word in NUMBER_WORDS),
+    ClipSpec("silakan_menuju", ("silakan", "menuju"), "penutup", hint="sebelum nama loket"),
+    ClipSpec("loket", ("loket",), "penutup", hint="nama loket, misalnya \u201cloket dua puluh\u201d"),
+    ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True,
+             hint="pilihan: diucapkan di awal panggilan ulang"),
 )
 SPECS = {spec.id: spec for spec in CLIPS}
 # How the admin page titles each group of clips, in the order it lists them.
@@ -187,7 +194,7 @@ class VoicePack:
     def status(self, needed: Iterable[str] = ()) -> dict:
         """Every clip of the pack, for the admin page: what to say, whether it is recorded and needed.
 
-        `{"clips": [{"id", "text", "group", "optional", "present", "needed", "seconds"}], "missing": [id],
+        `{"clips": [{"id", "text", "hint", "group", "optional", "present", "needed", "seconds"}], "missing": [id],
         "invalid": {id: reason}}`; `missing` lists the needed clips not recorded (optional ones never).
         """
         needed = set(needed)
@@ -196,8 +203,8 @@ class VoicePack:
         rows = []
         for spec in CLIPS:
             clip = clips.get(spec.id)
-            rows.append({"id": spec.id, "text": spec.text, "group": spec.group, "optional": spec.optional,
-                         "present": clip is not None, "needed": spec.id in needed,
+            rows.append({"id": spec.id, "text": spec.text, "hint": spec.hint, "group": spec.group,
+                         "optional": spec.optional, "present": clip is not None, "needed": spec.id in needed,
                          "seconds": round(clip.pcm.duration, 2) if clip else None})
         missing = [r["id"] for r in rows if r["needed"] and not r["present"] and not r["optional"]]
         return {"clips": rows, "missing": missing, "invalid": invalid}
