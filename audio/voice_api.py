@@ -209,7 +209,7 @@ def voice_routes(owner: VoicePackOwner) -> list[BaseRoute]:
 
     @documented("Record or replace one clip: the WAV file is the body", {200: ClipChangeAnswer},
                 raw_body="audio/wav", errors=(*ERRORS, 404, 413, 415, 422), secured=True,
-                description="A PCM WAV (8 to 32 bit, any rate, mono or stereo) of at most 5 MiB and 10 s, with "
+                description="A PCM WAV (8 to 32 bit, 8 to 192 kHz, mono or stereo) of at most 5 MiB and 10 s, with "
                             "audible speech. 404 unknown_clip; 413 too_large; 415 unsupported_media_type; 422 "
                             "not_wav, unsupported_format, damaged_wav, empty_wav, too_long, too_short, silent.")
     async def put_clip(request: Request) -> JSONResponse:

@@ -170,3 +170,22 @@ def test_a_petugas_gets_the_hubs_refusal(hub, browser):
     assert page.locator("tr[data-clip]").count() == 0
     assert not errors, errors
     page.close()
+
+
+def test_the_console_links_to_the_voice_page_in_the_same_session(hub, browser):
+    """The admin console's navigation leads to /admin/voice, which opens without a second log-in."""
+    page = browser.new_page(viewport=CONSOLE)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(hub.url + "/admin")
+    page.fill("#username", "koordinator")
+    page.fill("#pin", "1111")
+    page.click("#login-button")
+    link = page.locator("#nav a.nav-item", has_text="Suara panggilan")
+    link.click()
+    page.wait_for_url("**/admin/voice")
+    page.wait_for_selector("tr[data-clip=nomor_antrian]")
+    assert page.is_hidden("#login-screen")
+    assert page.get_attribute(".sections a[aria-current=page]", "href") == "/admin/voice"
+    assert not errors, errors
+    page.close()
