@@ -259,28 +259,36 @@
 
   // ------------------------------------------------------------ saving, hearing, deleting
 
+  const clipPath = (id) => "/api/admin/voice/clips/" + encodeURIComponent(id);
+
   // Send a recording (or a chosen file) to the hub as the clip's WAV; the hub checks and keeps it.
-  async function save(id, blob) {
-    state.busy.add(id);
+  function save(id, blob) {
     state.messages.set(id, { text: "Menyimpan…", kind: "" });
+    return change(id, "PUT", blob, { type: "audio/wav" }, () => discard(id));
+  }
+
+  // One clip changed (PUT, DELETE): the hub's message in its row and the pack from its answer, or its refusal.
+  async function change(id, method, body, options, done) {
+    state.busy.add(id);
     redraw(id);
+    let answer;
     try {
-      const answer = await api("PUT", "/api/admin/voice/clips/" + encodeURIComponent(id), blob,
-        { type: "audio/wav" });
-      discard(id);
-      state.busy.delete(id);
-      state.messages.set(id, { text: answer.message, kind: "ok" });
-      show(answer.voice_pack);
+      answer = await api(method, clipPath(id), body, options);
     } catch (err) {
       state.busy.delete(id);
       state.messages.set(id, { text: err.message, kind: "error" });
       redraw(id);
+      return;
     }
+    state.busy.delete(id);
+    if (done) done();
+    state.messages.set(id, { text: answer.message, kind: "ok" });
+    show(answer.voice_pack);
   }
 
   async function listen(id) {
     try {
-      const response = await api("GET", "/api/admin/voice/clips/" + encodeURIComponent(id), undefined, { raw: true });
+      const response = await api("GET", clipPath(id), undefined, { raw: true });
       const blob = await response.blob();
       if (state.playerUrl) URL.revokeObjectURL(state.playerUrl);
       state.playerUrl = URL.createObjectURL(blob);
@@ -298,22 +306,10 @@
     $("delete-dialog").showModal();
   }
 
-  async function deleteClip() {
+  function deleteClip() {
     const id = state.deleting;
     $("delete-dialog").close();
-    if (!id) return;
-    state.busy.add(id);
-    redraw(id);
-    try {
-      const answer = await api("DELETE", "/api/admin/voice/clips/" + encodeURIComponent(id));
-      state.busy.delete(id);
-      state.messages.set(id, { text: answer.message, kind: "ok" });
-      show(answer.voice_pack);
-    } catch (err) {
-      state.busy.delete(id);
-      state.messages.set(id, { text: err.message, kind: "error" });
-      redraw(id);
-    }
+    if (id) change(id, "DELETE");
   }
 
   // ------------------------------------------------------------ switching the recorded voice on
