@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent  # the program's folder: every pac
 # configuration (the database's at start, then every accepted change), and an
 # async `start()`, called once the hall has started (before the first request).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page", "reports.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page",
+         "reports.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
