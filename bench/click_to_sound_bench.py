@@ -1,9 +1,10 @@
-"""Click to sound: from the officer's click on "Panggil Berikutnya" to the call playing on every TV.
+"""Click to sound: from the officer's click on "Panggil Berikutnya" to the call's sound starting on every TV.
 
     .venv/bin/python bench/click_to_sound_bench.py                     # 10 TVs, 100 calls, uncached voice
     .venv/bin/python bench/click_to_sound_bench.py --prerendered       # as the hall runs: next calls rendered ahead
     .venv/bin/python bench/click_to_sound_bench.py --tvs 3 --calls 10  # a quick look
     .venv/bin/python bench/click_to_sound_bench.py --hub-only          # no browser: the hub's part alone
+    .venv/bin/python bench/click_to_sound_bench.py --samples run.json  # also every sample's raw times
 
 Everything real: `run.py` (SQLite, spoken calls with the default engine), Debian's
 Chromium through Playwright, one counter page (the coordinator) logged in at Loket 1 and `--tvs`
@@ -11,12 +12,23 @@ TV pages (`/display`), each in its own browser context as separate TVs are.
 
 Time is read in the pages, on the browser's one wall clock
 (`performance.timeOrigin + performance.now()`): the counter page records the
-`click` on the button (capture phase, before the page handles it), each TV page
-records its audio element's `playing` event. A call is measured from its click
-to the `playing` of that call on each TV; the next call is clicked once every
-TV has finished the previous one (a TV plays one call at a time, at least 4 s
-each), so each sample is the path click -> hub -> WebSocket -> TV -> WAV request
--> render -> download -> decode -> playing, not a TV's queue.
+`click` on the button (capture phase, before the page handles it); each TV page
+records the call's WebSocket message and every Web Audio source it starts
+(`AudioBufferSourceNode.start()`, and the oscillators of the chime made in the
+browser) with the moment its first sample leaves for the output device, by the
+AudioContext's output clock (`getOutputTimestamp()`, looked up once the output
+has passed the source's start and mapped back to it: the output latency is
+included). A TV plays the hub's chime the moment a call arrives and the rest of
+the call's WAV after it (docs/display.md, "How the sound plays"), so a sample is
+the click to the first sample of the call's first source on each TV (the later
+of the probe's estimate and the page's own `timing.output`). The stages come
+from the probe and the page's `timing` (arrived, fetched, decoded), and every
+sample is checked: the call is the same on every TV, and the rest of its WAV
+started at the chime's last sample on the audio clock or is counted late.
+
+The next call is clicked once every TV has finished the previous one (a TV
+plays one call at a time, at least 4 s each), so each sample is the path click
+-> hub -> WebSocket -> TV -> sound, not a TV's queue.
 
 Uncached (the default): before each click, the rendered calls are deleted from
 the hub's cache folder, so the call's voice is rendered after the click (the hub
@@ -302,12 +314,13 @@ def main() -> None:
           f"{sorted({s for p in played for s in p})}; hub renders {health['syntheses']}, "
           f"fallbacks {health['fallbacks']}, not_found {health['not_found']}")
     gaps = [row["gap"] for row in stages if row["gap"] is not None]
-    seams = [abs(row["seam"]) for row in stages if row["seam"] is not None]
+    seams = [row["seam"] - row["gap"] for row in stages if row["seam"] is not None and row["gap"] is not None]
     if gaps:
         late = [gap for gap in gaps if gap > 0]
-        print(f"the words after the chime: {len(gaps) - len(late)} of {len(gaps)} on time (scheduled on the audio "
-              f"clock), {len(late)} late (p50 {statistics.median(late or [0]):.0f} ms, max {max(late or [0]):.0f} ms);"
-              f" on the output clock within {percentile(seams, 99) if seams else 0:.1f} ms (p99) of the chime's end")
+        print(f"the words after the chime: {len(gaps) - len(late)} of {len(gaps)} from the chime's last sample on "
+              f"(scheduled on the audio clock), {len(late)} later (by p50 {statistics.median(late or [0]):.0f} ms, "
+              f"max {max(late or [0]):.0f} ms); on the output clock, their start minus (the chime's end + that delay): "
+              f"p50 {statistics.median(seams):.2f} ms, p99 {percentile(seams, 99):.2f} ms")
     print(f"the page's timing.output and the probe's: p99 {percentile([r['drift'] for r in stages], 99):.1f} ms "
           f"apart (a sample is the later one)")
 

@@ -8,18 +8,19 @@
 // not spoken twice.
 //
 // Every sound plays through the page's one AudioContext, created when the page opens and kept
-// running for its whole life. A call's WAV is fetched the moment the call arrives (before the
-// screen is redrawn, or while an earlier call still plays), decoded with decodeAudioData and
-// started as an AudioBufferSourceNode: no media pipeline is built per call, which is what made
-// an <audio> element start late on a busy TV PC (docs/benchmarks.md, "Click to sound"). A WAV
-// that cannot be fetched or decoded gives way to the chime; the call is logged with
+// running for its whole life: no media pipeline is built per call, which is what made an <audio>
+// element start late on a busy TV PC (docs/benchmarks.md, "Click to sound"). The hub's chime, which
+// starts each of its announcements, is kept decoded and starts the moment a call arrives; the call's
+// WAV, fetched at once, follows it from the chime's end (docs/display.md, "How the sound plays").
+// A WAV that cannot be fetched or decoded is heard as the chime; the call is logged with
 // `sound: "chime"` and `failure`, and the health board gets `sound: "chime"` as its last call.
 //
 // State for tests and diagnostics: window.displayPlayer =
 //   {queue, playing, played: [{seq, ticket_id, number, counter, audio_url, kind, sound, failure,
-//    started_at, ended_at, timing}], skipped: [{seq, number, reason}], blocked}
-// `timing` (docs/display.md): {arrived, fetched, decoded, started, output}, each in milliseconds
-// on the page's high-resolution clock (performance.timeOrigin + performance.now()) or null.
+//    started_at, ended_at, timing}], skipped: [{seq, number, reason}], blocked, context, chimeBuffer}
+// `timing` (docs/display.md): {arrived, fetched, decoded, started, output, gap}, the first five in
+// milliseconds on the page's high-resolution clock (performance.timeOrigin + performance.now()),
+// each null until it happened.
 (function (global) {
   "use strict";
 
@@ -133,7 +134,7 @@
 
     async play(item) {
       const entry = {
-        seq: item.seq, ticket_id: item.ticket_id, number: item.number, counter: item.counter,
+        key: item.key, seq: item.seq, ticket_id: item.ticket_id, number: item.number, counter: item.counter,
         audio_url: item.audio_url, kind: item.kind, sound: "none", failure: null,
         started_at: Date.now(), ended_at: null, timing: item.timing,
       };
@@ -175,10 +176,11 @@
     //
     // Every announcement of the hub starts with its chime (GET /audio/chime.wav, kept decoded): the
     // chime starts at once, in the same task as the call's arrival, and the rest of the announcement
-    // (the pause and the words) is scheduled on the audio clock to follow it sample-exactly, as soon
-    // as the call's WAV is fetched and decoded and its start is checked to be that same chime. So the
-    // hall hears the hub's sound unchanged, and the click-to-sound time does not wait for the
-    // download. A WAV that does not start with the chime (none, or another) plays whole after it.
+    // (the pause and the words) is scheduled on the audio clock to follow it from the chime's end, as
+    // soon as the call's WAV is fetched and decoded and its start is checked to be that same chime.
+    // The two meet inside the hub's silent pause, so the hall hears the hub's sound as rendered, and
+    // the click-to-sound time does not wait for the download. A WAV that does not start with the
+    // chime (none, or another) plays whole after it.
     async sound(item, entry) {
       this.options.onSpeaking(true);
       const timing = item.timing;

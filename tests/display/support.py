@@ -8,10 +8,13 @@ LANDSCAPE = {"width": 1920, "height": 1080}
 
 
 def open_display(browser, hub: HubProcess, query: str = "zone=lantai-2", viewport: dict = LANDSCAPE,
-                 *, clock: bool = False):
+                 *, clock: bool = False, init_script: str | None = None):
     """A fresh page (own storage) showing the display, once its first snapshot is drawn.
-    `clock`: the page runs on Playwright's clock, which a test can move forward."""
+    `clock`: the page runs on Playwright's clock, which a test can move forward; `init_script` runs before the
+    page's own scripts."""
     context = browser.new_context(viewport=viewport)
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     if clock:
         page.clock.install()

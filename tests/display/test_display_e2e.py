@@ -141,6 +141,24 @@ def test_replayed_call_is_not_spoken_twice(hub, browser):
     page.context.close()
 
 
+def test_call_replayed_while_it_is_announced_is_not_queued_again(hub, browser):
+    """The same call arriving again (under another seq, as after a hub restart) while its sound is still starting
+    is skipped, not queued to be spoken a second time."""
+    page = open_display(browser, hub)
+    page.evaluate("""() => {
+        const ticket = {id: 777, number: 'A777', called_at: new Date().toISOString()};
+        const counter = {id: '1', name: 'Loket 1', zone: 'lantai-2', state: 'open', served: 0};
+        for (const seq of [displayHub.seq + 1, displayHub.seq + 2])
+            displayHub.handle({type: 'ticket.called', seq, services: [], finished: null, ticket, counter,
+                               announcement: null});
+    }""")
+    page.wait_for_function("() => displayPlayer.skipped.some(x => x.number === 'A777'"
+                           " && x.reason === 'already-played')")
+    [entry] = wait_played(page, 1)
+    assert entry["number"] == "A777" and page.evaluate("displayPlayer.queue.length") == 0
+    page.context.close()
+
+
 def test_stale_call_is_shown_but_not_spoken(hub, browser):
     """A call older than two minutes by the hub's clock (a display catching up) is drawn silently."""
     page = open_display(browser, hub, clock=True)

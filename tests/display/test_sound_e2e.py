@@ -14,7 +14,7 @@ import pytest
 from audio.chime import chime
 from audio.wav import wav_bytes
 from tests.conftest import CHROMIUM, TEST_CONFIG, HubProcess, wait_for
-from tests.display.support import act, call_next, wait_played
+from tests.display.support import act, call_next, open_display, wait_played
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -48,20 +48,8 @@ def speaking_hub(tmp_path_factory):
 
 
 def open_speaking_display(browser, hub: HubProcess, query: str = "zone=lantai-2"):
-    """The display with the sound probe, once it holds the hub's chime (or knows there is none)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    context.add_init_script(SOUND_PROBE)
-    return open_display_in(context, hub, query)
-
-
-def open_display_in(context, hub: HubProcess, query: str):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    page.goto(f"{hub.url}/display?{query}")
-    page.wait_for_function("() => window.displayHub && displayHub.online && displayHub.seq !== null")
-    return page
+    """The display with the sound probe installed."""
+    return open_display(browser, hub, query, {"width": 1280, "height": 720}, init_script=SOUND_PROBE)
 
 
 def sources(page) -> list[dict]:
@@ -161,6 +149,24 @@ def test_failed_fetch_or_decode_falls_back_to_the_chime_and_is_reported(speaking
     page.context.close()
 
 
+def test_a_chime_only_wav_is_heard_once(speaking_hub, browser):
+    """The hub's chime-only WAV (what a call's URL serves when its render failed, and the announcement of a hub
+    without a voice) is the chime the page already started: heard once, not twice."""
+    hub = speaking_hub
+    page = open_speaking_display(browser, hub)
+    page.wait_for_function("() => displayPlayer.chimeBuffer !== null")
+    page.evaluate("""() => displayHub.handle({
+        type: 'ticket.called', seq: displayHub.seq + 1, services: [], finished: null,
+        ticket: {id: 9903, number: 'A903', called_at: new Date().toISOString()},
+        counter: {id: '1', name: 'Loket 1', zone: 'lantai-2', state: 'open', served: 0},
+        announcement: {text: 'Nomor antrian', audio_url: '/audio/chime.wav'}})""")
+    [entry] = wait_played(page, 1)
+    [chime] = sources(page)
+    assert entry["sound"] == "announcement" and entry["failure"] is None
+    assert chime["chime"] and chime["offset"] == 0 and entry["timing"]["decoded"] is not None
+    page.context.close()
+
+
 def test_a_stale_chime_is_not_spliced_and_is_loaded_again(speaking_hub, browser):
     """A page holding another chime than the hub's (the hub changed it) plays the call's WAV whole after it,
     never cut at the wrong place, and fetches the hub's chime again."""
@@ -238,9 +244,7 @@ def test_blocked_sound_is_unlocked_by_a_press_and_the_waiting_call_is_announced(
                    for d in devices)
 
     try:
-        context = strict.new_context(viewport={"width": 1280, "height": 720})
-        context.add_init_script(SOUND_PROBE)
-        page = open_display_in(context, hub, "zone=lantai-3")  # the other tests' TVs show lantai-2
+        page = open_speaking_display(strict, hub, "zone=lantai-3")  # the other tests' TVs show lantai-2
         page.wait_for_selector("#unlock", state="visible")
         wait_for(lambda: reported("blocked"), timeout=15, what="the TV to report its sound blocked")
         hub.issue("C")
