@@ -147,6 +147,13 @@ def test_invalid_configuration_is_422_at_the_key(client, admin):
         (lambda c: c["officers"][0].update(pin="12"), "officers[0].pin",
          "Pengaturan officers[0].pin: PIN harus 4 sampai 12 angka"),
         (lambda c: c["site"].update(colour="merah"), "site.colour", None),
+        (lambda c: c["calendar"].update(holidays=[{"date": "2026-02-30", "name": "Tidak ada"}]),
+         "calendar.holidays[0].date",
+         'Pengaturan calendar.holidays[0].date: tanggal "2026-02-30" tidak ada di kalender (bulan 01–12, hari '
+         "sesuai jumlah hari bulannya)"),
+        (lambda c: c["calendar"].update(closures=[{"date": "2026-3-1", "reason": "Pemeliharaan"}]),
+         "calendar.closures[0].date", 'Pengaturan calendar.closures[0].date: harus tanggal "TTTT-BB-HH", bukan '
+         '"2026-3-1"'),
     ]
     for change, path, message in cases:
         bad = copy.deepcopy(config)
