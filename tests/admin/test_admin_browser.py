@@ -146,6 +146,29 @@ def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     expect(page.locator(".field.invalid")).to_have_count(0)
 
 
+def test_a_date_its_month_lacks_is_not_read_as_another_day(console):
+    """2026-02-30 gets no day in words beside its field (not "Senin, 2 Maret 2026") and stays marked; the hub
+    refuses it at the field as a day not in the calendar; 2026-02-28 reads as Sabtu, 28 Februari 2026."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("kalender")
+    page.get_by_role("button", name="+ Tambah hari libur").click()
+    admin.fill("calendar.holidays[0].name", "Hari Jadi Kota")
+    admin.fill("calendar.holidays[0].date", "2026-02-30")
+    field = admin.field("calendar.holidays[0].date")
+    expect(field.locator(".when-words")).to_have_text("")
+    expect(field.locator("input")).to_have_class("input date bad")
+    admin.save()
+    expect(field.locator(".field-error")).to_have_text(
+        'Pengaturan calendar.holidays[0].date: tanggal "2026-02-30" tidak ada di kalender (bulan 01–12, hari '
+        "sesuai jumlah hari bulannya)")
+    admin.fill("calendar.holidays[0].date", "2026-02-28")
+    expect(field.locator(".when-words")).to_have_text("Sabtu, 28 Februari 2026")
+    expect(field.locator("input")).to_have_class("input date")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
+
+
 def test_a_petugas_is_told_the_console_is_not_for_them(console):
     """budi (petugas) logs in with the right PIN and gets the hub's refusal, back at the log-in form."""
     admin = console()
