@@ -117,6 +117,37 @@ def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, scr
         hub.stop()
 
 
+def test_an_officer_without_any_counter_is_marked_so(browser, tmp_path):
+    """A koordinator's new officer with no counter ticked is marked "Tanpa loket" and told he cannot call yet
+    (an empty list is no counter, not every one); the notes follow the edits (a PIN typed, Loket 1 ticked)."""
+    hub = HubProcess(tmp_path / "data", config=koordinator_site(tmp_path)).start()
+    dewi = Console(browser, hub)
+    try:
+        dewi.log_in("dewi", "1111")
+        page = dewi.page
+        dewi.section("petugas")
+        page.click('[data-add="officers"]')
+        dewi.fill("officers[4].username", "tono")
+        dewi.fill("officers[4].name", "Tono Sugiarto")
+        dewi.fill("officers[4].pin", "246810")
+        expect(page.locator("#view .editor .note").first).to_contain_text("PIN baru berlaku begitu perubahan "
+                                                                          "disimpan")  # the notes follow the edit
+        row = page.locator('#view .grid tr.row[data-key="tono"]')
+        expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+        note = page.locator("#view .editor .note.warn")
+        expect(note).to_have_text("Petugas ini belum ditugaskan di loket mana pun: ia dapat masuk, tetapi belum "
+                                  "dapat memanggil nomor. Centang loketnya di atas.")
+        expect(dewi.field("officers[4].counters").locator(".help")).to_contain_text("Tanpa loket dicentang")
+        dewi.field("officers[4].counters").locator('input[value="1"]').check()
+        expect(row.locator(".badge.warn")).to_have_count(0)
+        expect(note).to_have_count(0)
+        dewi.save()
+        expect(dewi.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    finally:
+        dewi.close()
+        hub.stop()
+
+
 def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     """A quota of 0 comes back as 422 invalid_config: the hub's message stands at services[0].daily_quota."""
     admin = console().log_in()
