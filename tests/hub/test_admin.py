@@ -350,6 +350,10 @@ def test_audit_lists_logins_pins_and_changes_newest_first(client, admin, clock):
         refused(client.get(f"/api/admin/audit?before={huge}", headers=admin), 422, "invalid_field")
         refused(client.get(f"/api/admin/audit?limit={huge}", headers=admin), 422, "invalid_field")
     refused(client.get("/api/admin/audit?action=tickets", headers=admin), 422, "invalid_field")
+    for name in ("before", "limit"):  # a minus sign is not "not a whole number": the message says what is wanted
+        error = refused(client.get(f"/api/admin/audit?{name}=-1", headers=admin), 422, "invalid_field")
+        assert error["message"] == (f"Parameter '{name}' harus ditulis dengan angka 0–9 saja (bilangan bulat "
+                                    "positif), bukan '-1'.")
     dewi = client.get("/api/admin/audit", headers=login(client, "dewi", "1111")).json()["entries"]
     assert {e["officer"] for e in dewi} == {"budi", "dewi"}  # only DUKCAPIL's officers
 
