@@ -142,18 +142,20 @@ async def hours(request: Request) -> Response:
 @documented(
     "The monthly recap (rekap jumlah pemohon): tickets taken per agency and service, day by day (JSON, or a CSV "
     "or XLSX download)", {200: (RecapAnswer, CSV, XLSX)}, errors=ERRORS, secured=True,
-    query={"month": "YYYY-MM (required)", "format": "csv or xlsx: a download of the same matrix"},
-    description="Each agency is a subtotal line, then its services; a koordinator gets their agency only.")
+    query={"month": "YYYY-MM (required)", "agency": "only this agency (a koordinator: their own)",
+           "service": "only this service", "format": "csv or xlsx: a download of the same matrix"},
+    description="Each agency is a subtotal line, then its services; a koordinator gets their agency only "
+                "(another: 403 outside_agency). The same access and refusals as /api/reports/summary.")
 async def recap_report(request: Request) -> Response:
     officer = await access.officer_of(request)
-    mine = access.agency_scope(officer)
+    access.agency_scope(officer)  # a petugas: 403 before anything else
     params = request.query_params
     period = parse_month(params.get("month"))
     fmt = choice(params.get("format"), "format", FORMATS, required=False)
     app = request.app.state
     config = app.config
-    scope = scope_of(config, officer, None, None)
-    listed = [code for code, s in config.services.items() if mine is None or s.agency == mine]
+    scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
+    listed = [code for code in config.services if scope.services is None or code in scope.services]
     key = ("recap", period, scope.services, app.hall.version)
     matrix = await _computed(request, key, fmt, recap_of, period, scope.services, Labels(config), listed)
     report = RecapAnswer.of(matrix, month_name(period))

@@ -11,6 +11,7 @@ from tests.reports.support import DAY
 ENDPOINTS = {
     "summary": ("/api/reports/summary", {"from": DAY, "to": DAY, "by": "service"}),
     "hours": ("/api/reports/hours", {"from": DAY, "to": DAY}),
+    "recap": ("/api/reports/recap", {"month": "2026-03"}),
     "ikm": ("/api/reports/ikm", {"from": DAY, "to": DAY}),
 }
 
