@@ -500,7 +500,8 @@
       if (table === "services") {
         const at = (app.draft.counters || []).filter((c) => (c.services || []).includes(item.code)).map((c) => c.name);
         box.append(el("p", at.length ? "note" : "note warn", at.length ? "Dilayani di " + at.join(", ") + "."
-          : "Belum ada loket yang melayani layanan ini: tambahkan di bagian Loket, agar nomornya dapat dipanggil."));
+          : "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah " +
+            "satu loket pada bagian Loket."));
       } else if (table === "officers") {
         if (item.pin) box.append(el("p", "note", "PIN baru berlaku begitu perubahan disimpan. Sampaikan PIN ini kepada " +
           (item.name || "petugas") + " secara langsung."));

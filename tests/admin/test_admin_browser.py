@@ -400,3 +400,24 @@ def test_names_are_text_and_an_admin_changes_their_own_pin(hub, console):
     expect(admin.notice()).to_have_text("PIN Anda sudah diganti.")
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "246810"})[0] == 200
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "1111"})[0] == 401
+
+
+def test_a_service_no_counter_calls_is_marked_so(console):
+    """A new service listed at no counter is marked "Tanpa loket" and told the kiosks give no number for it yet;
+    once Loket 1 calls it, the mark and the note go and the editor says where it is served."""
+    admin = console().log_in()
+    page = admin.page
+    page.click('[data-add="services"]')
+    admin.fill("services[3].name", "Legalisir Dokumen")
+    row = page.locator('#view .grid tr.row[data-key="D"]')
+    expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+    expect(page.locator("#view .editor .note.warn")).to_have_text(
+        "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah "
+        "satu loket pada bagian Loket.")
+    admin.section("loket")
+    admin.open("1")
+    admin.field("counters[0].services").locator('input[value="D"]').check()
+    admin.section("layanan")
+    expect(row.locator(".badge.warn")).to_have_count(0)
+    admin.open("D")
+    expect(page.locator("#view .editor .note")).to_have_text("Dilayani di Loket 1.")
