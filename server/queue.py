@@ -458,6 +458,9 @@ class Queue:
             raise HubError(
                 "same_service", f"Nomor {current.number} sudah berada di layanan {target.name}. Pilih layanan lain."
             )
+        if service not in self._staffed():
+            raise Conflict("service_unstaffed", f"Layanan {target.name} belum dilayani di loket mana pun: nomor yang "
+                           "dialihkan ke sana tidak dapat dipanggil. Pilih layanan lain.")
         left = current.with_(status=Status.TRANSFERRED, finished_at=now)
         moved = Ticket(
             id=self.next_id,
