@@ -256,7 +256,7 @@ def _number(text: str | None, name: str, default: int | None) -> int | None:
             "Indonesian labels)", {200: SchemaAnswer}, errors=ERRORS, secured=True)
 async def form_schema(request: Request) -> JSONResponse:
     await access.admin_of(request)
-    return JSONResponse({"schema": admin_schema()}, headers={"Cache-Control": "max-age=60"})
+    return JSONResponse({"schema": admin_schema()}, headers=NO_STORE)  # as every admin answer (docs/protocol.md)
 
 
 # Keys whose value names an item of another table (SiteConfig._references refuses unknown ones):

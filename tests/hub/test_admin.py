@@ -73,12 +73,14 @@ def test_get_config_has_the_file_shape_without_pin_hashes(client, admin):
 
 
 def test_who_may_use_the_admin_api(client):
-    """401 without a session, 403 role_not_allowed for a petugas, 200 for a koordinator and an admin."""
+    """401 without a session, 403 role_not_allowed for a petugas, 200 for a koordinator and an admin, never kept in a
+    cache (no-store: what a session may see is not for the next one on the same PC)."""
     for path in ("/api/admin/config", "/api/admin/config.toml", "/api/admin/audit", "/api/admin/schema"):
         refused(client.get(path), 401, "unauthorized")
         error = refused(client.get(path, headers=login(client)), 403, "role_not_allowed")
         assert error["message"] == "Hanya admin atau koordinator yang dapat melakukan ini. Anda masuk sebagai petugas."
-        assert client.get(path, headers=login(client, "dewi", "1111")).status_code == 200
+        answer = client.get(path, headers=login(client, "dewi", "1111"))
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store", (path, answer.headers)
     version, config = current(client, login(client, "koordinator", "1111"))
     refused(put(client, login(client), version, config), 403, "role_not_allowed")
 
