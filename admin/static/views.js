@@ -556,8 +556,8 @@
         while (used.has(String(n))) n += 1;
         return String(n);
       }
-      if (table === "services") {
-        for (const letter of "ABCDEFGHIJKLMNOPQRSTUVWXYZ") if (!used.has(letter)) return letter;
+      if (table === "services") { // no I, O or Q: on a TV "I001" reads as "1001", "O12"/"Q12" as "012"
+        for (const letter of "ABCDEFGHJKLMNPRSTUVWXYZ") if (!used.has(letter)) return letter;
       }
       return null;
     }

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin.support import TABLET, Console, koordinator_site
-from tests.conftest import HubProcess
+from tests.conftest import TEST_CONFIG, HubProcess
 from tests.counter_panel.test_counter_panel_browser import log_in as counter_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -421,3 +421,22 @@ def test_a_service_no_counter_calls_is_marked_so(console):
     expect(row.locator(".badge.warn")).to_have_count(0)
     admin.open("D")
     expect(page.locator("#view .editor .note")).to_have_text("Dilayani di Loket 1.")
+
+
+def test_the_suggested_prefix_skips_letters_read_as_digits(browser, tmp_path):
+    """With A–H and J–N taken, a new service is offered P, then R: never I, O or Q, which read as 1 and 0 on a TV
+    ("I001" looks like "1001")."""
+    taken = "".join(f'\n[[services]]\ncode = "{c}"\nname = "Layanan {c}"\nagency = "DUKCAPIL"\n' for c in "DEFGHJKLMN")
+    site = tmp_path / "site.toml"
+    site.write_text(TEST_CONFIG.read_text() + taken)
+    hub = HubProcess(tmp_path / "data", config=site).start()
+    admin = Console(browser, hub)
+    try:
+        admin.log_in()
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[13].code").locator("input")).to_have_value("P")
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[14].code").locator("input")).to_have_value("R")
+    finally:
+        admin.close()
+        hub.stop()
