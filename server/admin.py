@@ -298,7 +298,8 @@ def admin_schema() -> dict[str, Any]:
                          "title": "PIN baru", "description": f"A new PIN ({lo} to {hi} digits), stored hashed, never "
                          "shown again; leave it out to keep the officer's PIN.",
                          "x-help": f"PIN baru ({lo} sampai {hi} angka), disimpan sebagai hash dan tidak pernah "
-                                   "ditampilkan lagi. Kosongkan untuk tetap memakai PIN yang lama."}
+                                   "ditampilkan lagi. Bila dikosongkan, petugas yang sudah punya PIN tetap memakai "
+                                   "PIN lamanya."}
     properties["pin_set"] = {"type": "boolean", "readOnly": True, "title": "PIN sudah diatur",
                              "description": "Whether the officer has a PIN (an officer without one cannot log in).",
                              "x-help": "Petugas tanpa PIN belum dapat masuk."}

@@ -489,6 +489,8 @@
           || (table === "agencies" && key === "code")),
         enumOnly: (key) => (scope && table === "officers" && key === "role" ? ["petugas", "koordinator"] : undefined),
         allLabel: (key) => (table === "officers" && key === "counters" && !scope ? "Semua loket" : undefined),
+        // An officer without a PIN has none to keep: the field asks for one.
+        placeholder: (key) => (table === "officers" && key === "pin" && !item.pin_set ? "Isi PIN baru" : undefined),
         order: TABLES[table].order,
         onChange: (key, value, path) => app.changed(path),
       };

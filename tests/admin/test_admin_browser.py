@@ -440,3 +440,19 @@ def test_the_suggested_prefix_skips_letters_read_as_digits(browser, tmp_path):
     finally:
         admin.close()
         hub.stop()
+
+
+def test_the_pin_field_asks_a_new_officer_for_a_pin_and_keeps_an_existing_ones(console):
+    """A new officer's PIN field asks for a PIN ("Isi PIN baru"), an existing officer's says it is left as it is
+    ("Tidak diubah"); the help texts read as sentences (a capital first letter)."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("petugas")
+    admin.open("budi")
+    pin = admin.field("officers[0].pin").locator("input")
+    expect(pin).to_have_attribute("placeholder", "Tidak diubah")
+    page.click('[data-add="officers"]')
+    expect(admin.field("officers[3].pin").locator("input")).to_have_attribute("placeholder", "Isi PIN baru")
+    helps = page.locator("#view .editor .field .help").all_text_contents()
+    assert helps and all(text[0].isupper() for text in helps), helps
+    expect(admin.field("officers[3].role").locator(".help")).to_contain_text("Petugas bekerja di loket")

@@ -372,15 +372,18 @@ def test_schema_for_the_forms(client, admin):
 
 
 def test_the_form_schema_labels_every_key_of_the_console_in_indonesian(client, admin):
-    """Each key the admin console edits has an Indonesian label (`title`) and help text (`x-help`)."""
+    """Each key the admin console edits has an Indonesian label (`title`) and help text (`x-help`), written as a
+    sentence (a capital first letter: "petugas bekerja di loket" read as a fragment)."""
     schema = client.get("/api/admin/schema", headers=admin).json()["schema"]
-    missing = []
+    missing, lowercase = [], []
     for model in ("Site", "Zone", "Agency", "Service", "Counter", "Officer", "Calendar", "OpeningHours", "Break",
                   "Holiday", "Closure", "DisplaySettings"):
         for key, node in schema["$defs"][model]["properties"].items():
             if "x-help" not in node:  # declared with config.fields.labelled(title, help) or not at all
                 missing.append(f"{model}.{key}")
-    assert missing == []
+            elif node["x-help"][:1].islower():
+                lowercase.append(f"{model}.{key}: {node['x-help'][:40]}")
+    assert missing == [] and lowercase == []
     assert schema["$defs"]["Officer"]["properties"]["pin"]["title"] == "PIN baru"
     assert schema["$defs"]["Service"]["properties"]["daily_quota"]["title"] == "Kuota harian"
     assert schema["properties"]["services"]["title"] == "Layanan"
