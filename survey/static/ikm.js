@@ -231,7 +231,7 @@
     $("sample-meter").setAttribute("aria-valuenow", String(share));
     $("sample-meter").dataset.reached = report.sample_target && report.respondents >= report.sample_target ? "true" : "false";
     $("sample-text").textContent = "Populasi: " + whole.format(report.population) + " warga selesai dilayani. Target " +
-      "sampel menurut tabel Krejcie–Morgan: " + whole.format(report.sample_target) + " responden.";
+      "sampel menurut rumus Krejcie–Morgan (dibulatkan ke atas): " + whole.format(report.sample_target) + " responden.";
 
     const bars = $("bars");
     bars.replaceChildren();

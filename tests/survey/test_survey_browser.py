@@ -168,6 +168,8 @@ def test_the_ikm_page_shows_the_report_downloads_it_and_publishes_it(contexts, h
     expect(page.locator("#ikm-kinerja")).to_have_text("Baik")
     expect(page.locator("#respondents")).to_have_text("2")
     expect(page.locator("#target")).to_have_text("2")
+    expect(page.locator("#sample-text")).to_have_text("Populasi: 2 warga selesai dilayani. Target sampel menurut rumus "
+                                                      "Krejcie–Morgan (dibulatkan ke atas): 2 responden.")
     expect(page.locator(".bar-row")).to_have_count(9)
     expect(page.locator(".bar-row[data-key='biaya'] .bar-value")).to_have_text("3,500")
     expect(page.locator(".saran-text")).to_have_text(["Saran nilai 3.", "Saran nilai 4."])
