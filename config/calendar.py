@@ -32,7 +32,10 @@ def _day(value: Any) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            pass
+            # Written right but not a day of the calendar (2026-02-30): say that, not "wrong format".
+            raise invalid("date_value", f"{value!r} is not a day of the calendar (month 01-12, a day its month has)",
+                          f"tanggal {shown(value)} tidak ada di kalender (bulan 01–12, hari sesuai jumlah hari "
+                          "bulannya)") from None
     raise invalid("date_format", f'must be a date "YYYY-MM-DD", got {value!r}',
                   f'harus tanggal "TTTT-BB-HH", bukan {shown(value)}')
 
@@ -54,7 +57,7 @@ class OpeningHours(Item):
 
     day: Weekday = Field(description='The weekday: "senin", "selasa", "rabu", "kamis", "jumat", "sabtu" or '
                          '"minggu".',
-        **labelled("Hari", "senin, selasa, rabu, kamis, jumat, sabtu, atau minggu."))
+        **labelled("Hari", "Salah satu dari senin, selasa, rabu, kamis, jumat, sabtu, atau minggu."))
     open: Clock = Field(description="Local time from which tickets are handed out.",
         **labelled("Jam buka", "Mulai pukul berapa nomor dibagikan."))
     close: Clock = Field(description="Local time after which no more tickets are handed out (after open).",

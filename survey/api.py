@@ -11,15 +11,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from config.site import Officer
+from reports.period import parse_period
+from reports.scope import scope_of
 from server import access
 from server.api import answer, read_json
-from server.errors import Conflict, Forbidden, HubError, NotFound, unknown_counter, unknown_service, unknown_ticket
+from server.errors import Conflict, HubError, unknown_ticket
 from server.openapi import documented
 from server.tickets import Status, Ticket
 from survey import workbook
@@ -28,8 +28,6 @@ from survey.ikm import index_of, sample_target
 from survey.storage import Responses, Scope
 from survey.views import IkmReport, SaranView, SurveyForm, SurveyRequest, SurveySaved, form_of, unsur_views
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_DAYS = 366  # the longest period of one report
 SARAN_SHOWN = 200  # saran listed in the JSON report (the XLSX has them all)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,70 +87,41 @@ async def survey_answer(request: Request) -> JSONResponse:
 # ---------------------------------------------------------------- the report
 
 
-def read_day(request: Request, name: str) -> date:
-    value = request.query_params.get(name)
-    if not value:
-        raise HubError("invalid_query", f"Parameter '{name}' wajib diisi (format TTTT-BB-HH).", status=422)
-    try:
-        if not DATE_RE.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HubError("invalid_query", f"Parameter '{name}' harus tanggal dengan format TTTT-BB-HH, misalnya "
-                       "2026-03-31.", status=422) from None
-
-
-def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[str, str | None]]:
-    """The report's scope from the query (from, to, agency, service, counter) and a koordinator's agency
-    (`agency_scope`, None for an admin). 422 for bad dates or a period over MAX_DAYS days; 404 for an unknown
-    code; 403 outside the koordinator's agency."""
-    config = request.app.state.config
+def read_scope(request: Request, officer: Officer) -> tuple[Scope, dict[str, str | None]]:
+    """The report's scope from the query (from, to, agency, service, counter) and who asks, read as every
+    report reads them: the period by reports/period.py (422 `missing_field`, `invalid_field`, `invalid_range`),
+    the codes by reports/scope.py (422 for an unknown code or codes that do not go together, 403
+    `outside_agency` outside a koordinator's agency). Also the codes the report names (a koordinator's agency
+    when not asked)."""
     params = request.query_params
-    first, last = read_day(request, "from"), read_day(request, "to")
-    if last < first:
-        raise HubError("invalid_query", "Tanggal 'to' tidak boleh sebelum tanggal 'from'.", status=422)
-    if (last - first).days + 1 > MAX_DAYS:
-        raise HubError("invalid_query", f"Periode paling panjang {MAX_DAYS} hari.", status=422)
-    agency = params.get("agency") or None
-    service = params.get("service") or None
-    counter = params.get("counter") or None
-    if agency is not None and agency not in config.agencies:
-        raise NotFound("unknown_agency", f"Instansi dengan kode '{agency}' tidak ditemukan.")
-    if service is not None and service not in config.services:
-        raise unknown_service(service)
-    if counter is not None and counter not in config.counters:
-        raise unknown_counter(counter)
-    if agency_scope is not None:
-        if agency is not None and agency != agency_scope:
-            raise Forbidden("outside_agency", f"Koordinator {agency_scope} hanya dapat melihat laporan instansi "
-                            f"{agency_scope}.")
-        if service is not None and config.services[service].agency != agency_scope:
-            raise Forbidden("outside_agency", f"Layanan {service} bukan layanan instansi {agency_scope}.")
-        agency = agency_scope
-    services = None
-    if agency is not None:
-        services = tuple(code for code, s in config.services.items() if s.agency == agency)
-    if service is not None:
-        services = (service,) if services is None or service in services else ()
-    scope = Scope(first.isoformat(), last.isoformat(), services, counter)
-    return scope, {"agency": agency, "service": service, "counter": counter}
+    period = parse_period(params.get("from"), params.get("to"))
+    asked = scope_of(request.app.state.config, officer, *(params.get(name) or None
+                                                         for name in ("agency", "service", "counter")))
+    services = None if asked.services is None else tuple(sorted(asked.services))
+    scope = Scope(period.first.isoformat(), period.last.isoformat(), services, asked.counter)
+    return scope, {"agency": asked.agency, "service": asked.service, "counter": asked.counter}
 
 
 @documented("The IKM (Indeks Kepuasan Masyarakat) of a period and scope, as JSON or as the regulation's XLSX "
-            "tabulation", {200: (IkmReport, XLSX)}, errors=(401, 403, 404, 422), secured=True,
+            "tabulation", {200: (IkmReport, XLSX)}, errors=(401, 403, 422), secured=True,
             query={"from": "first local day, YYYY-MM-DD (required)", "to": "last local day, YYYY-MM-DD (required)",
                    "agency": "agency code", "service": "service code", "counter": "counter id",
                    "format": "xlsx: the tabulation of PermenPANRB 14/2017 as a download"},
-            description="Admin: every agency; koordinator: their agency only (another agency: 403); petugas: 403. "
+            description="Admin: every agency; koordinator: their agency only (another agency, its service or a "
+                        "counter calling none of theirs: 403 outside_agency); petugas: 403. Unknown codes: 422 "
+                        "unknown_agency, unknown_service, unknown_counter; codes that do not go together: 422 "
+                        "invalid_field (reports/scope.py, as every report). "
                         "population: tickets served (done) in the period and scope; sample_target: Krejcie–Morgan. "
                         "NRR per unsur = mean score; IKM = mean of the nine NRR × 25, rounded at the end to 2 "
                         "decimals. docs/survey.md.")
 async def ikm_report(request: Request) -> Response:
     officer = await access.officer_of(request)
-    scope, named = read_scope(request, access.agency_scope(officer))
+    access.agency_scope(officer)  # a petugas: 403 before anything else
+    scope, named = read_scope(request, officer)
     wanted = request.query_params.get("format") or "json"
     if wanted not in ("json", "xlsx"):
-        raise HubError("invalid_query", "Parameter 'format' hanya boleh 'xlsx' (atau kosong untuk JSON).", status=422)
+        raise HubError("invalid_field", f"Parameter 'format' harus xlsx (atau tidak diisi untuk JSON); bukan "
+                       f"'{wanted[:40]}'.", status=422)
     responses = responses_of(request)
     config = request.app.state.config
     if wanted == "xlsx":

@@ -110,6 +110,7 @@
   //   choices   for an x-ref key: [{value, label}] of the referenced items
   //   locked    shown but not editable (a koordinator's own agency)
   //   required  the key must be given
+  //   placeholder  what an empty secret field says (default "Tidak diubah": left empty, it stays as it is)
   function field(key, given) {
     const node = given.node;
     const id = "f" + (serial += 1);
@@ -196,8 +197,12 @@
     const say = () => {
       if (node.format !== "date") return;
       const day = /^\d{4}-\d{2}-\d{2}$/.test(input.value) ? new Date(input.value + "T12:00:00Z") : null;
-      words.textContent = day && !Number.isNaN(day.getTime()) ? new Intl.DateTimeFormat("id-ID", {
+      // Chromium rolls a day its month lacks over (2026-02-30 would read "Senin, 2 Maret 2026"): such a
+      // date gets no words and stays marked, and the hub says why on save.
+      const real = day !== null && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === input.value;
+      words.textContent = real ? new Intl.DateTimeFormat("id-ID", {
         weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(day) : "";
+      if (day !== null && !real) input.classList.add("bad");
     };
     input.addEventListener("input", () => {
       spec.onChange(input.value === "" ? undefined : input.value);
@@ -218,7 +223,7 @@
     input.autocomplete = "off";
     input.spellcheck = false;
     input.value = spec.value ?? "";
-    input.placeholder = "Tidak diubah";
+    input.placeholder = spec.placeholder || "Tidak diubah";
     if (node.pattern) input.pattern = node.pattern.replace(/^\^|\$$/g, "");
     input.addEventListener("input", () => {
       spec.onChange(input.value === "" ? undefined : input.value);
@@ -380,7 +385,7 @@
   //   path     its path ("services[3]", "site", "calendar.holidays[0]")
   //   options  {skip: [keys], only: [keys], order: [keys shown first], choices(key, node) -> [{value,label}] | undefined,
   //             locked(key) -> bool, enumOnly(key) -> [values] | undefined, allLabel(key) -> text,
-  //             onChange(key, value, path)}
+  //             placeholder(key) -> text | undefined, onChange(key, value, path)}
   function fieldset(reader, node, value, path, options) {
     const box = el("div", "fields");
     const required = new Set(node.required || []);
@@ -401,6 +406,7 @@
         locked: options.locked ? options.locked(key) : false,
         only: options.enumOnly ? options.enumOnly(key) : undefined,
         allLabel: options.allLabel ? options.allLabel(key) : undefined,
+        placeholder: options.placeholder ? options.placeholder(key) : undefined,
         onChange(next) {
           if (next === undefined) delete value[key];
           else value[key] = next;

@@ -222,6 +222,15 @@
       if (list) list.replaceWith(listPane(table));
       const head = document.querySelector("#view .editor-head");
       if (head && selected) head.replaceWith(editorHead(table, selected));
+      const editor = document.querySelector("#view .editor");
+      if (editor && selected) {
+        // The notes follow the edit: a PIN typed, a counter ticked.
+        const notes = editorNotes(table, selected);
+        const shown = editor.querySelector(".notes");
+        if (shown && notes) shown.replaceWith(notes);
+        else if (shown) shown.remove();
+        else if (notes) editor.querySelector(".editor-foot").before(notes);
+      }
       const save = document.querySelector("#view .editor-foot .save");
       if (save) save.disabled = !app.dirty;
       if (selected && !(app.draft[table] || []).includes(selected)) {
@@ -396,6 +405,9 @@
       if (table === "services" && !(app.draft.counters || []).some((c) => (c.services || []).includes(item.code))) {
         cell.append(el("span", "badge warn", "Tanpa loket"));
       }
+      if (table === "officers" && Array.isArray(item.counters) && !item.counters.length) {
+        cell.append(el("span", "badge warn", "Tanpa loket"));  // an empty list is no counter, not every one
+      }
     }
 
     function baseItem(table, key) {
@@ -477,6 +489,8 @@
           || (table === "agencies" && key === "code")),
         enumOnly: (key) => (scope && table === "officers" && key === "role" ? ["petugas", "koordinator"] : undefined),
         allLabel: (key) => (table === "officers" && key === "counters" && !scope ? "Semua loket" : undefined),
+        // An officer without a PIN has none to keep: the field asks for one.
+        placeholder: (key) => (table === "officers" && key === "pin" && !item.pin_set ? "Isi PIN baru" : undefined),
         order: TABLES[table].order,
         onChange: (key, value, path) => app.changed(path),
       };
@@ -488,12 +502,16 @@
       if (table === "services") {
         const at = (app.draft.counters || []).filter((c) => (c.services || []).includes(item.code)).map((c) => c.name);
         box.append(el("p", at.length ? "note" : "note warn", at.length ? "Dilayani di " + at.join(", ") + "."
-          : "Belum ada loket yang melayani layanan ini: tambahkan di bagian Loket, agar nomornya dapat dipanggil."));
+          : "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah " +
+            "satu loket pada bagian Loket."));
       } else if (table === "officers") {
         if (item.pin) box.append(el("p", "note", "PIN baru berlaku begitu perubahan disimpan. Sampaikan PIN ini kepada " +
           (item.name || "petugas") + " secara langsung."));
         else if (!item.pin_set) box.append(el("p", "note warn", "Petugas ini belum punya PIN dan belum dapat masuk. " +
           "Isi PIN baru di atas."));
+        if (Array.isArray(item.counters) && !item.counters.length) box.append(el("p", "note warn", "Petugas ini " +
+          "belum ditugaskan di loket mana pun: ia dapat masuk, tetapi belum dapat memanggil nomor. Centang loketnya " +
+          "di atas."));
       } else if (table === "zones") {
         box.append(el("p", "note", "Buka alamat /display?zone=" + (item.id || "…") + " di TV zona ini."));
       }
@@ -540,8 +558,8 @@
         while (used.has(String(n))) n += 1;
         return String(n);
       }
-      if (table === "services") {
-        for (const letter of "ABCDEFGHIJKLMNOPQRSTUVWXYZ") if (!used.has(letter)) return letter;
+      if (table === "services") { // no I, O or Q: on a TV "I001" reads as "1001", "O12"/"Q12" as "012"
+        for (const letter of "ABCDEFGHJKLMNPRSTUVWXYZ") if (!used.has(letter)) return letter;
       }
       return null;
     }

@@ -134,9 +134,6 @@
     for (const a of data.agencies) if (!own || a.code === own) agency.append(option(a.code, a.name));
     agency.disabled = Boolean(own);
     fillServices();
-    const counter = $("counter");
-    counter.replaceChildren(option("", "Semua loket"));
-    for (const c of data.counters) counter.append(option(c.code, c.name));
   }
 
   function fillServices() {
@@ -148,9 +145,26 @@
       if (!chosen || s.agency === chosen) service.append(option(s.code, s.code + " · " + s.name));
     }
     service.value = [...service.options].some((o) => o.value === before) ? before : "";
+    fillCounters();
+  }
+
+  // The counters that call the agency or service chosen (the hub refuses the others).
+  function fillCounters() {
+    const agency = $("agency").value;
+    const service = $("service").value;
+    const counter = $("counter");
+    const before = counter.value;
+    counter.replaceChildren(option("", "Semua loket"));
+    for (const c of data.counters) {
+      if ((!agency || c.agencies.includes(agency)) && (!service || c.services.includes(service))) {
+        counter.append(option(c.code, c.name));
+      }
+    }
+    counter.value = [...counter.options].some((o) => o.value === before) ? before : "";
   }
 
   $("agency").addEventListener("change", fillServices);
+  $("service").addEventListener("change", fillCounters);
 
   function iso(d) {
     return d.toISOString().slice(0, 10);
@@ -217,7 +231,7 @@
     $("sample-meter").setAttribute("aria-valuenow", String(share));
     $("sample-meter").dataset.reached = report.sample_target && report.respondents >= report.sample_target ? "true" : "false";
     $("sample-text").textContent = "Populasi: " + whole.format(report.population) + " warga selesai dilayani. Target " +
-      "sampel menurut tabel Krejcie–Morgan: " + whole.format(report.sample_target) + " responden.";
+      "sampel menurut rumus Krejcie–Morgan (dibulatkan ke atas): " + whole.format(report.sample_target) + " responden.";
 
     const bars = $("bars");
     bars.replaceChildren();
@@ -304,6 +318,19 @@
     } catch (err) {
       say($("publish-message"), err.message, "error");
     }
+    showRunningText();
+  }
+
+  // The running text the TVs show now, as the hub sends it to them (their snapshot): whether the IKM is in
+  // it is the hub's to say (a month with responses must be complete first), not the switch's.
+  async function showRunningText() {
+    const preview = $("publish-preview");
+    try {
+      const now = await request("GET", "/api/state");
+      preview.textContent = (now.site && now.site.running_text) || "(tidak ada teks berjalan)";
+    } catch (err) {
+      preview.textContent = "";
+    }
   }
 
   $("display-ikm").addEventListener("change", async (event) => {
@@ -316,8 +343,9 @@
       const current = await request("GET", "/api/admin/config");
       const config = { ...current.config, survey: { ...(current.config.survey || {}), display_ikm: wanted } };
       const saved = await request("PUT", "/api/admin/config", { version: current.version, config });
-      say(message, (wanted ? "IKM terbaru kini tampil di teks berjalan TV" : "IKM tidak lagi tampil di teks berjalan " +
-        "TV") + " (pengaturan versi " + saved.version + ").", "ok");
+      say(message, "Publikasi IKM di TV " + (wanted ? "dinyalakan" : "dimatikan") + " (pengaturan versi " +
+        saved.version + ").", "ok");
+      await showRunningText();
     } catch (err) {
       box.checked = !wanted;
       say(message, err.message, "error");

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin.support import TABLET, Console, koordinator_site
-from tests.conftest import HubProcess
+from tests.conftest import TEST_CONFIG, HubProcess
 from tests.counter_panel.test_counter_panel_browser import log_in as counter_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -117,6 +117,37 @@ def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, scr
         hub.stop()
 
 
+def test_an_officer_without_any_counter_is_marked_so(browser, tmp_path):
+    """A koordinator's new officer with no counter ticked is marked "Tanpa loket" and told he cannot call yet
+    (an empty list is no counter, not every one); the notes follow the edits (a PIN typed, Loket 1 ticked)."""
+    hub = HubProcess(tmp_path / "data", config=koordinator_site(tmp_path)).start()
+    dewi = Console(browser, hub)
+    try:
+        dewi.log_in("dewi", "1111")
+        page = dewi.page
+        dewi.section("petugas")
+        page.click('[data-add="officers"]')
+        dewi.fill("officers[4].username", "tono")
+        dewi.fill("officers[4].name", "Tono Sugiarto")
+        dewi.fill("officers[4].pin", "246810")
+        expect(page.locator("#view .editor .note").first).to_contain_text("PIN baru berlaku begitu perubahan "
+                                                                          "disimpan")  # the notes follow the edit
+        row = page.locator('#view .grid tr.row[data-key="tono"]')
+        expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+        note = page.locator("#view .editor .note.warn")
+        expect(note).to_have_text("Petugas ini belum ditugaskan di loket mana pun: ia dapat masuk, tetapi belum "
+                                  "dapat memanggil nomor. Centang loketnya di atas.")
+        expect(dewi.field("officers[4].counters").locator(".help")).to_contain_text("Tanpa loket dicentang")
+        dewi.field("officers[4].counters").locator('input[value="1"]').check()
+        expect(row.locator(".badge.warn")).to_have_count(0)
+        expect(note).to_have_count(0)
+        dewi.save()
+        expect(dewi.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    finally:
+        dewi.close()
+        hub.stop()
+
+
 def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     """A quota of 0 comes back as 422 invalid_config: the hub's message stands at services[0].daily_quota."""
     admin = console().log_in()
@@ -144,6 +175,29 @@ def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     admin.save()
     expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
     expect(page.locator(".field.invalid")).to_have_count(0)
+
+
+def test_a_date_its_month_lacks_is_not_read_as_another_day(console):
+    """2026-02-30 gets no day in words beside its field (not "Senin, 2 Maret 2026") and stays marked; the hub
+    refuses it at the field as a day not in the calendar; 2026-02-28 reads as Sabtu, 28 Februari 2026."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("kalender")
+    page.get_by_role("button", name="+ Tambah hari libur").click()
+    admin.fill("calendar.holidays[0].name", "Hari Jadi Kota")
+    admin.fill("calendar.holidays[0].date", "2026-02-30")
+    field = admin.field("calendar.holidays[0].date")
+    expect(field.locator(".when-words")).to_have_text("")
+    expect(field.locator("input")).to_have_class("input date bad")
+    admin.save()
+    expect(field.locator(".field-error")).to_have_text(
+        'Pengaturan calendar.holidays[0].date: tanggal "2026-02-30" tidak ada di kalender (bulan 01–12, hari '
+        "sesuai jumlah hari bulannya)")
+    admin.fill("calendar.holidays[0].date", "2026-02-28")
+    expect(field.locator(".when-words")).to_have_text("Sabtu, 28 Februari 2026")
+    expect(field.locator("input")).to_have_class("input date")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
 
 
 def test_a_petugas_is_told_the_console_is_not_for_them(console):
@@ -346,3 +400,59 @@ def test_names_are_text_and_an_admin_changes_their_own_pin(hub, console):
     expect(admin.notice()).to_have_text("PIN Anda sudah diganti.")
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "246810"})[0] == 200
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "1111"})[0] == 401
+
+
+def test_a_service_no_counter_calls_is_marked_so(console):
+    """A new service listed at no counter is marked "Tanpa loket" and told the kiosks give no number for it yet;
+    once Loket 1 calls it, the mark and the note go and the editor says where it is served."""
+    admin = console().log_in()
+    page = admin.page
+    page.click('[data-add="services"]')
+    admin.fill("services[3].name", "Legalisir Dokumen")
+    row = page.locator('#view .grid tr.row[data-key="D"]')
+    expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+    expect(page.locator("#view .editor .note.warn")).to_have_text(
+        "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah "
+        "satu loket pada bagian Loket.")
+    admin.section("loket")
+    admin.open("1")
+    admin.field("counters[0].services").locator('input[value="D"]').check()
+    admin.section("layanan")
+    expect(row.locator(".badge.warn")).to_have_count(0)
+    admin.open("D")
+    expect(page.locator("#view .editor .note")).to_have_text("Dilayani di Loket 1.")
+
+
+def test_the_suggested_prefix_skips_letters_read_as_digits(browser, tmp_path):
+    """With A–H and J–N taken, a new service is offered P, then R: never I, O or Q, which read as 1 and 0 on a TV
+    ("I001" looks like "1001")."""
+    taken = "".join(f'\n[[services]]\ncode = "{c}"\nname = "Layanan {c}"\nagency = "DUKCAPIL"\n' for c in "DEFGHJKLMN")
+    site = tmp_path / "site.toml"
+    site.write_text(TEST_CONFIG.read_text() + taken)
+    hub = HubProcess(tmp_path / "data", config=site).start()
+    admin = Console(browser, hub)
+    try:
+        admin.log_in()
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[13].code").locator("input")).to_have_value("P")
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[14].code").locator("input")).to_have_value("R")
+    finally:
+        admin.close()
+        hub.stop()
+
+
+def test_the_pin_field_asks_a_new_officer_for_a_pin_and_keeps_an_existing_ones(console):
+    """A new officer's PIN field asks for a PIN ("Isi PIN baru"), an existing officer's says it is left as it is
+    ("Tidak diubah"); the help texts read as sentences (a capital first letter)."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("petugas")
+    admin.open("budi")
+    pin = admin.field("officers[0].pin").locator("input")
+    expect(pin).to_have_attribute("placeholder", "Tidak diubah")
+    page.click('[data-add="officers"]')
+    expect(admin.field("officers[3].pin").locator("input")).to_have_attribute("placeholder", "Isi PIN baru")
+    helps = page.locator("#view .editor .field .help").all_text_contents()
+    assert helps and all(text[0].isupper() for text in helps), helps
+    expect(admin.field("officers[3].role").locator(".help")).to_contain_text("Petugas bekerja di loket")
