@@ -390,7 +390,7 @@
   // Does the decoded `buffer` start with `chime`? Their normalised correlation over the chime's length
   // (1: the same samples). The hub renders a call's chime at its voice's rate (22 050 Hz for espeak-ng
   // and the voice pack; 16 kHz for an mbrola voice), /audio/chime.wav at 22 050 Hz: alike to 0.998
-  // after decoding. A WAV without the chime (the voice from its first sample) is nowhere near.
+  // after decoding.
   function startsWith(buffer, chime) {
     if (buffer.sampleRate !== chime.sampleRate || buffer.length < chime.length) return false;
     const a = buffer.getChannelData(0);
