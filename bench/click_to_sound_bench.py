@@ -86,10 +86,10 @@ function watch(Node) {  // AudioBufferSourceNode has its own start(); Oscillator
   const nativeStart = Node.prototype.start;
   Node.prototype.start = function (when) {
     const ctx = this.context;
-    const begin = Math.max(when || 0, ctx.currentTime);
     const entry = {t: now(), kind: this.constructor.name, output: undefined};
     window.__starts.push(entry);
     const result = nativeStart.apply(this, arguments);
+    const begin = Math.max(when || 0, ctx.currentTime);  // after start(): it cannot sound before what is rendered
     const deadline = performance.now() + 5000;
     const look = () => {
       const stamp = ctx.getOutputTimestamp();

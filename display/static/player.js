@@ -293,6 +293,9 @@
       const source = ctx.createBufferSource();
       source.buffer = buffer;
       source.connect(ctx.destination);
+      source.start(when, offset);
+      // Read after start(): the audio thread renders ahead and moves currentTime in steps (a render
+      // callback, ~12 ms), and the source cannot start before a time already read.
       const begin = Math.max(when, ctx.currentTime);
       const length = (begin - ctx.currentTime) + (buffer.duration - offset);
       const ended = new Promise((done) => {
@@ -310,7 +313,6 @@
         const guard = setTimeout(finish, Math.min(SOUND_LIMIT_MS, length * 1000 + END_MARGIN_MS));
         source.onended = finish;
       });
-      source.start(when, offset);
       if (timing) {
         timing.started = clock();
         this.watchOutput(ctx, begin, timing);

@@ -25,9 +25,10 @@ window.__sources = [];
 window.__mediaPlays = 0;
 const nativeStart = AudioBufferSourceNode.prototype.start;
 AudioBufferSourceNode.prototype.start = function (when = 0, offset = 0) {
+  const result = nativeStart.apply(this, arguments);
   window.__sources.push({begin: Math.max(when, this.context.currentTime), offset, duration: this.buffer.duration,
                          chime: !!window.displayPlayer && this.buffer === displayPlayer.chimeBuffer});
-  return nativeStart.apply(this, arguments);
+  return result;
 };
 const nativePlay = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () {
