@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent  # the program's folder: every pac
 # configuration (the database's at start, then every accepted change), and an
 # async `start()`, called once the hall has started (before the first request).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page", "reports.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page",
+         "reports.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
@@ -103,7 +104,7 @@ def create_app(settings: Settings) -> Starlette:
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)
-    devices = Devices(store, hub)
+    devices = Devices(store)
     backups = Backups(store, lambda: hall.config, settings.data_dir, settings.clock)
 
     @contextlib.asynccontextmanager
