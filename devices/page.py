@@ -74,20 +74,20 @@ def _admin_boot(request: Request) -> AdminPageBoot:
                          base_url=qr.base_url(request, config.kiosk.public_url))
 
 
-def _admin_page(request: Request, name: str, title: str, admin_only: bool) -> Response:
-    context = {"site_name": request.app.state.config.site.name, "title": title, "admin_only": admin_only}
+def _admin_page(request: Request, name: str, title: str) -> Response:
+    context = {"site_name": request.app.state.config.site.name, "title": title}
     return pages.render(request, templates, name, context, policy=pages.ADMIN, boot=_admin_boot(request))
 
 
 @documented("The admin's device list: register, pair (code, QR) and revoke devices (docs/operations.md)",
             {200: "text/html"})
 async def devices_page(request: Request) -> Response:
-    return _admin_page(request, "devices.html", "Perangkat", admin_only=True)
+    return _admin_page(request, "devices.html", "Perangkat")
 
 
 @documented("The live health board: devices, pages, the hub, backups (docs/operations.md)", {200: "text/html"})
 async def health_page(request: Request) -> Response:
-    return _admin_page(request, "health.html", "Kesehatan sistem", admin_only=True)
+    return _admin_page(request, "health.html", "Kesehatan sistem")
 
 
 @documented("Pair this device with the code the admin console shows (a TV's remote: digits and OK)",

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from config.site import SiteConfig
+from reports.period import quick_periods
 from server import pages
 from server.errors import HubError
 from server.events import DayStarted
@@ -122,11 +123,10 @@ class ServiceChoice(Named):
 
 
 class IkmBoot(View):
-    """What the IKM page starts with: the choices of its filters and today (the site's local day)."""
+    """What the IKM page starts with: the choices of its filters (the period's shortcuts are in the page)."""
 
     site_name: str
     timezone: str
-    today: str = Field(examples=["2026-03-02"])
     agencies: list[Named]
     services: list[ServiceChoice]
     counters: list[Named]
@@ -170,13 +170,13 @@ async def ikm_page(request: Request) -> Response:
     now: datetime = app.clock()
     boot = IkmBoot(
         site_name=config.site.name, timezone=config.site.timezone,
-        today=now.astimezone(config.site.tz).date().isoformat(),
         agencies=[Named(code=a.code, name=a.name) for a in config.agencies.values()],
         services=[ServiceChoice(code=s.code, name=s.name, agency=s.agency) for s in config.services.values()],
         counters=[Named(code=c.id, name=c.name) for c in config.counters.values()],
         unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR], profile=profile_questions(),
     )
-    return pages.render(request, templates, "ikm.html", {"site_name": config.site.name}, policy=IKM_PAGE, boot=boot)
+    context = {"site_name": config.site.name, "periods": quick_periods(now.astimezone(config.site.tz).date())}
+    return pages.render(request, templates, "ikm.html", context, policy=IKM_PAGE, boot=boot)
 
 
 async def tablet_socket(websocket) -> None:

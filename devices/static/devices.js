@@ -29,7 +29,8 @@
     try {
       devices = (await api("GET", "/api/admin/devices")).devices;
     } catch (err) {
-      if (err.status !== 401) notice(err.message);
+      if (err.code === "role_not_allowed") clearInterval(timer); // not theirs: session.js says so
+      else if (err.status !== 401) notice(err.message);
       return;
     }
     render();

@@ -33,7 +33,8 @@
     try {
       last = await api("GET", "/api/admin/health");
     } catch (err) {
-      if (err.status === 401) return;
+      if (err.code === "role_not_allowed") clearInterval(timer); // not theirs: session.js says so
+      if (err.status === 401 || err.code === "role_not_allowed") return;
       $("notice").textContent = err.message;
       $("notice").hidden = false;
       return;
