@@ -142,6 +142,7 @@
     },
   });
 
+  window.surveyHub = client; // for tests and a look from the console
   setMode("waiting");
   setOnline(false);
   client.start();
