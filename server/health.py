@@ -152,7 +152,7 @@ def device_rows(devices: Devices, now: datetime, within_hours: bool, printers: d
         pages = devices.pages_of(device)
         waiting = devices.reconnecting(device, now)
         rows.append(_row(device.kind, device, pages, devices.last_seen(device), now, within_hours and not waiting,
-                         printers, page_version, config.site.tz, waiting, stranded(device, config)))
+                         printers, page_version, config.site.tz, waiting, stranded(device, pages, config)))
     anonymous = sorted((p for p in devices.present if p.device is None),
                        key=lambda p: (KIND_ORDER[p.kind], p.address, p.connected_at))
     rows += [_row(p.kind, None, [p], p.last_heard, now, within_hours, printers, page_version, config.site.tz)
@@ -160,14 +160,16 @@ def device_rows(devices: Devices, now: datetime, within_hours: bool, printers: d
     return rows
 
 
-def stranded(device: Device, config: SiteConfig) -> list[str]:
+def stranded(device: Device, pages: list[Presence], config: SiteConfig) -> list[str]:
     """What the configuration took from a registered device since it was registered (its zone, its survey
-    tablet's counter), in Indonesian with what to do: its page is refused until it is registered anew."""
+    tablet's counter), in Indonesian with what to do: its page is refused there until it is registered anew
+    (a survey tablet moved on its own screen to a counter that exists is fine)."""
     problems = []
     if device.zone is not None and device.zone not in config.zones:
         problems.append(f"Zona '{device.zone}' perangkat ini sudah dihapus dari pengaturan: cabut perangkat ini "
                         "dan daftarkan ulang dengan zona yang ada.")
-    if device.counter is not None and device.counter not in config.counters:
+    moved = any(p.counter in config.counters for p in pages)
+    if device.counter is not None and device.counter not in config.counters and not moved:
         problems.append(f"Loket '{device.counter}' tablet ini sudah dihapus dari pengaturan: cabut tablet ini dan "
                         "daftarkan ulang untuk loket lain (atau pilih loket di layar tablet).")
     return problems

@@ -51,10 +51,12 @@ class Finished:
 
 
 class Link:
-    """One connected tablet: a bounded queue drained by one writer task."""
+    """One connected tablet: a bounded queue drained by one writer task. `registered`: it sent a registered
+    survey tablet's token."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, registered: bool = False) -> None:
         self.websocket = websocket
+        self.registered = registered
         self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
         self.writer = asyncio.create_task(self._write())
 
@@ -165,12 +167,18 @@ class Tablets:
 
     def reconfigure(self, config: SiteConfig) -> None:
         """A new running configuration: each tablet gets its counter's new name and timings; the tablets of a
-        removed counter are told so and closed."""
+        removed counter are told so and closed, and so are unregistered ones once `[survey]
+        registered_tablets_only` is on."""
+        only_registered = config.survey.registered_tablets_only
         for counter_id, links in list(self.links.items()):
             if counter_id in config.counters:
                 text = encode(self.hello(counter_id))
                 for link in tuple(links):
-                    link.put(text)
+                    if only_registered and not link.registered:
+                        links.discard(link)  # nothing more for it: the refusal is its last message
+                        link.refuse(not_registered())
+                    else:
+                        link.put(text)
             else:
                 for link in tuple(links):
                     link.refuse(unknown_counter(counter_id))
@@ -203,7 +211,7 @@ class Tablets:
         except HubError as exc:
             return await refuse(websocket, exc)
         await websocket.accept()
-        link = Link(websocket)
+        link = Link(websocket, registered=page is not None and page[1] is not None)
         self.links.setdefault(counter_id, set()).add(link)
         presence = present(websocket, page, config.counters[counter_id].zone, link.refuse, counter=counter_id)
         try:

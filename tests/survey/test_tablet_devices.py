@@ -162,6 +162,10 @@ def test_removing_a_tablets_counter_closes_it_and_the_board_says_what_to_do(tmp_
         assert any("Loket '2' tablet ini sudah dihapus" in p for p in row["problems"]), row["problems"]
         page = client.get(tablet["url"])
         assert page.status_code == 404 and "Pilih loket tempat tablet ini dipasang" in page.text
+        with client.websocket_connect(f"/ws/survey/3?page=survey&device={tablet['token']}") as ws:
+            receive_json(ws)  # chosen on the tablet's screen: it works at Loket 3, and the board says so
+            row = board_row(client, headers, tablet["id"])
+            assert row["online"] and row["counter"] == "3" and row["problems"] == []
 
 
 @pytest.mark.e2e
@@ -215,3 +219,25 @@ def test_the_koordinator_sees_neither_devices_nor_the_board(tmp_path):
         headers = login(client, "dewi", "1111")
         for path in ("/api/admin/health", "/api/admin/devices", "/api/admin/backup"):
             assert error_of(client.get(path, headers=headers)) == (403, "role_not_allowed"), path
+
+
+def test_switching_registered_tablets_only_on_closes_the_unregistered_tablets(tmp_path):
+    """Saved in the console while tablets are open: the unregistered one is told device_required and closed,
+    the registered one stays and gets survey.tablet again."""
+    with running(tmp_path) as client:
+        headers = admin(client)
+        tablet = register(client, headers)
+        with client.websocket_connect(f"/ws/survey/1?page=survey&device={tablet['token']}") as mine, \
+                client.websocket_connect("/ws/survey/1?page=survey") as stranger:
+            receive_json(mine)
+            receive_json(stranger)
+            current = client.get("/api/admin/config", headers=headers).json()
+            config = current["config"]
+            config["survey"] = {**config.get("survey", {}), "registered_tablets_only": True}
+            saved = client.put("/api/admin/config", json={"version": current["version"], "config": config},
+                               headers=headers)
+            assert saved.status_code == 200, saved.text
+            assert refused(stranger) == "device_required"
+            assert receive_json(mine)["type"] == "survey.tablet"
+            ticket = served(client, login(client), "1")
+            assert receive_json(mine)["token"] == ticket["token"]
