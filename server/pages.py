@@ -80,11 +80,11 @@ def page_version(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def templates_for(package_dir: Path) -> Jinja2Templates:
-    """A package's templates, able to extend the shell (`{% extends "page.html" %}`) and to use the admin
-    area's top bar and log-in (`{% from "admin_area.html" import area_bar, area_login with context %}`,
-    server/admin_area.py)."""
-    templates = Jinja2Templates(directory=[package_dir / "templates", SHELL])
+def templates_for(package_dir: Path, *also: Path) -> Jinja2Templates:
+    """A package's templates (then those of the folders `also`, e.g. another package's shell to extend),
+    able to extend the shell (`{% extends "page.html" %}`) and to use the admin area's top bar and log-in
+    (`{% from "admin_area.html" import area_bar, area_login with context %}`, server/admin_area.py)."""
+    templates = Jinja2Templates(directory=[package_dir / "templates", *also, SHELL])
     templates.env.globals.update(area_pages=admin_area.PAGES, area_role_labels=admin_area.ROLE_LABELS)
     return templates
 

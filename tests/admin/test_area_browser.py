@@ -43,7 +43,8 @@ def bar_look(page) -> tuple[str, str, str]:
     """The bar's background, height and the role badge's colour: the same on every page."""
     return page.evaluate("""() => {
         const bar = getComputedStyle(document.querySelector('.area-bar'));
-        return [bar.backgroundColor, bar.minHeight, getComputedStyle(document.getElementById('who-role')).backgroundColor];
+        const badge = getComputedStyle(document.getElementById('who-role'));
+        return [bar.backgroundColor, bar.minHeight, badge.backgroundColor];
     }""")
 
 
