@@ -396,11 +396,8 @@
 
   // ------------------------------------------------------------ Riwayat
 
-  const ACTIONS = {
-    login: "Masuk", "login.failed": "Gagal masuk", logout: "Keluar", "pin.changed": "PIN diubah",
-    "config.changed": "Pengaturan diubah", "config.imported": "Berkas diimpor", "config.import_refused": "Impor ditolak",
-  };
-  const FILTERS = [["", "Semua"], ["config", "Pengaturan"], ["login", "Masuk dan keluar"], ["pin", "PIN"]];
+  // The kinds of entry are named by the hub (`action_label`), and its filter's groups come with the page
+  // (admin/page.py AdminBoot.audit_filters, server/audit.py): every part that writes entries names them there.
   let filter = "";
 
   define("riwayat", {
@@ -415,7 +412,9 @@
       const more = button("Muat lebih banyak", "btn ghost", () => load(true));
       more.hidden = true;
       let before = null;
-      for (const [value, text] of FILTERS) {
+      const filters = [["", "Semua"], ...window.MppUI.boot().audit_filters
+        .filter((f) => app.isAdmin || !f.admin_only).map((f) => [f.value, f.label])];
+      for (const [value, text] of filters) {
         const chip = button(text, "chip-btn" + (value === filter ? " active" : ""), () => {
           filter = value;
           for (const other of chips.children) other.classList.toggle("active", other === chip);
@@ -457,7 +456,7 @@
           const who = el("td", "actor");
           who.append(el("strong", "", entry.officer_name || entry.officer || "Hub"));
           if (entry.officer && entry.officer_name) who.append(el("span", "muted", " " + entry.officer));
-          row.append(who, el("td", "", ACTIONS[entry.action] || entry.action), el("td", "summary", entry.summary),
+          row.append(who, el("td", "", entry.action_label), el("td", "summary", entry.summary),
             el("td", "muted", entry.address || "—"));
           const tools = el("td");
           const version = entry.detail && entry.detail.version;
