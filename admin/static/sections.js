@@ -324,11 +324,41 @@
     return box;
   }
 
+  // ------------------------------------------------------------ Survei kepuasan (SKM)
+
+  // The survey's [survey] section (docs/survey.md): the counter tablets, publishing the IKM on the TVs, and the
+  // nine questions. Its words and ranges come from the schema, as everywhere.
+  define("survei", {
+    owns: (tokens) => tokens[0] === "survey",
+    render(app, box) {
+      const reader = app.reader;
+      const survey = reader.at(["survey"]);
+      const { box: root, body } = page(survey.title || "Survei kepuasan", "Tablet survei di loket, publikasi IKM di " +
+        "layar TV, dan sembilan pertanyaan SKM. Hasilnya ada di halaman IKM.");
+      const keys = Object.keys(survey.properties || {});
+      const questions = keys.filter((key) => reader.resolve(survey.properties[key]).type === "object");
+      const onChange = (key, value, path) => app.changed(path);
+      const general = card("Tablet dan publikasi");
+      general.append(Forms.fieldset(reader, survey, app.draft.survey, "survey", {
+        only: keys.filter((key) => !questions.includes(key)), onChange,
+      }));
+      body.append(general);
+      for (const key of questions) { // one card per unsur: its question and its four answers
+        const node = reader.resolve(survey.properties[key]);
+        const asked = card(node.title || key, node["x-help"]);
+        asked.dataset.path = "survey." + key;
+        asked.append(Forms.fieldset(reader, node, app.draft.survey[key], "survey." + key, { onChange }));
+        body.append(asked);
+      }
+      box.append(root);
+    },
+  });
+
   // ------------------------------------------------------------ Pengaturan umum
 
   define("umum", {
     owns: (tokens) => tokens[0] === "site" || !["zones", "agencies", "services", "counters", "officers", "calendar",
-      "display"].includes(tokens[0]),
+      "display", "survey"].includes(tokens[0]),
     render(app, box) {
       const reader = app.reader;
       const site = reader.at(["site"]);

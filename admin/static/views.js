@@ -48,7 +48,7 @@
     ["Data pelayanan", [["layanan", "services"], ["loket", "counters"], ["petugas", "officers"],
       ["instansi", "agencies"], ["zona", "zones", true]]],
     ["Tampilan dan jadwal", [["layar", "Layar TV", true], ["kalender", "Kalender", true]]],
-    ["Sistem", [["umum", "Pengaturan umum", true], ["riwayat", "Riwayat", false]]],
+    ["Sistem", [["survei", "Survei kepuasan", true], ["umum", "Pengaturan umum", true], ["riwayat", "Riwayat", false]]],
   ];
 
   const custom = {}; // section id -> {title, render(app, box, helpers), path(tokens) -> bool}

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from tests.admin.support import Console
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -83,4 +86,31 @@ def test_a_paired_survey_tablet_shows_on_the_board_and_stops_when_revoked(hub, b
     wait_for(off_the_board, what="the revoked tablet to leave the board")
     tablet_context.close()
     admin.context.close()
+    assert not errors, errors
+
+
+def test_the_admin_lets_only_registered_tablets_in_from_the_console(hub, browser):
+    """Pengaturan → Survei kepuasan: the admin switches "Hanya tablet survei terdaftar" on and saves; the
+    unregistered tablet open at Loket 2 stops at once with the hub's reason; a wrong timing is refused at its
+    field in that section."""
+    errors: list[str] = []
+    tablet = browser.new_context(viewport=TABLET).new_page()
+    tablet.on("pageerror", lambda exc: errors.append(str(exc)))
+    tablet.goto(hub.url + "/survey?counter=2")
+    expect(tablet.locator("#link")).to_have_text("Terhubung")
+
+    console = Console(browser, hub).log_in()
+    console.section("survei")
+    console.fill("survey.tablet_idle_seconds", "5")
+    console.save()
+    expect(console.field("survey.tablet_idle_seconds")).to_have_class(re.compile("invalid"))
+    expect(console.notice()).to_contain_text("survey.tablet_idle_seconds")
+    console.fill("survey.tablet_idle_seconds", "45")
+    console.field("survey.registered_tablets_only").locator(".switch").click()
+    console.save()
+    expect(console.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    expect(tablet.locator("body")).to_have_attribute("data-mode", "refused")
+    expect(tablet.locator("#refused-message")).to_contain_text("belum terdaftar sebagai tablet survei")
+    tablet.context.close()
+    console.close()
     assert not errors, errors
