@@ -1,8 +1,9 @@
 """The admin area: its pages, who may open each, and the top bar they share.
 
-The admin area is five pages built by four parts: the console (`/admin`, admin/), the reports
+The admin area is six pages built by five parts: the console (`/admin`, admin/), the reports
 (`/admin/reports`, reports/), the IKM (`/admin/ikm`, survey/), the devices and the health board
-(`/admin/devices`, `/admin/health`, devices/). They share one log-in (the session kept in the
+(`/admin/devices`, `/admin/health`, devices/), the hall's recorded voice (`/admin/voice`, admin/ with
+audio/). They share one log-in (the session kept in the
 browser tab, sessionStorage `mpp.admin.session`) and one top bar: the templates include
 `server/templates/admin_area.html` (`area_bar`, `area_login`), styled by
 `/static/common/area.css`; `/static/common/area.js` shows who is logged in and only the links
@@ -40,6 +41,7 @@ PAGES: tuple[AreaPage, ...] = (
     # The devices and the hub belong to the hall, not to one agency (server/devices_api.py).
     AreaPage("/admin/devices", "Perangkat", ("admin",)),
     AreaPage("/admin/health", "Kesehatan sistem", ("admin",)),
+    AreaPage("/admin/voice", "Suara panggilan", ("admin",)),  # the hall's recorded voice (admin/voice.py)
 )
 # How the bar names a role (a koordinator's agency follows: "Koordinator DUKCAPIL").
 ROLE_LABELS = {"admin": "Admin", "koordinator": "Koordinator", "petugas": "Petugas"}

@@ -1,11 +1,11 @@
-// The admin area's top bar (server/templates/admin_area.html), shared by /admin, /admin/reports,
-// /admin/ikm, /admin/devices and /admin/health: once a page knows who is logged in, it calls
+// The admin area's top bar (server/templates/admin_area.html), shared by its pages (/admin,
+// /admin/reports, /admin/ikm, /admin/devices, /admin/health, ...): once a page knows who is logged in, it calls
 //
 //   MppArea.ready(officer);   // {name, role, agency}: from POST /api/login or GET /api/me
 //
 // which writes the officer's name and role on the bar and shows only the links of the pages that
 // role may open. Each link's roles come from the hub (server/admin_area.py, `data-roles`): nothing
-// about who may do what is decided here. All five pages share one session in the browser tab
+// about who may do what is decided here. All the area's pages share one session in the browser tab
 // (sessionStorage "mpp.admin.session"), so following a link needs no second log-in.
 (function (global) {
   "use strict";

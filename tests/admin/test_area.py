@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from audio.announcer import Announcer
 from server.admin_area import PAGES
 from tests.hub.support import login, running
 from tests.hub.test_admin import site_with_koordinator
@@ -18,13 +19,15 @@ FIRST_CALL = {
     "/admin/ikm": "/api/reports/ikm?from=2026-03-01&to=2026-03-02",
     "/admin/devices": "/api/admin/devices",
     "/admin/health": "/api/admin/health",
+    "/admin/voice": "/api/admin/voice",
 }
 WHO = {"admin": ("koordinator", "1111"), "koordinator": ("dewi", "1111"), "petugas": ("budi", "1234")}
 
 
 @pytest.fixture
 def client(tmp_path):
-    with running(tmp_path, config=site_with_koordinator()) as client:
+    """A hub with spoken calls (the voice pack's API exists only then) and a DUKCAPIL koordinator."""
+    with running(tmp_path, config=site_with_koordinator(), announcer_factory=lambda c, d: Announcer(c, d)) as client:
         yield client
 
 
@@ -41,7 +44,7 @@ def test_each_link_is_shown_to_exactly_the_roles_its_page_serves(client):
 
 
 def test_every_page_of_the_area_has_the_same_bar_and_log_in(client):
-    """The five pages carry the same links with their roles, the current one marked, the shared styles and
+    """The area's pages carry the same links with their roles, the current one marked, the shared styles and
     script, and the same log-in form; the reports and the IKM the same period shortcuts."""
     bars = {}
     for page in PAGES:
