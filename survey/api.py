@@ -87,13 +87,12 @@ async def survey_answer(request: Request) -> JSONResponse:
 
 def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[str, str | None]]:
     """The report's scope from the query (from, to, agency, service, counter) and a koordinator's agency
-    (`agency_scope`, None for an admin). 422 for bad dates or a period over 366 days, as for the other reports
-    (reports/period.py: missing_field, invalid_field, invalid_range); 404 for an unknown code; 403 outside the
-    koordinator's agency."""
+    (`agency_scope`, None for an admin). The period is read as every report reads it (reports/period.py: 422
+    `missing_field`, `invalid_field`, `invalid_range`); 404 for an unknown code; 403 outside the koordinator's
+    agency."""
     config = request.app.state.config
     params = request.query_params
     period = parse_period(params.get("from"), params.get("to"))
-    first, last = period.first, period.last
     agency = params.get("agency") or None
     service = params.get("service") or None
     counter = params.get("counter") or None
@@ -115,7 +114,7 @@ def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[
         services = tuple(code for code, s in config.services.items() if s.agency == agency)
     if service is not None:
         services = (service,) if services is None or service in services else ()
-    scope = Scope(first.isoformat(), last.isoformat(), services, counter)
+    scope = Scope(period.first.isoformat(), period.last.isoformat(), services, counter)
     return scope, {"agency": agency, "service": service, "counter": counter}
 
 
@@ -133,7 +132,8 @@ async def ikm_report(request: Request) -> Response:
     scope, named = read_scope(request, access.agency_scope(officer))
     wanted = request.query_params.get("format") or "json"
     if wanted not in ("json", "xlsx"):
-        raise HubError("invalid_field", "Parameter 'format' hanya boleh 'xlsx' (atau kosong untuk JSON).", status=422)
+        raise HubError("invalid_field", f"Parameter 'format' harus xlsx (atau tidak diisi untuk JSON); bukan "
+                       f"'{wanted[:40]}'.", status=422)
     responses = responses_of(request)
     config = request.app.state.config
     if wanted == "xlsx":
