@@ -94,7 +94,7 @@ class Hall:
         return self.saved.version if self.saved is not None else 0
 
     async def start(self) -> None:
-        self.config, self.saved, stale = await seeding.load(self.store, self.file_config, self.clock)
+        self.config, self.saved, start = await seeding.load(self.store, self.file_config, self.clock)
         loaded = await self.store.load()
         now = self.clock()
         day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
@@ -105,7 +105,7 @@ class Hall:
             for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
                 calls.appendleft(self._call_entry(t, counter, at))
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
-        await seeding.import_if_changed(self, force=stale)
+        await seeding.import_if_changed(self, start)
         self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
         self._hall_shown = self._hall_code(self.clock())
         if self.config is not self.file_config:

@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from config.site import SiteConfig
 from reports.period import quick_periods
+from reports.scope import agencies_called
 from server import pages
 from server.errors import HubError
 from server.events import DayStarted
@@ -122,6 +123,14 @@ class ServiceChoice(Named):
     agency: str | None
 
 
+class CounterChoice(Named):
+    """A counter of the IKM page's filter, with what it calls: the page offers, for the agency or service
+    chosen, only the counters that call it (reports/scope.py refuses the others)."""
+
+    services: list[str]
+    agencies: list[str] = Field(description="the agencies of the services it calls")
+
+
 class IkmBoot(View):
     """What the IKM page starts with: the choices of its filters (the period's shortcuts are in the page)."""
 
@@ -129,7 +138,7 @@ class IkmBoot(View):
     timezone: str
     agencies: list[Named]
     services: list[ServiceChoice]
-    counters: list[Named]
+    counters: list[CounterChoice]
     unsur: list[Named] = Field(description="the nine unsur, U1 to U9")
     profile: list[ProfileQuestion] = Field(description="the profile questions, for the words of their answers")
 
@@ -172,7 +181,8 @@ async def ikm_page(request: Request) -> Response:
         site_name=config.site.name, timezone=config.site.timezone,
         agencies=[Named(code=a.code, name=a.name) for a in config.agencies.values()],
         services=[ServiceChoice(code=s.code, name=s.name, agency=s.agency) for s in config.services.values()],
-        counters=[Named(code=c.id, name=c.name) for c in config.counters.values()],
+        counters=[CounterChoice(code=c.id, name=c.name, services=list(c.services),
+                                agencies=agencies_called(config, c.id)) for c in config.counters.values()],
         unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR], profile=profile_questions(),
     )
     context = {"site_name": config.site.name, "periods": quick_periods(now.astimezone(config.site.tz).date())}
