@@ -167,6 +167,10 @@ MIGRATIONS = [
     CREATE INDEX tickets_day_service ON tickets(day, service, origin);
     DROP INDEX tickets_day;
     """,
+    # 7: a survey tablet's counter (server/devices.py Device.counter): its page is that counter's survey.
+    """
+    ALTER TABLE devices ADD COLUMN counter TEXT;
+    """,
 ]
 
 EVENT_LOG_KEEP = 20_000  # events kept in the log (for resuming clients and for inspection)
@@ -601,8 +605,8 @@ class Store:
 
 AUDIT_INSERT = ("INSERT INTO audit(id, at, action, officer, agency, address, summary, detail) "
                 "VALUES (?,?,?,?,?,?,?,?)")
-DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "token", "pairing_code", "pairing_until", "created_at",
-                  "created_by", "revoked_at", "last_seen")
+DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "counter", "token", "pairing_code", "pairing_until",
+                  "created_at", "created_by", "revoked_at", "last_seen")
 DEVICE_UPSERT = (f"INSERT INTO devices({', '.join(DEVICE_COLUMNS)}) VALUES ({','.join('?' * len(DEVICE_COLUMNS))}) "
                  "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in DEVICE_COLUMNS[1:]))
 
@@ -613,7 +617,8 @@ def _ts(value: str | None) -> datetime | None:
 
 def _device(row: sqlite3.Row) -> Device:
     return Device(id=row["id"], kind=row["kind"], name=row["name"], zone=row["zone"], kiosk=row["kiosk"],
-                  token=row["token"], pairing_code=row["pairing_code"], pairing_until=_ts(row["pairing_until"]),
+                  counter=row["counter"], token=row["token"], pairing_code=row["pairing_code"],
+                  pairing_until=_ts(row["pairing_until"]),
                   created_at=datetime.fromisoformat(row["created_at"]), created_by=row["created_by"],
                   revoked_at=_ts(row["revoked_at"]), last_seen=_ts(row["last_seen"]))
 
@@ -622,7 +627,7 @@ def _device_row(d: Device) -> tuple:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.token, d.pairing_code, iso(d.pairing_until),
+    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.counter, d.token, d.pairing_code, iso(d.pairing_until),
             d.created_at.isoformat(), d.created_by, iso(d.revoked_at), iso(d.last_seen))
 
 
