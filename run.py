@@ -1,4 +1,4 @@
-"""Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--host H] [--port P]`.
+"""Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--database URL] [--host H] [--port P]`.
 
 `python run.py hash-pin PIN` prints a salted hash for an officer's `pin_hash`.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import re
 import resource
 import socket
@@ -27,6 +28,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    p.add_argument("--database", metavar="URL", default=os.environ.get("MPP_DATABASE_URL") or None,
+                   help="keep the data in PostgreSQL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE, where several "
+                        "hub processes may share it (default: $MPP_DATABASE_URL, else SQLite in the data folder)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-audio", action="store_true", help="send calls as text only (no spoken announcements)")
@@ -90,16 +94,17 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.database import StoreUnusable, check_database, describe
     from server.settings import Settings
-    from server.store import StoreUnusable, check_database
+    from server.store import MIGRATIONS
     from server.wsprotocol import HubWebSocketProtocol
 
     try:
         config = load_config(args.config)
         settings = Settings(config=config, data_dir=args.data_dir, durability=args.durability,
-                            allowed_origins=tuple(args.allow_origin),
+                            database_url=args.database, allowed_origins=tuple(args.allow_origin),
                             announcer_factory=None if args.no_audio else announcer_factory())
-        check_database(settings.database)
+        check_database(settings.database_url, settings.database, len(MIGRATIONS))
         app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
@@ -108,7 +113,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     hosts = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
-    print(f"{config.site.name}: hub on port {args.port}, data in {args.data_dir.resolve()}")
+    print(f"{config.site.name}: hub on port {args.port}, data in {describe(args.database, settings.database)}")
     for host in hosts:
         base = f"http://{host}:{args.port}"
         print(f"  TV display     {base}/display?zone={next(iter(config.zones))}")

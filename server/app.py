@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from config.site import SiteConfig
 from server import admin, api, sockets
 from server.auth import Auth
+from server.database import open_database
 from server.errors import HubError, error_json
 from server.hall import Hall
 from server.hub import Hub
@@ -93,7 +94,7 @@ async def home(request: Request) -> RedirectResponse:
 
 def create_app(settings: Settings) -> Starlette:
     config = settings.config
-    store = Store(settings.database, synchronous=settings.durability)
+    store = Store(open_database(settings.database_url, settings.database, synchronous=settings.durability))
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)

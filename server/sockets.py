@@ -108,6 +108,9 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         epoch = websocket.query_params.get("epoch")
         # A position is at most 19 digits (SQLite's integers); int() refuses over 4,300 digits anyway.
         if since.isascii() and since.isdigit() and len(since) <= 19 and epoch in (None, app.store.epoch):
+            if int(since) > app.store.last_seq:
+                # A page coming from another hub process on the same database, which got further: catch up.
+                await app.hall.follow()
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
             backlog = None  # the configuration changed meanwhile: start again from a snapshot

@@ -1,0 +1,132 @@
+"""The database under the store: one small interface, two implementations.
+
+`server/store.py` holds every query and the one list of migrations; it runs them through a
+`Database`: SQLite in the data folder (`server/sqlite.py`, the default: one hub process), or
+PostgreSQL (`server/postgres.py`: several hub processes on one database, docs/operations.md,
+"A city deployment"). The SQL is written once, in the portable subset both understand (`?`
+placeholders, `INSERT ... ON CONFLICT`, ISO-8601 text for times); what differs per dialect is
+said once, in each implementation (placeholders, column types, how the schema version is kept,
+the write lock, the doorbell).
+
+The write lock is the heart of several processes: `writing()` is a transaction that only one
+process at a time may hold for the whole database (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a
+transaction-scoped advisory lock). Inside it, a process first catches up on what the others
+committed, then decides, writes and commits: every decision is taken on the latest state, and the
+event log's `seq` grows without gaps in commit order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Row(Protocol):
+    """A result row: by position (`row[0]`) or by column name (`row["id"]`)."""
+
+    def __getitem__(self, key: int | str) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Statements(Protocol):
+    """SQL inside one transaction (`Database.writing`) or one consistent snapshot (`Database.reading`)."""
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    async def announce(self, seq: int) -> None:
+        """Ring the other processes' doorbell once this transaction commits: the log reaches `seq`."""
+
+
+class Database(Protocol):
+    """Where the store's SQL runs. Implementations: `server.sqlite.SqliteDatabase`,
+    `server.postgres.PostgresDatabase`."""
+
+    dialect: str  # "sqlite" or "postgresql"
+    label: str  # where it is, for messages (never a password)
+
+    async def open(self, migrations: Sequence[str]) -> None:
+        """Connect, and run the migrations the database has not had yet (forward only; each one in its own
+        transaction with the new schema version). Raises StoreUnusable (cannot connect, a schema newer
+        than `len(migrations)`)."""
+
+    async def close(self) -> None: ...
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """One query on its own (it sees everything committed before it)."""
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement on its own, committed at once."""
+
+    def writing(self) -> contextlib.AbstractAsyncContextManager[Statements]:
+        """A transaction holding the database's write lock (one process at a time): committed when the
+        block ends, rolled back when it raises."""
+
+    def reading(self) -> contextlib.AbstractAsyncContextManager[Statements]:
+        """Several queries that see one consistent state of the database, without the write lock."""
+
+    async def join_epoch(self, fresh: str) -> str:
+        """The event log's epoch for this process: `fresh`, stored as meta `epoch`, when no other hub
+        process is using the database; else the stored one that the others use. The process counts as
+        using the database until `close()`."""
+
+    def listen(self, ring: Callable[[int], None]) -> None:
+        """Call `ring(seq)` when another process announces a commit (`Statements.announce`), and `ring(0)`
+        after losing and regaining the line (notifications may have been missed). A doorbell only: the
+        caller still reads the log. Does nothing where only one process writes (SQLite)."""
+
+
+class StoreUnusable(Exception):
+    """The data folder or database cannot be used; the message says what to do."""
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def _postgres_only(url: str) -> None:
+    if not is_postgres_url(url):
+        raise StoreUnusable("--database takes a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE; "
+                            "leave it out to keep the data in SQLite in the data folder")
+
+
+def open_database(url: str | None, sqlite_path: Path, *, synchronous: str = "FULL") -> Database:
+    """The database `run.py --database URL` names: PostgreSQL for a `postgresql://` URL, else (None) the
+    SQLite file `sqlite_path` (`synchronous`: its durability). Raises StoreUnusable for any other URL."""
+    if url is None:
+        from server.sqlite import SqliteDatabase
+
+        return SqliteDatabase(sqlite_path, synchronous=synchronous)
+    _postgres_only(url)
+    from server.postgres import PostgresDatabase
+
+    return PostgresDatabase(url)
+
+
+def check_database(url: str | None, sqlite_path: Path, migrations: int) -> None:
+    """Before serving (run.py): the database `open_database` would open can be used by a program that knows
+    `migrations` migrations. Raises StoreUnusable with one line saying what to do."""
+    if url is None:
+        from server.sqlite import check_database as check_sqlite
+
+        return check_sqlite(sqlite_path, migrations)
+    _postgres_only(url)
+    from server.postgres import check_database as check_postgres
+
+    check_postgres(url, migrations)
+
+
+def describe(url: str | None, sqlite_path: Path) -> str:
+    """Where the data is, for messages (never a password)."""
+    if url is None:
+        return str(sqlite_path.parent.resolve())
+    from server.postgres import label
+
+    return label(url)
+
