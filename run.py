@@ -1,6 +1,8 @@
 """Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--database URL] [--host H] [--port P]`.
 
 `python run.py hash-pin PIN` prints a salted hash for an officer's `pin_hash`.
+`python run.py copy-database --data-dir DIR --database URL` copies a hall's SQLite data into an empty
+PostgreSQL database (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -19,18 +21,32 @@ from pathlib import Path
 from config.site import DEFAULT_CONFIG, ConfigError, load_config
 
 
+def _database_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    p.add_argument("--database", metavar="URL", default=os.environ.get("MPP_DATABASE_URL") or None,
+                   help="keep the data in PostgreSQL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE, where several "
+                        "hub processes may share it (default: $MPP_DATABASE_URL, else SQLite in the data folder)")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     if argv[:1] == ["hash-pin"]:
         p = argparse.ArgumentParser(prog="run.py hash-pin", description="Print a salted hash for a PIN.")
         p.add_argument("command")
         p.add_argument("pin", help="the officer's PIN (4 to 12 digits recommended)")
         return p.parse_args(argv)
+    if argv[:1] == ["copy-database"]:
+        p = argparse.ArgumentParser(prog="run.py copy-database",
+                                    description="Copy a hall's data (the SQLite file in --data-dir, hub stopped) into "
+                                                "the empty PostgreSQL database --database.")
+        p.add_argument("command")
+        _database_args(p)
+        args = p.parse_args(argv)
+        if args.database is None:
+            p.error("--database postgresql://... (or $MPP_DATABASE_URL) is required")
+        return args
     p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
-    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
-    p.add_argument("--database", metavar="URL", default=os.environ.get("MPP_DATABASE_URL") or None,
-                   help="keep the data in PostgreSQL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE, where several "
-                        "hub processes may share it (default: $MPP_DATABASE_URL, else SQLite in the data folder)")
+    _database_args(p)
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-audio", action="store_true", help="send calls as text only (no spoken announcements)")
@@ -79,6 +95,27 @@ def _raise_file_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or hard > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
+def copy_database(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from server.database import StoreUnusable, describe, is_postgres_url
+    from server.dbcopy import copy_to_postgres
+    from server.settings import Settings
+
+    source = Settings.sqlite_file(args.data_dir)
+    if not is_postgres_url(args.database):
+        print("Cannot copy: --database takes postgresql://USER:PASSWORD@HOST:PORT/DATABASE", file=sys.stderr)
+        return 2
+    print(f"Copying {source} into {describe(args.database, source)}")
+    try:
+        copied = asyncio.run(copy_to_postgres(source, args.database, report=lambda line: print("  " + line)))
+    except StoreUnusable as exc:
+        print(f"Cannot copy: {exc}", file=sys.stderr)
+        return 2
+    print(f"Done: {sum(copied.values())} rows in {len(copied)} tables. Start the hub with --database.")
+    return 0
 
 
 def announcer_factory():
@@ -150,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(hash_pin(args.pin))
         return 0
+    if args.command == "copy-database":
+        return copy_database(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return serve(args)
 

@@ -39,4 +39,9 @@ class Settings:
     @property
     def database(self) -> Path:
         """The SQLite file (used when `database_url` is None)."""
-        return self.data_dir / "mpp.sqlite3"
+        return self.sqlite_file(self.data_dir)
+
+    @staticmethod
+    def sqlite_file(data_dir: Path) -> Path:
+        """Where a hall keeps its SQLite database in its data folder."""
+        return data_dir / "mpp.sqlite3"
