@@ -59,7 +59,8 @@ class _Statements:
         await self.conn.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        await self.conn.executemany(sql, rows)
+        if rows:  # each statement is a round trip to the connection's thread
+            await self.conn.executemany(sql, rows)
 
     async def announce(self, seq: int) -> None:
         pass  # one process: nobody to tell

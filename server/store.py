@@ -24,6 +24,7 @@ from pathlib import Path
 
 from server.audit import AuditEntry
 from server.database import Database, Row, Statements, StoreUnusable, open_database
+from server.events import ConfigUpdated, DayStarted
 from server.queue import ServiceStats
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
@@ -144,6 +145,8 @@ DESK_UPSERT = ("INSERT INTO desks(id, day, state, current, priority_streak, serv
                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET day=excluded.day, state=excluded.state, "
                "current=excluded.current, priority_streak=excluded.priority_streak, served=excluded.served, "
                "officer=excluded.officer, seq=excluded.seq")
+DAY_STARTED = DayStarted.model_fields["type"].default
+CONFIG_UPDATED = ConfigUpdated.model_fields["type"].default
 META_UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 AUDIT_INSERT = "INSERT INTO audit(at, action, officer, agency, address, summary, detail) VALUES (?,?,?,?,?,?,?)"
 
@@ -195,8 +198,8 @@ class Changes:
     `seq`: the log's last seq, which these changes reach; `events`: the events after `since`, in order,
     or None when the log no longer holds them all (trimmed, or it went backwards: a restored database):
     the caller then loads everything again. `tickets` and `desks`: the rows written after `since`, as they
-    are now; `day`: the hall's day now; `config`: the latest configuration version when it is newer than
-    the one the caller runs.
+    are now; `day`: the hall's day when a day started after `since` (else None); `config`: the latest
+    configuration version when one was saved after `since` and is newer than the one the caller runs.
     """
 
     since: int
@@ -382,10 +385,12 @@ class Store:
         events = [LoggedEvent(r[0], r[1], r[2], r[3]) for r in rows]
         if len(events) != head - since:
             return Changes(since, head, None)  # trimmed past `since`
-        day = await tx.fetch("SELECT value FROM meta WHERE key = 'day'")
+        kinds = {e.type for e in events}
+        # The day and the configuration change only with their own events: read them only then.
+        day = await tx.fetch("SELECT value FROM meta WHERE key = 'day'") if DAY_STARTED in kinds else None
         tickets = [_ticket(r) for r in await tx.fetch("SELECT * FROM tickets WHERE seq > ? ORDER BY id", (since,))]
         desks = [_desk(r) for r in await tx.fetch("SELECT * FROM desks WHERE seq > ?", (since,))]
-        latest = await self._config_version(tx)
+        latest = await self._config_version(tx) if CONFIG_UPDATED in kinds else None
         return Changes(since, head, events, day[0][0] if day else None, tickets, desks,
                        latest if latest is not None and latest.version > version else None)
 
