@@ -33,7 +33,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hub_bench import BENCH_CONFIG, free_port, rss_mb, start_displays, stop, wait_all, wait_port  # noqa: E402
+from bench.hub_bench import (  # noqa: E402
+    BENCH_CONFIG,
+    free_port,
+    post_json,
+    rss_mb,
+    start_displays,
+    stop,
+    wait_all,
+    wait_port,
+)
 
 
 def site(counters: int) -> str:
@@ -61,15 +70,7 @@ class Hub:
 
     def post(self, path: str, body: dict | None = None, conn: http.client.HTTPConnection | None = None) -> dict:
         conn = conn or http.client.HTTPConnection("127.0.0.1", self.port)
-        headers = {"Content-Type": "application/json"}
-        if getattr(self, "token", None):
-            headers["Authorization"] = f"Bearer {self.token}"
-        conn.request("POST", path, json.dumps(body or {}), headers)
-        resp = conn.getresponse()
-        data = json.loads(resp.read())
-        if resp.status >= 300:
-            raise RuntimeError(f"{path}: {resp.status} {data}")
-        return data
+        return post_json(conn, path, body, getattr(self, "token", None))
 
     def stop(self) -> None:
         stop(self.process)

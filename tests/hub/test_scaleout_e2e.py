@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,7 +16,7 @@ import pytest
 from websockets.sync.client import connect
 
 from config.site import dump_config, dump_toml, load_config
-from tests.conftest import TEST_CONFIG, HubProcess, site_config, wait_for
+from tests.conftest import ROOT, TEST_CONFIG, HubProcess, free_port, site_config, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -161,3 +163,34 @@ def test_kill_9_of_one_process_during_a_burst_loses_no_committed_ticket(pair):
     token = second.login("koordinator", "1111")
     status, body = second.request("POST", "/api/counters/1/call-next", token=token)
     assert status == 200 and body["ticket"]["number"] == "A001"
+
+
+def test_the_database_is_named_by_the_flag_or_the_environment(postgres, tmp_path, monkeypatch):
+    """`MPP_DATABASE_URL` (or `--database`) puts the data in PostgreSQL; a URL of another kind or a database that
+    does not answer stops the start with one line that names where, without the password."""
+    import run
+
+    url = postgres.create_database()
+    monkeypatch.setenv("MPP_DATABASE_URL", url)
+    assert run.parse_args([]).database == url and run.parse_args(["--database", "postgresql://x/y"]).database \
+        == "postgresql://x/y"
+    hub = HubProcess(tmp_path / "data").start()  # the environment, inherited
+    try:
+        ticket = hub.issue("A")
+    finally:
+        hub.stop()
+    assert not (tmp_path / "data" / "mpp.sqlite3").exists()
+    with psycopg.connect(url) as db:
+        assert db.execute("SELECT number FROM tickets WHERE token = %s", (ticket["token"],)).fetchone() == ("A001",)
+    monkeypatch.delenv("MPP_DATABASE_URL")
+
+    def start(database: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "run.py", "--data-dir", str(tmp_path / "x"), "--database", database,
+                               "--port", str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    other = start("mysql://mpp@127.0.0.1/mpp")
+    assert other.returncode == 2 and "--database takes a PostgreSQL URL" in other.stderr
+    nowhere = start(f"postgresql://mpp:s3cret@127.0.0.1:{free_port()}/mpp")
+    assert nowhere.returncode == 2
+    assert "Cannot start: cannot use the database at PostgreSQL 127.0.0.1:" in nowhere.stderr
+    assert "s3cret" not in nowhere.stderr and len(nowhere.stderr.strip().splitlines()) == 1
