@@ -111,6 +111,8 @@ class Hall:
             self._day_watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._day_watch
+        async with self.lock:  # a shielded change or catch-up still running ends before the store closes
+            pass
 
     async def _load(self) -> None:
         """Build the running state from the database (at start, and when this process fell behind what the

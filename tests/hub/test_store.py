@@ -304,6 +304,12 @@ async def test_a_configuration_change_reaches_the_other_hall(two_halls):
     with pytest.raises(HubError) as stale:  # the other process knows the version moved on
         await second.reconfigure(Proposal(raw, "api", based_on=1))
     assert stale.value.code == "version_conflict"
+    # Log-ins on both processes at once: one audit log, every entry with its own id.
+    now = first.clock()
+    await asyncio.gather(*(hall.store.add_audit(AuditEntry(now, "login", f"{n}")) for n in range(10)
+                           for hall in (first, second)))
+    entries = await second.store.audit(limit=100, action="login")
+    assert len(entries) == 20 and len({e.id for e in entries}) == 20
 
 
 @pytest.mark.asyncio
