@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server import access
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
-from server.tickets import Ticket
+from server.tickets import OPEN, Status, Ticket
 from server.views import View
 
 log = logging.getLogger("mpp.sockets")
@@ -198,9 +198,16 @@ async def ticket(websocket: WebSocket) -> None:
         while not closed.is_set():
             seen = app.store.last_seq  # read before the ticket: a change after this wakes us
             current = hall.queue.live_by_token(found.token)
-            if current is None:
-                finished = finished or await app.store.ticket_by_token(found.token)
+            if current is None and finished is not None:
                 current = finished
+            elif current is None:
+                current = await app.store.ticket_by_token(found.token)
+                if current.status not in OPEN and current.status is not Status.SKIPPED:
+                    finished = current
+                elif current.day >= hall.queue.day:
+                    # Open today, yet not here: changed through another hub process this one has not caught up
+                    # with yet (its change wakes this loop again).
+                    await hall.follow()
             view = hall.ticket_view(current)
             if view != last:
                 await websocket.send_text(_json(TicketStatus(seq=app.store.last_seq, ticket=view)))

@@ -194,3 +194,17 @@ def test_the_database_is_named_by_the_flag_or_the_environment(postgres, tmp_path
     assert nowhere.returncode == 2
     assert "Cannot start: cannot use the database at PostgreSQL 127.0.0.1:" in nowhere.stderr
     assert "s3cret" not in nowhere.stderr and len(nowhere.stderr.strip().splitlines()) == 1
+
+
+def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(pair):
+    """A phone following its ticket through B sees it waiting the moment it was issued on A, then called there."""
+    first, second, _ = pair
+    token = first.login("koordinator", "1111")
+    ticket = first.issue("A")
+    with connect(f"{second.ws_url}/ws/ticket/{ticket['token']}") as phone:
+        assert json.loads(phone.recv(timeout=10))["ticket"]["status"] == "waiting"
+        assert first.request("POST", "/api/counters/1/call-next", token=token)[0] == 200
+        seen = [json.loads(phone.recv(timeout=10))["ticket"]]
+        while seen[-1]["status"] == "waiting":
+            seen.append(json.loads(phone.recv(timeout=10))["ticket"])
+    assert seen[-1]["status"] == "called" and seen[-1]["number"] == ticket["number"]
