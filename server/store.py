@@ -321,13 +321,6 @@ class Store:
         async with self.db.writing() as tx:
             yield Writing(self, tx)
 
-    async def commit(self, day: str | None, tickets: Iterable[Ticket], desks: Iterable[Desk],
-                     events: Iterable[tuple[str, str | None, dict]], now: datetime,
-                     history: Iterable[HistoryEntry] = (), **extra) -> list[LoggedEvent]:
-        """`Writing.write` in a transaction of its own, without catching up (the first configuration, tests)."""
-        async with self.writing() as writing:
-            return await writing.write(day, tickets, desks, events, now, history, **extra)
-
     async def commit_first_config(self, config: ConfigVersion, audit: Iterable[AuditEntry],
                                   meta: dict[str, str]) -> bool:
         """Store the first configuration version, unless one is stored already (another process starting
