@@ -373,3 +373,45 @@ async def test_the_history_migration_keeps_what_older_databases_tell(tmp_path):
         await store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
+
+
+async def eventually(condition, timeout: float = 10.0, what: str = "condition"):
+    """Wait (on the event loop) until `condition()` holds; fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.asyncio
+async def test_a_process_that_lost_its_doorbell_still_follows_the_log(postgres, tmp_path):
+    """With every LISTEN connection cut, changes still reach the other process's pages (it reads the log at least
+    every second), and the doorbell comes back on its own."""
+    import psycopg
+
+    url = postgres.create_database()
+    clock = Clock()
+    first, second = await open_hall(url, tmp_path, clock), await open_hall(url, tmp_path, clock)
+    try:
+        pages = record(second)
+        await first.issue("A", False)
+        await eventually(lambda: pages.seqs == [1], what="the doorbell")
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+            cut = await (await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'")).fetchall()
+            assert len(cut) == 2
+            await first.issue("A", False)
+            await eventually(lambda: pages.seqs == [1, 2], what="the log read without a doorbell")
+            listening = "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND state = 'idle'"
+            for _ in range(500):  # both processes listen again (they wait 0.5 s, then reconnect)
+                if (await (await admin.execute(listening)).fetchone())[0] == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert (await (await admin.execute(listening)).fetchone())[0] == 2
+        await first.issue("A", False)
+        await eventually(lambda: pages.seqs == [1, 2, 3], what="the doorbell again")
+        assert same_state(first, second)
+    finally:
+        await close_hall(second)
+        await close_hall(first)
