@@ -49,6 +49,10 @@ POOL_SIZE = 10  # connections per process for queries and transactions (plus one
 CONNECT_TIMEOUT = 10  # seconds
 RECONNECT_SECONDS = (0.5, 1, 2, 5)  # waits between attempts to get the LISTEN connection back
 KEEPALIVE = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5, "keepalives_count": 3}
+# A process that stops in the middle of a transaction (frozen, or cut off from the database) would hold the
+# write lock and stall every other process: the server ends such a session after this long. A live process
+# holds a transaction for milliseconds.
+STALLED = "-c idle_in_transaction_session_timeout=30s"
 
 
 def label(url: str) -> str:
@@ -172,7 +176,7 @@ class PostgresDatabase:
             await self._migrate(number, script, len(migrations))
         self.pool = AsyncConnectionPool(
             self.url, min_size=2, max_size=self.pool_size, open=False, name="mpp",
-            kwargs={"autocommit": True, "row_factory": _records, **KEEPALIVE},
+            kwargs={"autocommit": True, "row_factory": _records, "options": STALLED, **KEEPALIVE},
             check=AsyncConnectionPool.check_connection,
         )
         try:
