@@ -110,6 +110,9 @@ class Record:
     def __len__(self) -> int:
         return len(self._values)
 
+    def __iter__(self):
+        return iter(self._values)
+
 
 def _records(cursor) -> Callable[[Sequence[Any]], Record]:
     index: dict[str, int] = {}
