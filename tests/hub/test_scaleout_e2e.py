@@ -137,7 +137,9 @@ def test_kill_9_of_one_process_during_a_burst_loses_no_committed_ticket(pair):
                 with lock:
                     confirmed.append(body["ticket"])
 
-    with connect(f"{second.ws_url}/ws/display") as tv_b, connect(f"{first.ws_url}/ws/display") as tv_a:
+    # close_timeout: A's TV has nobody to answer its closing handshake.
+    with connect(f"{second.ws_url}/ws/display") as tv_b, \
+            connect(f"{first.ws_url}/ws/display", close_timeout=1) as tv_a:
         start = next_event(tv_b)["seq"]
         seen_on_a = next_event(tv_a)
         kiosks = [threading.Thread(target=kiosk) for _ in range(6)]
@@ -158,7 +160,8 @@ def test_kill_9_of_one_process_during_a_burst_loses_no_committed_ticket(pair):
         assert [e["seq"] for e in events] == list(range(start + 1, start + len(stored) + 1))
         assert {e["ticket"]["id"] for e in events} == set(stored.values())
     # A's TV reconnects to B from where it was.
-    with connect(f"{second.ws_url}/ws/display?since={seen_on_a['seq']}&epoch={seen_on_a['epoch']}") as tv:
+    resume = f"{second.ws_url}/ws/display?since={seen_on_a['seq']}&epoch={seen_on_a['epoch']}"
+    with connect(resume, close_timeout=1) as tv:
         assert next_event(tv)["type"] == "ticket.issued"
     token = second.login("koordinator", "1111")
     status, body = second.request("POST", "/api/counters/1/call-next", token=token)
