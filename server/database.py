@@ -61,8 +61,9 @@ class Database(Protocol):
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """One query on its own (it sees everything committed before it)."""
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """One statement on its own, committed at once."""
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement on its own, committed at once; returns how many rows it changed (0 for an
+        `INSERT ... ON CONFLICT DO NOTHING` that met its conflict)."""
 
     def writing(self) -> contextlib.AbstractAsyncContextManager[Statements]:
         """A transaction holding the database's write lock (one process at a time): committed when the

@@ -229,9 +229,9 @@ class PostgresDatabase:
         async with self.pool.connection() as conn:
             return await _Statements(conn).fetch(sql, params)
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         async with self.pool.connection() as conn:
-            await conn.execute(statement(sql), tuple(params))
+            return (await conn.execute(statement(sql), tuple(params))).rowcount
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[_Statements]:

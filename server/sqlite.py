@@ -104,9 +104,9 @@ class SqliteDatabase:
         async with self._lock:
             return await _Statements(self.conn).fetch(sql, params)
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        async with self._lock:
-            await self.conn.execute(sql, params)
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._lock, self.conn.execute(sql, params) as cur:
+            return cur.rowcount
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[_Statements]:

@@ -392,8 +392,9 @@ class Store:
     async def _fetch(self, sql: str, params: tuple = ()) -> list[Row]:
         return await self.db.fetch(sql, params)
 
-    async def _write(self, sql: str, params: tuple = ()) -> None:
-        await self.db.execute(sql, params)
+    async def _write(self, sql: str, params: tuple = ()) -> int:
+        """One write on its own; how many rows it changed."""
+        return await self.db.execute(sql, params)
 
     async def events_since(self, seq: int, limit: int) -> list[LoggedEvent] | None:
         """The events after `seq` up to `last_seq` (what this process has sent its pages), or None when they are
