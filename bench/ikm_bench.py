@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.site import load_config  # noqa: E402
-from server.store import Store  # noqa: E402
+from server.store import TICKET_INSERT, Store  # noqa: E402
 from survey import workbook  # noqa: E402
 from survey.answers import PROFILE  # noqa: E402
 from survey.ikm import UNSUR, index_of, sample_target  # noqa: E402
@@ -44,8 +44,7 @@ async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str,
     day = date(2026, 1, 5)
     first = day
     ticket_id = 0
-    async with store._lock:
-        await store.db.execute("BEGIN")
+    async with store.db.writing() as tx:
         for _ in range(days):
             while day.weekday() >= 5:
                 day += timedelta(days=1)
@@ -65,11 +64,10 @@ async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str,
                     saran = "Pelayanan cepat, ruang tunggu nyaman." if rng.random() < 0.3 else None
                     responses.append((ticket_id, (at + timedelta(minutes=17)).isoformat(), "tablet", *scores,
                                       *profile, saran))
-            await store.db.executemany("INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", tickets)
-            await store.db.executemany(INSERT, responses)
+            await tx.executemany(TICKET_INSERT, tickets)
+            await tx.executemany(INSERT, responses)
             last = day
             day += timedelta(days=1)
-        await store.db.execute("COMMIT")
     return first.isoformat(), last.isoformat()
 
 

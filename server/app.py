@@ -20,6 +20,7 @@ from config.site import SiteConfig
 from server import admin, api, backup, devices_api, health, sockets
 from server.auth import Auth
 from server.backup import Backups
+from server.database import open_database
 from server.devices import Devices
 from server.errors import HubError, error_json
 from server.hall import Hall
@@ -44,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent  # the program's folder: every pac
 # configuration (the database's at start, then every accepted change), and an
 # async `start()`, called once the hall has started (before the first request).
 # Configuration sections are validated before, by load_config.
-PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page", "reports.page")
+PAGES = ("display.page", "counter_panel.page", "kiosk.page", "admin.page", "survey.page", "devices.page",
+         "reports.page")
 
 
 def _make_announcer(settings: Settings) -> LiveAnnouncer | None:
@@ -99,7 +101,7 @@ async def home(request: Request) -> RedirectResponse:
 
 def create_app(settings: Settings) -> Starlette:
     config = settings.config
-    store = Store(settings.database, synchronous=settings.durability)
+    store = Store(open_database(settings.database_url, settings.database, synchronous=settings.durability))
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)

@@ -19,12 +19,21 @@ opening hours is an alert: red on the board and in GET /api/admin/health, logged
 
 Revoking (`DELETE /api/admin/devices/{id}`) refuses the token at once: its open connections get
 an error message and are closed, its next ticket is refused.
+
+Several hub processes on one PostgreSQL database (docs/operations.md, "A city deployment") share
+the registry through the database: each reads it again every SHARED_SECONDS (and before an
+admin's change), so a device registered, paired or revoked on one process is known to every
+other within that time, and a revoked device's pages are closed wherever they are. A page is
+connected to one process; each writes when it last heard from its devices every SHARED_SECONDS,
+so a device heard by another process within ELSEWHERE_SECONDS counts as online on every board.
+One process (`Store.leads`) writes the offline and back-online entries of the audit log.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -57,6 +66,11 @@ RECONNECT_SECONDS = 20
 PAIRING_MINUTES = 30  # a pairing code is valid this long, once
 PAIRING_DIGITS = 6
 SEEN_SAVE_SECONDS = 60  # how often the devices' last_seen is written to the database
+# Several hub processes on one database: how often each writes last_seen and reads the registry again, and how
+# recently another process must have heard a device for it to count as online (its page's report every
+# REPORT_SECONDS, written and read within SHARED_SECONDS each: 8 s at most for a device that is there).
+SHARED_SECONDS = 2
+ELSEWHERE_SECONDS = OFFLINE_SECONDS + 2 * SHARED_SECONDS
 NAME_MAX = 80
 
 
@@ -165,15 +179,17 @@ class _Episode:
 
 class Devices:
     """The registry (loaded from the store at start; every change is written through it) and the pages
-    present now. `hub` closes a revoked device's connections."""
+    present now. `hub` closes a revoked device's connections. `shared`: other hub processes may use the
+    same database (PostgreSQL): the registry and last_seen are then followed there (`follow`)."""
 
     def __init__(self, store: Store, hub: Hub | None = None) -> None:
         self.store = store
         self.hub = hub
+        self.shared = store.dialect != "sqlite"
         self.by_id: dict[int, Device] = {}
         self._by_token: dict[str, Device] = {}
         self.present: list[Presence] = []
-        self._last_id = 0  # the last device id given
+        self._read_at: float | None = None  # shared: when the registry was last read (time.monotonic)
         self._episodes: dict[int, _Episode] = {}
         self._seen: dict[int, datetime] = {}  # last_seen not written to the database yet
         self._saved_at: datetime | None = None
@@ -182,7 +198,23 @@ class Devices:
     async def load(self) -> None:
         self.by_id = {d.id: d for d in await self.store.devices()}
         self._by_token = {d.token: d for d in self.by_id.values()}
-        self._last_id = max(self.by_id, default=0)
+
+    async def follow(self, force: bool = False) -> None:
+        """Shared database: read the registry again (every SHARED_SECONDS, or at once with `force`): what other
+        hub processes registered, paired, revoked, and when they last heard from each device. The pages here of
+        a device revoked elsewhere are told why and closed. Does nothing on a database of one process."""
+        started = time.monotonic()  # a cadence of reading, not a time of the hall: not the hub's clock
+        if not self.shared or not force and self._read_at is not None and started - self._read_at < SHARED_SECONDS:
+            return
+        self._read_at = started
+        for stored in await self.store.devices():
+            known = self.by_id.get(stored.id)
+            if known == stored:
+                continue
+            self._put(stored)
+            if stored.revoked_at is not None and (known is None or known.revoked_at is None):
+                self._episodes.pop(stored.id, None)
+                self._close_pages(stored)
 
     # ------------------------------------------------------------ the registry
 
@@ -200,15 +232,14 @@ class Devices:
     async def register(self, kind: str, name: str, zone: str | None, kiosk: str | None, now: datetime,
                        entry: AuditEntry) -> Device:
         """A new device with a fresh token and pairing code; `entry` (its summary and detail are filled
-        in here) goes into the audit log with it."""
-        self._last_id += 1  # given here, with no await before it: two registrations never share an id
-        device = Device(id=self._last_id, kind=kind, name=name, zone=zone, kiosk=kiosk,
-                        token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
-                        pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
-        logged = replace(entry, action=audit.DEVICE_REGISTERED,
-                         summary=f"{KIND_NAMES[kind]} “{name}” didaftarkan",
-                         detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk})
-        await self.store.save_device(device, [logged])
+        in here) goes into the audit log with it. Its id is the database's next (Store.add_device)."""
+        await self.follow(force=True)  # pairing codes given by other processes
+        draft = Device(id=0, kind=kind, name=name, zone=zone, kiosk=kiosk,
+                       token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
+                       pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
+        device = await self.store.add_device(draft, lambda device: [replace(
+            entry, action=audit.DEVICE_REGISTERED, summary=f"{KIND_NAMES[kind]} “{name}” didaftarkan",
+            detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk})])
         self._put(device)
         log.info("device %d registered: %s %r", device.id, kind, name)
         return device
@@ -216,6 +247,7 @@ class Devices:
     async def revoke(self, device_id: int, now: datetime, entry: AuditEntry) -> Device:
         """Revoke a device at once: its token is refused from now on and its open pages are told why
         and closed. 404 for an unknown or already revoked device."""
+        await self.follow(force=True)
         device = replace(self.get(device_id), revoked_at=now, pairing_code=None, pairing_until=None)
         logged = replace(entry, action=audit.DEVICE_REVOKED,
                          summary=f"{KIND_NAMES[device.kind]} “{device.name}” dicabut",
@@ -223,16 +255,21 @@ class Devices:
         await self.store.save_device(device, [logged])
         self._put(device)
         self._episodes.pop(device.id, None)
+        self._close_pages(device)
+        log.info("device %d revoked: %s %r", device.id, device.kind, device.name)
+        return device
+
+    def _close_pages(self, device: Device) -> None:
+        """Tell a revoked device's open pages why, and close them."""
         refusal = revoked_error()
         for presence in [p for p in self.present if p.device is not None and p.device.id == device.id]:
             self.present.remove(presence)
             if presence.sub is not None and self.hub is not None:
                 self.hub.refuse(presence.sub, refusal)
-        log.info("device %d revoked: %s %r", device.id, device.kind, device.name)
-        return device
 
     async def new_pairing_code(self, device_id: int, now: datetime) -> Device:
         """A fresh pairing code for a device (the last one expired, or the device lost its token)."""
+        await self.follow(force=True)
         device = replace(self.get(device_id), pairing_code=self._new_code(now),
                          pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
         await self.store.save_device(device)
@@ -241,6 +278,7 @@ class Devices:
 
     async def pair(self, code: str, now: datetime, entry: AuditEntry) -> Device:
         """The device whose valid pairing code `code` is; the code is used up. 404 otherwise."""
+        await self.follow(force=True)  # a code given by another hub process
         digits = "".join(ch for ch in code if ch.isdigit())
         found = next((d for d in self.active() if d.pairing_valid(now) and d.pairing_code == digits), None)
         if found is None or len(digits) != PAIRING_DIGITS:
@@ -332,8 +370,15 @@ class Devices:
         return [p for p in self.present if p.device is not None and p.device.id == device.id]
 
     def online(self, device: Device, now: datetime) -> bool:
-        """Online: at least one of its pages open and heard from within OFFLINE_SECONDS."""
-        return any(p.alive(now) for p in self.pages_of(device))
+        """Online: at least one of its pages open and heard from within OFFLINE_SECONDS, or (shared database)
+        heard from by another hub process (`elsewhere`)."""
+        return any(p.alive(now) for p in self.pages_of(device)) or self.elsewhere(device, now)
+
+    def elsewhere(self, device: Device, now: datetime) -> bool:
+        """Shared database: the device was heard from within ELSEWHERE_SECONDS, as the database says (written by
+        whichever hub process its page is connected to)."""
+        seen = self.by_id.get(device.id, device).last_seen
+        return self.shared and seen is not None and (now - seen).total_seconds() <= ELSEWHERE_SECONDS
 
     def offline_since(self, device: Device) -> datetime | None:
         episode = self._episodes.get(device.id)
@@ -381,9 +426,10 @@ class Devices:
         return entries
 
     def seen_to_save(self, now: datetime, force: bool = False) -> dict[int, datetime]:
-        """The last_seen times to write now (every SEEN_SAVE_SECONDS, or at once with `force`), forgotten
-        once handed out."""
-        if not force and self._saved_at is not None and (now - self._saved_at).total_seconds() < SEEN_SAVE_SECONDS:
+        """The last_seen times to write now (every SEEN_SAVE_SECONDS, SHARED_SECONDS on a shared database, or at
+        once with `force`), forgotten once handed out."""
+        every = SHARED_SECONDS if self.shared else SEEN_SAVE_SECONDS
+        if not force and self._saved_at is not None and (now - self._saved_at).total_seconds() < every:
             return {}
         self._saved_at = now
         seen, self._seen = self._seen, {}

@@ -24,7 +24,7 @@ from server import access
 from server.devices import SOCKET_KINDS, Device, PageReport, read_report
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
-from server.tickets import Ticket
+from server.tickets import OPEN, Status, Ticket
 from server.views import View
 
 log = logging.getLogger("mpp.sockets")
@@ -139,6 +139,9 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         epoch = websocket.query_params.get("epoch")
         # A position is at most 19 digits (SQLite's integers); int() refuses over 4,300 digits anyway.
         if since.isascii() and since.isdigit() and len(since) <= 19 and epoch in (None, app.store.epoch):
+            if int(since) > app.store.last_seq:
+                # A page coming from another hub process on the same database, which got further: catch up.
+                await app.hall.follow()
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
             backlog = None  # the configuration changed meanwhile: start again from a snapshot
@@ -240,9 +243,16 @@ async def ticket(websocket: WebSocket) -> None:
         while not closed.is_set():
             seen = app.store.last_seq  # read before the ticket: a change after this wakes us
             current = hall.queue.live_by_token(found.token)
-            if current is None:
-                finished = finished or await app.store.ticket_by_token(found.token)
+            if current is None and finished is not None:
                 current = finished
+            elif current is None:
+                current = await app.store.ticket_by_token(found.token)
+                if current.status not in OPEN and current.status is not Status.SKIPPED:
+                    finished = current
+                elif current.day >= hall.queue.day:
+                    # Open today, yet not here: changed through another hub process this one has not caught up
+                    # with yet (its change wakes this loop again).
+                    await hall.follow()
             view = hall.ticket_view(current)
             if view != last:
                 await websocket.send_text(encode(TicketStatus(seq=app.store.last_seq, ticket=view)))
