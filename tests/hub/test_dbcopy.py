@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 
 import psycopg
 import pytest
 
 from server.dbcopy import tables
+from survey.ikm import UNSUR
 from tests.conftest import ROOT, HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -32,16 +35,33 @@ def contents(sqlite_path, url) -> tuple[dict, dict]:
     return here, there
 
 
+def kiosk_ticket(hub: HubProcess, device_token: str) -> int:
+    """POST a ticket as a registered kiosk (X-Device-Token): the status."""
+    request = urllib.request.Request(hub.url + "/api/tickets", data=json.dumps({"service": "B"}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Device-Token": device_token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
 def test_a_halls_data_moves_into_postgresql_and_a_hub_runs_on_it(tmp_path, postgres):
     """Every row of every table is copied as it was; a hub on PostgreSQL then shows the same hall, keeps the
-    officers' sessions, continues the numbering and the audit log."""
+    officers' sessions, the registered kiosk and the survey's answers, continues the numbering and the audit log."""
     sqlite_hub = HubProcess(tmp_path / "hall").start()
     try:
         token = sqlite_hub.login("koordinator", "1111")
-        for service in "AABC":
+        first = sqlite_hub.issue("A")
+        for service in "ABC":
             sqlite_hub.issue(service)
-        for action in ("call-next", "recall", "call-next"):
+        for action in ("call-next", "recall", "call-next"):  # the second call-next finishes A001
             assert sqlite_hub.request("POST", f"/api/counters/1/{action}", token=token)[0] == 200
+        assert sqlite_hub.request("POST", f"/api/survey/{first['token']}",
+                                  {"answers": dict.fromkeys(UNSUR, 3)})[0] == 201
+        status, kiosk = sqlite_hub.request("POST", "/api/admin/devices", {"kind": "kiosk", "name": "Kios Lobi"},
+                                           token=token)
+        assert status == 201, kiosk
         assert sqlite_hub.request("POST", "/api/counters/1/transfer", {"service": "C"}, token=token)[0] == 200
         status, config = sqlite_hub.request("GET", "/api/admin/config", token=token)
         config["config"]["services"][0]["name"] = "Perekaman KTP-el Baru"
@@ -57,6 +77,7 @@ def test_a_halls_data_moves_into_postgresql_and_a_hub_runs_on_it(tmp_path, postg
     assert "tickets: 5 rows" in done.stdout and "Done:" in done.stdout
     here, there = contents(tmp_path / "hall" / "mpp.sqlite3", url)
     assert here == there and len(here["tickets"]) == 5 and len(here["config_versions"]) == 2
+    assert len(here["survey_responses"]) == len(here["devices"]) == 1
 
     hub = HubProcess(tmp_path / "pg", database=url).start()
     try:
@@ -65,8 +86,14 @@ def test_a_halls_data_moves_into_postgresql_and_a_hub_runs_on_it(tmp_path, postg
             assert after[key] == before[key], key
         assert hub.request("GET", "/api/me", token=token)[0] == 200  # the session came along
         assert hub.issue("A")["number"] == "A003"
+        assert kiosk_ticket(hub, kiosk["device"]["token"]) == 201 and kiosk_ticket(hub, "nope") == 403
+        day = after["day"]
+        ikm = hub.request("GET", f"/api/reports/ikm?from={day}&to={day}", token=token)[1]
+        assert (ikm["respondents"], ikm["population"], ikm["ikm"]) == (1, 1, 75.0)
         audit = hub.request("GET", "/api/admin/audit?limit=1", token=hub.login("koordinator", "1111"))[1]
         assert audit["entries"][0]["action"] == "login" and audit["entries"][0]["id"] == len(here["audit"]) + 1
+        status, second = hub.request("POST", "/api/admin/devices", {"kind": "display", "name": "TV"}, token=token)
+        assert status == 201 and second["device"]["id"] == kiosk["device"]["id"] + 1
     finally:
         hub.stop()
 
