@@ -333,7 +333,7 @@ async def download_backup(request: Request) -> FileResponse:
     if app.backups.external:
         raise HubError("backup_external", "Basis data hub ini ada di server PostgreSQL, jadi cadangannya tidak "
                        "diunduh dari sini: buat dengan pg_dump di server basis data (lihat docs/operations.md, "
-                       "bagian Cadangan PostgreSQL).", status=409)
+                       "bagian \"Backups of PostgreSQL\").", status=409)
     now = app.clock()
     entry = AuditEntry(now, audit.BACKUP_DOWNLOADED, "", officer=officer.username, agency=officer.agency,
                        address=client_address(request))

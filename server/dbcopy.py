@@ -6,8 +6,9 @@ never written to) and brought forward to this program's schema; the PostgreSQL d
 must be empty, gets the same schema (the same migrations, server/postgres.py's reading of them).
 Then every table is copied, row by row in `rowid` order (a transferred ticket comes after the one
 it came from), parents before the tables that refer to them, all in one transaction: the copy is
-complete or not there at all. The identity counters (ticket history, audit) continue after the
-copied ids, and the row counts of both sides are compared before the command says it is done.
+complete or not there at all. The identity counters (ticket history, audit, devices) continue
+after the copied ids, and the row counts of both sides are compared before the command says it is
+done. Every table of the hub is copied, whichever part owns it (survey responses, devices).
 """
 
 from __future__ import annotations
