@@ -327,12 +327,19 @@ class Devices:
                             f"bukan {wanted}. Buka halaman yang sesuai: {PAGES[device.kind]}.")
         return device
 
-    def kiosk(self, token: str | None, now: datetime) -> Device | None:
+    async def verify(self, token: str, kinds: tuple[str, ...]) -> Device:
+        """`check`, after reading the registry again when the token is not known here and other hub processes
+        share the database (a device registered or paired through one of them a moment ago)."""
+        if self.shared and token not in self._by_token:
+            await self.follow(force=True)
+        return self.check(token, kinds)
+
+    async def kiosk(self, token: str | None, now: datetime) -> Device | None:
         """The registered kiosk of a ticket request's `X-Device-Token` (None without one); 403 for an
         unknown, revoked or non-kiosk token."""
         if token is None:
             return None
-        device = self.check(token.strip(), ("kiosk",))
+        device = await self.verify(token.strip(), ("kiosk",))
         self._seen[device.id] = now
         return device
 

@@ -72,7 +72,7 @@ async def display(websocket: WebSocket) -> None:
     try:
         if zone is not None and zone not in websocket.app.state.config.zones:
             raise unknown_zone(zone)
-        page = _page(websocket, "display")
+        page = await _page(websocket, "display")
     except HubError as exc:
         return await refuse(websocket, exc)
     # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
@@ -88,7 +88,7 @@ async def counter(websocket: WebSocket) -> None:
         officer = await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
-        page = _page(websocket, "counter")
+        page = await _page(websocket, "counter")
     except HubError as exc:
         return await refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
@@ -97,7 +97,7 @@ async def counter(websocket: WebSocket) -> None:
     await _serve(websocket, None, officer_at=(officer.username, counter_id), page=page)
 
 
-def _page(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
+async def _page(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
     """What page this is (`page=`) and which registered device (`device=<token>`), for the health
     board; None for a client that says neither (a script, the admin console). Raises HubError (403)
     for an unknown or revoked token, or one of another kind of device."""
@@ -105,7 +105,7 @@ def _page(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None
     allowed = SOCKET_KINDS[socket]
     kind = params.get("page") if params.get("page") in allowed else None
     token = params.get("device") or None
-    device = websocket.app.state.devices.check(token, (kind,) if kind else allowed) if token else None
+    device = await websocket.app.state.devices.verify(token, (kind,) if kind else allowed) if token else None
     if device is not None:
         kind = device.kind
     return (kind, device) if kind else None
