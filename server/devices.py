@@ -21,9 +21,10 @@ Revoking (`DELETE /api/admin/devices/{id}`) refuses the token at once: its open 
 an error message and are closed, its next ticket is refused.
 
 Several hub processes on one PostgreSQL database (docs/operations.md, "A city deployment") share
-the registry through the database: each reads it again every SHARED_SECONDS (and before an
-admin's change), so a device registered, paired or revoked on one process is known to every
-other within that time, and a revoked device's pages are closed wherever they are. A page is
+the registry through the database: each reads it again every SHARED_SECONDS, before an admin's
+change and when a token it does not know arrives (`verify`), so a device registered or paired on
+one process is known to every other when it first comes, and a revocation closes the device's
+pages wherever they are within SHARED_SECONDS. A page is
 connected to one process; each writes when it last heard from its devices every SHARED_SECONDS,
 so a device heard by another process within ELSEWHERE_SECONDS counts as online on every board.
 One process (`Store.leads`) writes the offline and back-online entries of the audit log.
