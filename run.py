@@ -201,6 +201,10 @@ def restore(args: argparse.Namespace) -> int:
     from server.restore import DatabaseBusy, RestoreRefused, restore
     from server.settings import Settings
 
+    if os.environ.get("MPP_DATABASE_URL"):  # a hub of a city deployment: its data is not in the SQLite file
+        print("Cannot restore: this hub keeps its data in PostgreSQL ($MPP_DATABASE_URL); restore a pg_dump of it "
+              "with pg_restore (docs/operations.md, \"Backups of PostgreSQL\")", file=sys.stderr)
+        return 2
     try:
         config = load_config(args.config)
         database = Settings(config=config, data_dir=args.data_dir).database

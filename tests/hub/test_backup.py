@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -325,6 +326,20 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, content):
     done = run_py("restore", str(bad), "--data-dir", str(tmp_path / "data"))
     assert done.returncode == 2 and done.stderr.startswith("Cannot restore: "), done.stderr
     assert not (tmp_path / "data" / "mpp.sqlite3").exists()
+
+
+def test_restore_refuses_on_a_hub_whose_data_is_in_postgresql(tmp_path):
+    """With $MPP_DATABASE_URL set (a city deployment's hub), `run.py restore` points to pg_restore and touches
+    nothing."""
+    backup_file = tmp_path / "mpp-2026-03-01-2100.sqlite3"
+    with contextlib.closing(sqlite3.connect(backup_file)) as db:
+        db.execute("CREATE TABLE tickets (id INTEGER)")
+        db.execute("PRAGMA user_version = 1")
+    done = subprocess.run([sys.executable, "run.py", "restore", str(backup_file), "--data-dir", str(tmp_path / "data")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MPP_DATABASE_URL": "postgresql://mpp@127.0.0.1:1/mpp"})
+    assert done.returncode == 2 and "pg_restore" in done.stderr and done.stderr.startswith("Cannot restore: ")
+    assert not (tmp_path / "data").exists()
 
 
 def test_restore_refuses_a_backup_from_a_newer_program(tmp_path):
