@@ -16,7 +16,7 @@ from server import store as store_module
 from server.audit import AuditEntry
 from server.database import open_database
 from server.errors import HubError
-from server.events import event_adapter
+from server.events import TicketDone, event_adapter
 from server.hall import Hall
 from server.hub import Hub, Subscriber
 from server.reconfig import Proposal
@@ -254,6 +254,23 @@ async def test_a_hall_follows_what_another_committed(two_halls):
     assert same_state(first, second)
     assert [c.number for c in second.recent_calls()] == ["A001"]
     assert second.queue.stats["A"].issued == 1 and second.queue.next_id == 3
+
+
+@pytest.mark.asyncio
+async def test_a_ticket_finished_on_one_process_reaches_the_observers_of_another(two_halls):
+    """The survey's counter tablets observe the hall: a ticket finished (Selesai) through one process is handed,
+    with its row as it is now, to the observers of the other when it takes the change in from the log."""
+    first, second = two_halls
+    seen = []
+    second.observers.append(seen.append)
+    ticket = await first.issue("A", False)
+    await first.call_next("1", "budi")
+    await first.done("1", "budi")
+    await second.follow()
+    [done] = [(e, c) for c in seen for e in c.events if isinstance(e, TicketDone)]
+    event, change = done
+    assert event.ticket.id == ticket.id and event.counter.id == "1"
+    assert [t.status.value for t in change.tickets if t.id == ticket.id] == ["done"]
 
 
 @pytest.mark.asyncio

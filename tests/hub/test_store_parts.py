@@ -152,3 +152,4 @@ async def test_the_databases_size_and_who_backs_it_up(database_url, tmp_path):
         assert await store.leads()
     finally:
         await store.close()
+
