@@ -18,6 +18,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.routing import Route
 
+from admin.voice import voice_page
 from server import pages
 from server.openapi import documented
 from server.views import View
@@ -42,5 +43,6 @@ async def admin_page(request: Request):
 
 routes = [
     Route("/admin", admin_page),
+    Route("/admin/voice", voice_page),
     pages.static_mount("admin", HERE),
 ]

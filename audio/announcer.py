@@ -27,6 +27,7 @@ from audio.player import PLAYER_HINT, PlaybackQueue, Player, find_player
 from audio.routes import audio_routes
 from audio.settings import KEPT_CALLS_PER_ZONE, AudioSettings
 from audio.synthesizer import CALL, FAILED, PRERENDER, READY, Job, Synthesizer
+from audio.voice_api import voice_routes
 from audio.voicepack import Plan, VoicePack, needed_clips
 from audio.wav import wav_bytes, write_atomic
 from config.site import SiteConfig
@@ -37,6 +38,7 @@ CHIME_URL = "/audio/chime.wav"
 CHIME_RATE = 22050  # espeak-ng's own rate, so the chime-only file sounds like the chime in a call
 MAX_PENDING_PRERENDERS = 100  # hints beyond this are dropped, real calls are never dropped
 PLAYBACK_WAIT = 15.0  # seconds a zone waits for a render before playing the chime alone
+PREVIEW_ZONE = "(pratinjau)"  # the admin page's previews are kept from eviction like a zone's last calls
 
 
 @dataclass(frozen=True)
@@ -196,11 +198,13 @@ class Announcer:
         except Exception:
             log.exception("audio: could not pre-render calls")
 
-    def _call(self, ticket: dict, counter: dict, recall: bool) -> Call:
+    def _call(self, ticket: dict, counter: dict, recall: bool, *, pack: bool | None = None) -> Call:
+        """The call's phrases, clips and cache key; `pack` overrides `[audio] voice_pack` (the preview)."""
         s = self.settings
+        use_pack = s.voice_pack if pack is None else pack
         segments = tuple(self.phrasebook.segments(ticket, counter))
         plans: tuple[Plan | None, ...] = tuple(
-            self.voice_pack.plan(seg.text, recall=recall) if s.voice_pack and seg.voice == s.voice else None
+            self.voice_pack.plan(seg.text, recall=recall) if use_pack and seg.voice == s.voice else None
             for seg in segments)
         key = cache_key(
             segments=[[seg.text, seg.voice] if plan is None else [seg.text, "voice-pack", plan.key]
@@ -232,6 +236,36 @@ class Announcer:
         needed, unsayable = needed_clips(self.voice_pack, self._sample_texts())
         return {"enabled": self.settings.voice_pack, **self.voice_pack.status(needed),
                 "unsayable": sorted(unsayable)}
+
+    def preview(self, ticket: dict, counter: dict) -> dict:
+        """A call as the hall would hear it with the voice pack switched on, whatever `[audio] voice_pack` says,
+        rendered like a real call (same cache key, chime and fallback), for the admin page. Never blocks.
+
+        `{"text", "audio_url", "from_clips", "missing", "unsayable"}`: `audio_url` is `/audio/<key>.wav`
+        (None when `[audio] output = "off"`: nothing is rendered); `from_clips` whether the Indonesian phrase
+        is assembled from the clips; otherwise `missing` names the clips it lacks and `unsayable` the words
+        no clip says, and the engine says the whole phrase.
+        """
+        call = self._call(ticket, counter, False, pack=True)
+        recorded = self.voice_pack.clip_ids()
+        missing, unsayable = [], []
+        for seg, plan in zip(call.segments, call.plans, strict=True):
+            if seg.voice != self.settings.voice or plan is not None:
+                continue
+            for word in self.voice_pack.words(seg.text):
+                if word.startswith("?"):
+                    unsayable.append(word[1:])
+                elif word not in recorded and word not in missing:
+                    missing.append(word)
+        audio_url = None
+        if self.settings.output != "off":
+            self.kept.add(PREVIEW_ZONE, call.key)  # its file must outlive the page's fetch
+            self.synth.submit(Job(call.key, call.segments, self.settings.chime, call.plans), CALL)
+            audio_url = f"/audio/{call.key}.wav"
+        from_clips = all(plan is not None for seg, plan in zip(call.segments, call.plans, strict=True)
+                         if seg.voice == self.settings.voice)
+        return {"text": call.text, "audio_url": audio_url, "from_clips": from_clips, "missing": missing,
+                "unsayable": sorted(set(unsayable))}
 
     def _sample_texts(self) -> list[str]:
         """One call of every service at every counter serving it, and numbers using every number word."""
@@ -339,7 +373,8 @@ class Announcer:
         return report
 
     def routes(self) -> list[BaseRoute]:
-        return audio_routes(self)
+        """The TVs' sound (audio/routes.py) and the voice pack's admin API (audio/voice_api.py)."""
+        return [*audio_routes(self), *voice_routes(self)]
 
 
 __all__ = ["Announcer", "CHIME_URL", "FAILED", "READY"]

@@ -62,6 +62,7 @@ class ClipSpec:
     words: tuple[str, ...]
     group: str  # "pembuka", "huruf", "angka", "penutup"
     optional: bool = False
+    hint: str = ""  # where the words are heard in a call, for the staff member (Indonesian)
 
     @property
     def text(self) -> str:
@@ -71,16 +72,24 @@ class ClipSpec:
 
 NUMBER_WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
                 "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu")
+NUMBER_HINTS = {**{word: f"angka {n}" for n, word in enumerate(NUMBER_WORDS[:12])},
+                "belas": "dalam dua belas sampai sembilan belas", "puluh": "dalam dua puluh sampai sembilan puluh",
+                "seratus": "angka 100", "ratus": "dalam dua ratus sampai sembilan ratus", "seribu": "angka 1000",
+                "ribu": "dalam dua ribu, tiga ribu, dan seterusnya"}
 RECALL_CLIP = "panggilan_ulang"
 CLIPS: tuple[ClipSpec, ...] = (
-    ClipSpec("nomor_antrian", ("nomor", "antrian"), "pembuka"),
-    *(ClipSpec(f"huruf_{letter.lower()}", tuple(name.split()), "huruf") for letter, name in LETTER_NAMES.items()),
-    *(ClipSpec(word, (word,), "angka") for word in NUMBER_WORDS),
-    ClipSpec("silakan_menuju", ("silakan", "menuju"), "penutup"),
-    ClipSpec("loket", ("loket",), "penutup"),
-    ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True),
+    ClipSpec("nomor_antrian", ("nomor", "antrian"), "pembuka", hint="awal setiap panggilan"),
+    *(ClipSpec(f"huruf_{letter.lower()}", tuple(name.split()), "huruf", hint=f"huruf {letter}, seperti mengeja")
+      for letter, name in LETTER_NAMES.items()),
+    *(ClipSpec(word, (word,), "angka", hint=NUMBER_HINTS[word]) for word in NUMBER_WORDS),
+    ClipSpec("silakan_menuju", ("silakan", "menuju"), "penutup", hint="sebelum nama loket"),
+    ClipSpec("loket", ("loket",), "penutup", hint="nama loket, misalnya \u201cloket dua puluh\u201d"),
+    ClipSpec(RECALL_CLIP, ("panggilan", "ulang"), "penutup", optional=True,
+             hint="pilihan: diucapkan di awal panggilan ulang"),
 )
 SPECS = {spec.id: spec for spec in CLIPS}
+# How the admin page titles each group of clips, in the order it lists them.
+GROUP_TITLES = {"pembuka": "Pembuka", "huruf": "Huruf", "angka": "Angka", "penutup": "Penutup"}
 
 
 class ClipError(ValueError):
@@ -163,7 +172,8 @@ class VoicePack:
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                invalid[spec.id] = f"cannot read {path}: {exc}"
+                invalid[spec.id] = f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}."
+                log.warning("audio: voice pack clip %s cannot be read: %s", path, exc)
                 continue
             try:
                 clips[spec.id] = self._clip(spec.id, data, stored=True)
@@ -184,7 +194,7 @@ class VoicePack:
     def status(self, needed: Iterable[str] = ()) -> dict:
         """Every clip of the pack, for the admin page: what to say, whether it is recorded and needed.
 
-        `{"clips": [{"id", "text", "group", "optional", "present", "needed", "seconds"}], "missing": [id],
+        `{"clips": [{"id", "text", "hint", "group", "optional", "present", "needed", "seconds"}], "missing": [id],
         "invalid": {id: reason}}`; `missing` lists the needed clips not recorded (optional ones never).
         """
         needed = set(needed)
@@ -193,15 +203,15 @@ class VoicePack:
         rows = []
         for spec in CLIPS:
             clip = clips.get(spec.id)
-            rows.append({"id": spec.id, "text": spec.text, "group": spec.group, "optional": spec.optional,
-                         "present": clip is not None, "needed": spec.id in needed,
+            rows.append({"id": spec.id, "text": spec.text, "hint": spec.hint, "group": spec.group,
+                         "optional": spec.optional, "present": clip is not None, "needed": spec.id in needed,
                          "seconds": round(clip.pcm.duration, 2) if clip else None})
         missing = [r["id"] for r in rows if r["needed"] and not r["present"] and not r["optional"]]
         return {"clips": rows, "missing": missing, "invalid": invalid}
 
     def clip_wav(self, clip_id: str) -> bytes:
         """The stored clip as a WAV, for playing it back. Raises `ClipError` (404) if it is not recorded."""
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         with self._lock:
             clip = self._clips.get(spec.id)
         if clip is None:
@@ -215,7 +225,7 @@ class VoicePack:
         empty_wav, too_long, too_short, silent (422). Blocking: preparing takes up to ~0.7 s for a 10 s
         48 kHz stereo 24-bit file on the hub PC, so call it off the event loop (`asyncio.to_thread`).
         """
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         clip = self._clip(spec.id, data, stored=False)
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(spec.id), wav_bytes(clip.pcm))
@@ -227,7 +237,7 @@ class VoicePack:
 
     def delete(self, clip_id: str) -> bool:
         """Remove clip `clip_id`; False if it was not recorded. Raises `ClipError` (404) for an unknown id."""
-        spec = _spec(clip_id)
+        spec = spec_of(clip_id)
         with self._lock:
             existed = self._clips.pop(spec.id, None) is not None or self._invalid.pop(spec.id, None) is not None
         try:
@@ -280,8 +290,7 @@ class VoicePack:
 
     def _clip(self, clip_id: str, data: bytes, *, stored: bool) -> Clip:
         if len(data) > MAX_UPLOAD_BYTES:
-            raise ClipError("too_large", f"Berkas terlalu besar ({_id(len(data) / 1024 / 1024)} MB); maksimal "
-                                         f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip.", 413)
+            raise too_large(len(data))
         try:
             info, samples = riff.parse(data)
         except riff.WavError as exc:
@@ -302,7 +311,16 @@ def _id(number: float) -> str:
     return f"{number:.1f}".replace(".", ",")
 
 
-def _spec(clip_id: str) -> ClipSpec:
+def too_large(size: int | None = None) -> ClipError:
+    """The refusal of a file over MAX_UPLOAD_BYTES (413 too_large); `size` in bytes when known."""
+    limit = f"maksimal {MAX_UPLOAD_BYTES // 1024 // 1024} MB untuk satu klip"
+    if size is None:
+        return ClipError("too_large", f"Berkas terlalu besar; {limit}.", 413)
+    return ClipError("too_large", f"Berkas terlalu besar ({_id(size / 1024 / 1024)} MB); {limit}.", 413)
+
+
+def spec_of(clip_id: str) -> ClipSpec:
+    """The clip named `clip_id`; raises `ClipError` unknown_clip (404) for any other name."""
     spec = SPECS.get(clip_id) if CLIP_ID_RE.fullmatch(clip_id or "") else None
     if spec is None:
         raise ClipError("unknown_clip", f"Klip \u201c{clip_id}\u201d tidak dikenal.", 404)

@@ -44,7 +44,7 @@ class Announcing(Protocol):
         """The `audio` part of /api/health; its `status` is "ok", "degraded" or "off"."""
 
     def routes(self) -> list[BaseRoute]:
-        """HTTP routes the TVs fetch the sound from (mounted on the hub's app)."""
+        """HTTP routes the TVs fetch the sound from, and the voice pack's admin API (mounted on the hub's app)."""
 
 
 # Called once when the app is built, with the site configuration and the data folder's audio cache

@@ -3,7 +3,8 @@
 One `AuditEntry` per log-in (successful or not), log-out, PIN change, accepted
 configuration change and configuration import; per device registered, paired or
 revoked, and per registered device offline within the opening hours (once) and back;
-per backup taken, downloaded, failed or restored, and per pruning of old tickets. Entries are written by the store
+per backup taken, downloaded, failed or restored, per pruning of old tickets, and per
+voice pack clip recorded, replaced or deleted. Entries are written by the store
 (`Store.add_audit`, or inside the transaction of the change they describe) and
 listed newest first by `GET /api/admin/audit` (docs/protocol.md).
 
@@ -36,9 +37,11 @@ BACKUP_DOWNLOADED = "backup.downloaded"  # GET /api/admin/backup
 BACKUP_FAILED = "backup.failed"
 BACKUP_RESTORED = "backup.restored"  # `run.py restore`: written into the restored database
 HISTORY_PRUNED = "history.pruned"  # tickets older than [data] ticket_years deleted
+VOICE_CLIP_SAVED = "voice.clip_saved"  # a voice pack clip recorded, uploaded or replaced (audio/voice_api.py)
+VOICE_CLIP_DELETED = "voice.clip_deleted"
 ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, PIN_CHANGED, CONFIG_CHANGED, CONFIG_IMPORTED, CONFIG_IMPORT_REFUSED,
            DEVICE_REGISTERED, DEVICE_PAIRED, DEVICE_REVOKED, DEVICE_OFFLINE, DEVICE_ONLINE, BACKUP_CREATED,
-           BACKUP_DOWNLOADED, BACKUP_FAILED, BACKUP_RESTORED, HISTORY_PRUNED)
+           BACKUP_DOWNLOADED, BACKUP_FAILED, BACKUP_RESTORED, HISTORY_PRUNED, VOICE_CLIP_SAVED, VOICE_CLIP_DELETED)
 
 USERNAME_KEPT = 64  # characters of a typed (unknown) username kept in a failed log-in's entry
 

@@ -6,7 +6,7 @@ zones), its cache folder and its player. `LiveAnnouncer` stands in its place for
 the hall and the app: when the configuration changes in any of those parts
 (`spoken_parts`), it builds a new announcer with the same factory, starts it,
 sends every call to it from then on and stops the old one. Its HTTP routes
-(`/audio/...`) stay the same objects and reach whichever announcer is current,
+(`/audio/...`, `/api/admin/voice...`) stay the same objects and reach whichever announcer is current,
 so nothing in the app is rebuilt. A call announced in the second before the
 switch may lose its voice (the new announcer plays the chime for it); every
 later call uses the new settings.
@@ -59,7 +59,7 @@ class LiveAnnouncer:
         self._endpoints: dict[str, Callable] = {}
         self._take_endpoints()
         self._routes: list[BaseRoute] = [
-            Route(route.path, self._endpoint(route.path), methods=route.methods, name=route.name)
+            Route(route.path, self._endpoint(route), methods=route.methods, name=route.name)
             for route in self.current.routes()
         ]
 
@@ -144,11 +144,16 @@ class LiveAnnouncer:
                     log.exception("the previous announcer did not stop cleanly")
 
     def _take_endpoints(self) -> None:
-        self._endpoints.update({route.path: route.endpoint for route in self.current.routes()})
+        # By name, not path: one path may have a route per method (GET, PUT and DELETE of a voice clip).
+        self._endpoints.update({route.name: route.endpoint for route in self.current.routes()})
 
-    def _endpoint(self, path: str) -> Callable:
+    def _endpoint(self, route: Route) -> Callable:
+        name = route.name
+
         async def endpoint(request: Request):
-            return await self._endpoints[path](request)
+            return await self._endpoints[name](request)
 
-        endpoint.__name__ = f"audio_{path.rsplit('/', 1)[-1]}"
+        endpoint.__name__ = name
+        if hasattr(route.endpoint, "openapi"):  # its documentation (server/openapi.py) goes with it
+            endpoint.openapi = route.endpoint.openapi
         return endpoint

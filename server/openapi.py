@@ -37,10 +37,10 @@ ERRORS = {
          "or disabled",
     404: "Unknown service, agency, counter, zone, ticket, action or configuration version",
     409: "Not possible in the current state (the message says why)",
-    413: "Body larger than 16 KiB (1 MiB for a configuration)",
-    415: "Body is not application/json (application/toml for a TOML import)",
+    413: "Body larger than 16 KiB (1 MiB for a configuration, 5 MiB for a voice clip's WAV)",
+    415: "Body is not application/json (application/toml for a TOML import, audio/wav for a voice clip)",
     422: "A field or query parameter is missing or has the wrong type (a report's dates or choices), or the "
-         "configuration is invalid (`path` names the key)",
+         "configuration is invalid (`path` names the key), or an uploaded voice clip is not a usable WAV",
     429: "Too many wrong PINs, or too many tickets from one device: `retry_after` seconds (and Retry-After)",
     503: "Not ready yet",
 }
@@ -91,6 +91,7 @@ PATH_PARAMS = {
     "counter": "Counter id from the configuration",
     "key": "Key of a rendered call",
     "name": "File name inside the media folder",
+    "clip": "Clip id of the voice pack (GET /api/admin/voice lists them)",
 }
 
 

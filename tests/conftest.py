@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -175,17 +176,27 @@ def database_url(request) -> str | None:
     return request.getfixturevalue("postgres").create_database()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium, driven by Playwright (module scope: sync API only)."""
+@contextlib.contextmanager
+def chromium(*extra_args: str):
+    """Debian's headless Chromium through Playwright's sync API, launched with CHROMIUM_ARGS and `extra_args`
+    (e.g. a fake microphone). One at a time per test module: the sync API runs one event loop."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs the Debian package 'chromium'")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (module scope: sync API only)."""
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from admin import page as admin_pages
+from audio.voice_api import voice_routes
 from config import docs
 from config.site import SiteConfig
 from devices import page as device_pages
@@ -54,7 +56,8 @@ def test_the_page_status_report_example_is_valid():
 def test_every_endpoint_is_documented():
     """Each HTTP and WebSocket route appears in docs/protocol.md."""
     paths = [r.path for r in api.routes + admin.routes + sockets.routes + devices_api.routes + health.routes +
-             backup.routes + device_pages.routes + reports_api.routes if not r.path.startswith("/static")]
+             backup.routes + device_pages.routes + reports_api.routes + voice_routes(None) + admin_pages.routes
+             if not r.path.startswith("/static")]
     missing = [p for p in paths if p.split("{")[0].rstrip("/") not in PROTOCOL]
     assert not missing, missing
 

@@ -399,8 +399,10 @@
   const ACTIONS = {
     login: "Masuk", "login.failed": "Gagal masuk", logout: "Keluar", "pin.changed": "PIN diubah",
     "config.changed": "Pengaturan diubah", "config.imported": "Berkas diimpor", "config.import_refused": "Impor ditolak",
+    "voice.clip_saved": "Suara direkam", "voice.clip_deleted": "Suara dihapus",
   };
-  const FILTERS = [["", "Semua"], ["config", "Pengaturan"], ["login", "Masuk dan keluar"], ["pin", "PIN"]];
+  const FILTERS = [["", "Semua"], ["config", "Pengaturan"], ["login", "Masuk dan keluar"], ["pin", "PIN"],
+    ["voice", "Suara panggilan"]];
   let filter = "";
 
   define("riwayat", {

@@ -43,11 +43,13 @@
     },
   };
 
-  // The navigation: groups of sections. `table`: a list with an editor; `custom`: drawn by sections.js.
+  // The navigation: groups of sections. `table`: a list with an editor; `custom`: drawn by sections.js;
+  // with an address, a link to another admin page.
   const NAV = [
     ["Data pelayanan", [["layanan", "services"], ["loket", "counters"], ["petugas", "officers"],
       ["instansi", "agencies"], ["zona", "zones", true]]],
-    ["Tampilan dan jadwal", [["layar", "Layar TV", true], ["kalender", "Kalender", true]]],
+    ["Tampilan dan jadwal", [["layar", "Layar TV", true], ["kalender", "Kalender", true],
+      ["suara", "Suara panggilan", true, "/admin/voice"]]],
     ["Sistem", [["umum", "Pengaturan umum", true], ["riwayat", "Riwayat", false]]],
   ];
 
@@ -66,14 +68,14 @@
       const out = [];
       for (const [group, items] of NAV) {
         const shown = items.filter(([, , adminOnly]) => app.isAdmin || !adminOnly);
-        if (shown.length) out.push([group, shown.map(([id, what]) => ({ id, table: TABLES[what] ? what : null,
-          title: TABLES[what] ? tableTitle(what) : what }))]);
+        if (shown.length) out.push([group, shown.map(([id, what, , href]) => ({ id, href,
+          table: TABLES[what] ? what : null, title: TABLES[what] ? tableTitle(what) : what }))]);
       }
       return out;
     }
 
     function all() {
-      return sections().flatMap(([, items]) => items);
+      return sections().flatMap(([, items]) => items).filter((item) => !item.href);
     }
 
     function tableTitle(table) {
@@ -87,6 +89,13 @@
       for (const [group, items] of sections()) {
         nav.append(el("p", "nav-group", group));
         for (const item of items) {
+          if (item.href) { // another page of the admin area, in this tab: the session goes with it
+            const away = el("a", "nav-item nav-link");
+            away.href = item.href;
+            away.append(el("span", "nav-title", item.title));
+            nav.append(away);
+            continue;
+          }
           const link = el("button", "nav-item");
           link.type = "button";
           link.dataset.section = item.id;

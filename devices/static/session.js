@@ -1,9 +1,10 @@
-// The officer's session on the devices' admin pages (/admin/devices, /admin/health), shared with the
+// The officer's session on the admin pages (/admin/devices, /admin/health, /admin/voice), shared with the
 // admin console in the same browser tab (sessionStorage "mpp.admin.session"): log in once, move
 // between the console's pages freely.
 //
 //   MppSession.start((officer) => { ... });      // after log-in (or a kept session): draw the page
 //   const data = await MppSession.api("GET", "/api/admin/health");
+//   await MppSession.api("PUT", path, blob, { type: "audio/wav" });   // a body that is not JSON
 //
 // A 401 (or a session the hub ended) brings the log-in form back; a 403 says why on it.
 (function (global) {
@@ -26,16 +27,17 @@
     }
   }
 
-  // One request with the session's token; the hub's error message on a refusal. `raw`: the Response.
-  async function request(method, path, body, { raw = false } = {}) {
+  // One request with the session's token; the hub's error message on a refusal. `raw`: the Response;
+  // `type`: the body's media type (JSON is stringified, anything else sent as it is).
+  async function request(method, path, body, { raw = false, type = "application/json" } = {}) {
     const headers = {};
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined) headers["Content-Type"] = type;
     if (state.token) headers.Authorization = "Bearer " + state.token;
     let response;
     try {
       response = await fetch(path, {
         method, headers, cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS),
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : type === "application/json" ? JSON.stringify(body) : body,
       });
     } catch (err) {
       throw new ApiError(0, null, "Tidak dapat menghubungi server. Periksa jaringan, lalu coba lagi.");

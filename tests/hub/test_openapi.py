@@ -12,6 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from websockets.sync.client import connect
 
+from audio.engine import EspeakCliEngine
+from audio.wav import wav_bytes
 from config.site import load_config
 from server.events import EVENT_TYPES
 from server.openapi import http_routes
@@ -218,6 +220,28 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         check("GET", audio, status=200)
         check("GET", "/audio/chime.wav", status=200)
         check("GET", "/audio/0123456789abcdef.wav", status=404)
+
+        voice, wav = "/api/admin/voice", {"Content-Type": "audio/wav"}
+        recorded = wav_bytes(EspeakCliEngine(150, 1.0).synthesize("loket", "id"))
+        check("GET", voice, token=admin_token, status=200)
+        check("GET", voice, token=sari, status=403)
+        check("GET", voice, status=401)
+        check("PUT", voice + "/clips/loket", raw=recorded, headers=wav, token=admin_token, status=200)
+        check("PUT", voice + "/clips/loket", raw=b"RIFF halo", headers=wav, token=admin_token, status=422)
+        check("PUT", voice + "/clips/lokett", raw=recorded, headers=wav, token=admin_token, status=404)
+        check("PUT", voice + "/clips/loket", raw=recorded, token=admin_token, status=415)
+        check("PUT", voice + "/clips/loket", raw=bytes(6 << 20), headers=wav, token=admin_token, status=413)
+        check("PUT", voice + "/clips/loket", raw=recorded, headers=wav, token=sari, status=403)
+        assert check("GET", voice + "/clips/loket", token=admin_token, status=200)[:4] == b"RIFF"
+        check("GET", voice + "/clips/satu", token=admin_token, status=404)
+        preview = check("POST", voice + "/preview", {"number": "A1", "counter": "1"}, token=admin_token, status=200)
+        check("GET", preview["audio_url"], status=200)
+        check("POST", voice + "/preview", {"number": "A1", "counter": "99"}, token=admin_token, status=404)
+        check("POST", voice + "/preview", {"number": "1", "counter": "1"}, token=admin_token, status=422)
+        check("POST", voice + "/preview", raw=b"{", token=admin_token, status=400)
+        check("DELETE", voice + "/clips/loket", token=admin_token, status=200)
+        check("DELETE", voice + "/clips/loket", token=admin_token, status=404)
+        check("GET", "/admin/voice", status=200)
 
         check("GET", "/display?zone=lantai-2", status=200)
         check("GET", "/display?zone=atap", status=404)
