@@ -32,7 +32,10 @@ def _day(value: Any) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            pass
+            # Written right but not a day of the calendar (2026-02-30): say that, not "wrong format".
+            raise invalid("date_value", f"{value!r} is not a day of the calendar (month 01-12, a day its month has)",
+                          f"tanggal {shown(value)} tidak ada di kalender (bulan 01–12, hari sesuai jumlah hari "
+                          "bulannya)") from None
     raise invalid("date_format", f'must be a date "YYYY-MM-DD", got {value!r}',
                   f'harus tanggal "TTTT-BB-HH", bukan {shown(value)}')
 

@@ -24,7 +24,7 @@ TABLE_KEYS: dict[str, str] = {
 WORDS_ID = {"site": "pengaturan umum", "zones": "zona", "agencies": "instansi", "services": "layanan",
             "counters": "loket", "officers": "petugas", "calendar": "kalender", "display": "layar TV",
             "kiosk": "kios", "counter_panel": "panel loket", "audio": "suara panggilan",
-            "pronunciation": "pelafalan"}
+            "pronunciation": "pelafalan", "survey": "survei kepuasan", "data": "pencadangan data"}
 
 
 @dataclass

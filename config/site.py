@@ -236,8 +236,9 @@ class Officer(Item):
         **labelled("Hash PIN", "Dari `python run.py hash-pin 123456`; bukan PIN-nya. Di konsol admin cukup isi PIN "
                                "baru."))
     counters: Names | None = Field(
-        None, description="Ids of the counters this officer may use. Unset: any counter.",
-        **labelled("Loket", "Loket yang boleh dipakai. Kosong: semua loket."))
+        None, description="Ids of the counters this officer may use. Unset: any counter; an empty list: none yet.",
+        **labelled("Loket", "Loket yang boleh dipakai: semua loket (tidak diisi), atau loket yang dicentang. Tanpa "
+                            "loket dicentang: belum dapat memanggil di loket mana pun."))
     role: Role = Field("petugas", description='"petugas" works at the counters; "koordinator" also manages the '
                        "services, counters and officers of one agency in the admin console; \"admin\" manages "
                        "everything.",

@@ -118,7 +118,7 @@ async def get_config(request: Request) -> JSONResponse:
         return answer(ConfigAnswer(version=hall.version, config=public_config(hall.saved.body), scope=scope),
                       headers=NO_STORE)
     if not (wanted.isascii() and wanted.isdigit()):
-        raise HubError("invalid_field", "Parameter 'version' harus bilangan bulat.", status=422)
+        raise whole_number("version", wanted)
     saved = await request.app.state.store.config_version(int(wanted))
     if saved is None:
         raise NotFound("unknown_version", f"Versi pengaturan {wanted} tidak ada (lagi). Hub menyimpan 100 versi "
@@ -235,11 +235,18 @@ async def audit_log(request: Request) -> JSONResponse:
                               next_before=entries[-1].id if len(entries) == limit else None), headers=NO_STORE)
 
 
+def whole_number(name: str, text: str) -> HubError:
+    """422 for a query parameter that is not written with the digits 0-9 only ("-1" is a whole number, but not
+    one these parameters take)."""
+    return HubError("invalid_field", f"Parameter '{name}' harus ditulis dengan angka 0–9 saja (bilangan bulat "
+                    f"positif), bukan '{text[:20]}'.", status=422)
+
+
 def _number(text: str | None, name: str, default: int | None) -> int | None:
     if text is None or text == "":
         return default
     if not (text.isascii() and text.isdigit()):
-        raise HubError("invalid_field", f"Parameter '{name}' harus bilangan bulat.", status=422)
+        raise whole_number(name, text)
     if len(text) > 18:  # past SQLite's integers (and int() refuses over 4,300 digits)
         raise HubError("invalid_field", f"Parameter '{name}' terlalu besar.", status=422)
     return int(text)

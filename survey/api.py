@@ -11,12 +11,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from reports.period import parse_period
 from server import access
 from server.api import answer, read_json
 from server.errors import Conflict, Forbidden, HubError, NotFound, unknown_counter, unknown_service, unknown_ticket
@@ -28,8 +26,6 @@ from survey.ikm import index_of, sample_target
 from survey.storage import Responses, Scope
 from survey.views import IkmReport, SaranView, SurveyForm, SurveyRequest, SurveySaved, form_of, unsur_views
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_DAYS = 366  # the longest period of one report
 SARAN_SHOWN = 200  # saran listed in the JSON report (the XLSX has them all)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,30 +85,14 @@ async def survey_answer(request: Request) -> JSONResponse:
 # ---------------------------------------------------------------- the report
 
 
-def read_day(request: Request, name: str) -> date:
-    value = request.query_params.get(name)
-    if not value:
-        raise HubError("invalid_query", f"Parameter '{name}' wajib diisi (format TTTT-BB-HH).", status=422)
-    try:
-        if not DATE_RE.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HubError("invalid_query", f"Parameter '{name}' harus tanggal dengan format TTTT-BB-HH, misalnya "
-                       "2026-03-31.", status=422) from None
-
-
 def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[str, str | None]]:
     """The report's scope from the query (from, to, agency, service, counter) and a koordinator's agency
-    (`agency_scope`, None for an admin). 422 for bad dates or a period over MAX_DAYS days; 404 for an unknown
-    code; 403 outside the koordinator's agency."""
+    (`agency_scope`, None for an admin). The period is read as every report reads it (reports/period.py: 422
+    `missing_field`, `invalid_field`, `invalid_range`); 404 for an unknown code; 403 outside the koordinator's
+    agency."""
     config = request.app.state.config
     params = request.query_params
-    first, last = read_day(request, "from"), read_day(request, "to")
-    if last < first:
-        raise HubError("invalid_query", "Tanggal 'to' tidak boleh sebelum tanggal 'from'.", status=422)
-    if (last - first).days + 1 > MAX_DAYS:
-        raise HubError("invalid_query", f"Periode paling panjang {MAX_DAYS} hari.", status=422)
+    period = parse_period(params.get("from"), params.get("to"))
     agency = params.get("agency") or None
     service = params.get("service") or None
     counter = params.get("counter") or None
@@ -134,7 +114,7 @@ def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[
         services = tuple(code for code, s in config.services.items() if s.agency == agency)
     if service is not None:
         services = (service,) if services is None or service in services else ()
-    scope = Scope(first.isoformat(), last.isoformat(), services, counter)
+    scope = Scope(period.first.isoformat(), period.last.isoformat(), services, counter)
     return scope, {"agency": agency, "service": service, "counter": counter}
 
 
@@ -152,7 +132,8 @@ async def ikm_report(request: Request) -> Response:
     scope, named = read_scope(request, access.agency_scope(officer))
     wanted = request.query_params.get("format") or "json"
     if wanted not in ("json", "xlsx"):
-        raise HubError("invalid_query", "Parameter 'format' hanya boleh 'xlsx' (atau kosong untuk JSON).", status=422)
+        raise HubError("invalid_field", f"Parameter 'format' harus xlsx (atau tidak diisi untuk JSON); bukan "
+                       f"'{wanted[:40]}'.", status=422)
     responses = responses_of(request)
     config = request.app.state.config
     if wanted == "xlsx":

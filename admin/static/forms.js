@@ -196,8 +196,12 @@
     const say = () => {
       if (node.format !== "date") return;
       const day = /^\d{4}-\d{2}-\d{2}$/.test(input.value) ? new Date(input.value + "T12:00:00Z") : null;
-      words.textContent = day && !Number.isNaN(day.getTime()) ? new Intl.DateTimeFormat("id-ID", {
+      // Chromium rolls a day its month lacks over (2026-02-30 would read "Senin, 2 Maret 2026"): such a
+      // date gets no words and stays marked, and the hub says why on save.
+      const real = day !== null && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === input.value;
+      words.textContent = real ? new Intl.DateTimeFormat("id-ID", {
         weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(day) : "";
+      if (day !== null && !real) input.classList.add("bad");
     };
     input.addEventListener("input", () => {
       spec.onChange(input.value === "" ? undefined : input.value);

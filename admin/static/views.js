@@ -222,6 +222,15 @@
       if (list) list.replaceWith(listPane(table));
       const head = document.querySelector("#view .editor-head");
       if (head && selected) head.replaceWith(editorHead(table, selected));
+      const editor = document.querySelector("#view .editor");
+      if (editor && selected) {
+        // The notes follow the edit: a PIN typed, a counter ticked.
+        const notes = editorNotes(table, selected);
+        const shown = editor.querySelector(".notes");
+        if (shown && notes) shown.replaceWith(notes);
+        else if (shown) shown.remove();
+        else if (notes) editor.querySelector(".editor-foot").before(notes);
+      }
       const save = document.querySelector("#view .editor-foot .save");
       if (save) save.disabled = !app.dirty;
       if (selected && !(app.draft[table] || []).includes(selected)) {
@@ -396,6 +405,9 @@
       if (table === "services" && !(app.draft.counters || []).some((c) => (c.services || []).includes(item.code))) {
         cell.append(el("span", "badge warn", "Tanpa loket"));
       }
+      if (table === "officers" && Array.isArray(item.counters) && !item.counters.length) {
+        cell.append(el("span", "badge warn", "Tanpa loket"));  // an empty list is no counter, not every one
+      }
     }
 
     function baseItem(table, key) {
@@ -494,6 +506,9 @@
           (item.name || "petugas") + " secara langsung."));
         else if (!item.pin_set) box.append(el("p", "note warn", "Petugas ini belum punya PIN dan belum dapat masuk. " +
           "Isi PIN baru di atas."));
+        if (Array.isArray(item.counters) && !item.counters.length) box.append(el("p", "note warn", "Petugas ini " +
+          "belum ditugaskan di loket mana pun: ia dapat masuk, tetapi belum dapat memanggil nomor. Centang loketnya " +
+          "di atas."));
       } else if (table === "zones") {
         box.append(el("p", "note", "Buka alamat /display?zone=" + (item.id || "…") + " di TV zona ini."));
       }

@@ -333,7 +333,7 @@
     const days = Array.from({ length: recap.days }, (_, i) => String(i + 1));
     const head = el("tr");
     head.append(el("th", null, "Kode"), el("th", null, "Instansi / Layanan"), ...days.map((d) => el("th", "num", d)),
-      el("th", "num", "Jumlah"));
+      el("th", "num total", "Jumlah"));
     $("recap-table").tHead.replaceChildren(head);
     const line = (row) => {
       const tr = el("tr", row.kind);

@@ -304,6 +304,19 @@
     } catch (err) {
       say($("publish-message"), err.message, "error");
     }
+    showRunningText();
+  }
+
+  // The running text the TVs show now, as the hub sends it to them (their snapshot): whether the IKM is in
+  // it is the hub's to say (a month with responses must be complete first), not the switch's.
+  async function showRunningText() {
+    const preview = $("publish-preview");
+    try {
+      const now = await request("GET", "/api/state");
+      preview.textContent = (now.site && now.site.running_text) || "(tidak ada teks berjalan)";
+    } catch (err) {
+      preview.textContent = "";
+    }
   }
 
   $("display-ikm").addEventListener("change", async (event) => {
@@ -316,8 +329,9 @@
       const current = await request("GET", "/api/admin/config");
       const config = { ...current.config, survey: { ...(current.config.survey || {}), display_ikm: wanted } };
       const saved = await request("PUT", "/api/admin/config", { version: current.version, config });
-      say(message, (wanted ? "IKM terbaru kini tampil di teks berjalan TV" : "IKM tidak lagi tampil di teks berjalan " +
-        "TV") + " (pengaturan versi " + saved.version + ").", "ok");
+      say(message, "Publikasi IKM di TV " + (wanted ? "dinyalakan" : "dimatikan") + " (pengaturan versi " +
+        saved.version + ").", "ok");
+      await showRunningText();
     } catch (err) {
       box.checked = !wanted;
       say(message, err.message, "error");

@@ -117,6 +117,37 @@ def test_a_koordinator_sees_and_changes_only_their_agency(browser, tmp_path, scr
         hub.stop()
 
 
+def test_an_officer_without_any_counter_is_marked_so(browser, tmp_path):
+    """A koordinator's new officer with no counter ticked is marked "Tanpa loket" and told he cannot call yet
+    (an empty list is no counter, not every one); the notes follow the edits (a PIN typed, Loket 1 ticked)."""
+    hub = HubProcess(tmp_path / "data", config=koordinator_site(tmp_path)).start()
+    dewi = Console(browser, hub)
+    try:
+        dewi.log_in("dewi", "1111")
+        page = dewi.page
+        dewi.section("petugas")
+        page.click('[data-add="officers"]')
+        dewi.fill("officers[4].username", "tono")
+        dewi.fill("officers[4].name", "Tono Sugiarto")
+        dewi.fill("officers[4].pin", "246810")
+        expect(page.locator("#view .editor .note").first).to_contain_text("PIN baru berlaku begitu perubahan "
+                                                                          "disimpan")  # the notes follow the edit
+        row = page.locator('#view .grid tr.row[data-key="tono"]')
+        expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+        note = page.locator("#view .editor .note.warn")
+        expect(note).to_have_text("Petugas ini belum ditugaskan di loket mana pun: ia dapat masuk, tetapi belum "
+                                  "dapat memanggil nomor. Centang loketnya di atas.")
+        expect(dewi.field("officers[4].counters").locator(".help")).to_contain_text("Tanpa loket dicentang")
+        dewi.field("officers[4].counters").locator('input[value="1"]').check()
+        expect(row.locator(".badge.warn")).to_have_count(0)
+        expect(note).to_have_count(0)
+        dewi.save()
+        expect(dewi.notice()).to_contain_text("Tersimpan sebagai versi 2")
+    finally:
+        dewi.close()
+        hub.stop()
+
+
 def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     """A quota of 0 comes back as 422 invalid_config: the hub's message stands at services[0].daily_quota."""
     admin = console().log_in()
@@ -144,6 +175,29 @@ def test_a_refused_value_is_marked_at_its_field(console, screenshots):
     admin.save()
     expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
     expect(page.locator(".field.invalid")).to_have_count(0)
+
+
+def test_a_date_its_month_lacks_is_not_read_as_another_day(console):
+    """2026-02-30 gets no day in words beside its field (not "Senin, 2 Maret 2026") and stays marked; the hub
+    refuses it at the field as a day not in the calendar; 2026-02-28 reads as Sabtu, 28 Februari 2026."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("kalender")
+    page.get_by_role("button", name="+ Tambah hari libur").click()
+    admin.fill("calendar.holidays[0].name", "Hari Jadi Kota")
+    admin.fill("calendar.holidays[0].date", "2026-02-30")
+    field = admin.field("calendar.holidays[0].date")
+    expect(field.locator(".when-words")).to_have_text("")
+    expect(field.locator("input")).to_have_class("input date bad")
+    admin.save()
+    expect(field.locator(".field-error")).to_have_text(
+        'Pengaturan calendar.holidays[0].date: tanggal "2026-02-30" tidak ada di kalender (bulan 01–12, hari '
+        "sesuai jumlah hari bulannya)")
+    admin.fill("calendar.holidays[0].date", "2026-02-28")
+    expect(field.locator(".when-words")).to_have_text("Sabtu, 28 Februari 2026")
+    expect(field.locator("input")).to_have_class("input date")
+    admin.save()
+    expect(admin.notice()).to_contain_text("Tersimpan sebagai versi 2")
 
 
 def test_a_petugas_is_told_the_console_is_not_for_them(console):

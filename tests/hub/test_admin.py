@@ -147,6 +147,13 @@ def test_invalid_configuration_is_422_at_the_key(client, admin):
         (lambda c: c["officers"][0].update(pin="12"), "officers[0].pin",
          "Pengaturan officers[0].pin: PIN harus 4 sampai 12 angka"),
         (lambda c: c["site"].update(colour="merah"), "site.colour", None),
+        (lambda c: c["calendar"].update(holidays=[{"date": "2026-02-30", "name": "Tidak ada"}]),
+         "calendar.holidays[0].date",
+         'Pengaturan calendar.holidays[0].date: tanggal "2026-02-30" tidak ada di kalender (bulan 01–12, hari '
+         "sesuai jumlah hari bulannya)"),
+        (lambda c: c["calendar"].update(closures=[{"date": "2026-3-1", "reason": "Pemeliharaan"}]),
+         "calendar.closures[0].date", 'Pengaturan calendar.closures[0].date: harus tanggal "TTTT-BB-HH", bukan '
+         '"2026-3-1"'),
     ]
     for change, path, message in cases:
         bad = copy.deepcopy(config)
@@ -343,6 +350,10 @@ def test_audit_lists_logins_pins_and_changes_newest_first(client, admin, clock):
         refused(client.get(f"/api/admin/audit?before={huge}", headers=admin), 422, "invalid_field")
         refused(client.get(f"/api/admin/audit?limit={huge}", headers=admin), 422, "invalid_field")
     refused(client.get("/api/admin/audit?action=tickets", headers=admin), 422, "invalid_field")
+    for name in ("before", "limit"):  # a minus sign is not "not a whole number": the message says what is wanted
+        error = refused(client.get(f"/api/admin/audit?{name}=-1", headers=admin), 422, "invalid_field")
+        assert error["message"] == (f"Parameter '{name}' harus ditulis dengan angka 0–9 saja (bilangan bulat "
+                                    "positif), bukan '-1'.")
     dewi = client.get("/api/admin/audit", headers=login(client, "dewi", "1111")).json()["entries"]
     assert {e["officer"] for e in dewi} == {"budi", "dewi"}  # only DUKCAPIL's officers
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.diff import diff
-from config.site import dump_config, load_config, parse_config
+from config.diff import WORDS_ID, diff
+from config.site import SiteConfig, dump_config, load_config, parse_config
 from server.errors import HubError
 from server.queue import Queue
 from server.reconfig import InvalidConfig, Proposal, decide, take_pins
@@ -225,3 +225,13 @@ def test_the_diff_names_keys_never_values(base):
     assert "Rahasia" not in str(changes.to_json()) and "scrypt" not in str(changes.to_json())
     assert changes.summary() == "pengaturan umum diubah (running_text); petugas budi diubah (PIN)"
     assert changes.pins == ["budi"] and changes.touched() == ["site", "officers"]
+
+
+def test_every_section_is_named_in_indonesian_in_the_audit_summary(base):
+    """Each section of the file has its Indonesian word in the audit log's summary (the survey's switch too)."""
+    assert set(WORDS_ID) == set(SiteConfig.model_fields)
+    config, _ = base
+    old = dump_config(config)
+    new = copy.deepcopy(old)
+    new.setdefault("survey", {})["display_ikm"] = True
+    assert diff(old, new).summary() == "survei kepuasan diubah (display_ikm)"

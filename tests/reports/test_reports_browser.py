@@ -128,3 +128,28 @@ def test_bad_period_and_petugas_get_the_hubs_words(browser, hall):
                                                         "Anda masuk sebagai petugas.")
     finally:
         context.close()
+
+
+def test_the_recaps_total_stays_in_view_on_a_narrow_screen(browser, hall):
+    """On a 1024-wide tablet the recap's 31 days are wider than the screen: they scroll, and the month's
+    total ("Jumlah") stays in view at the right edge of the table, before and after scrolling."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(hall.url + "/admin/reports")
+        page.fill("#username", "koordinator")
+        page.fill("#pin", "1111")
+        page.click("#login-button")
+        page.click("#tab-recap")
+        page.wait_for_function("() => document.querySelectorAll('#recap-table tbody tr.agency').length === 2")
+        card = page.locator("#recap-table").locator("xpath=..")
+        assert card.evaluate("c => c.scrollWidth > c.clientWidth")  # the days scroll
+        visible = """c => { const edge = c.getBoundingClientRect().right;
+            return [...c.querySelectorAll('th.total, td.total')]
+                .every(t => t.getBoundingClientRect().right <= edge + 1); }"""
+        assert card.evaluate(visible)
+        assert page.locator("#recap-table thead th.total").text_content() == "Jumlah"
+        card.evaluate("c => { c.scrollLeft = c.scrollWidth / 2; }")
+        assert card.evaluate(visible)
+    finally:
+        context.close()

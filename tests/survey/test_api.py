@@ -184,6 +184,23 @@ def test_bad_report_queries(client, query, status):
     assert code == status
 
 
+@pytest.mark.parametrize(("query", "code", "words"), [
+    ({"from": None}, "missing_field", "Parameter 'from' wajib diisi"),
+    ({"to": "2026-02-30"}, "invalid_field", "bukan tanggal yang sah: '2026-02-30'"),
+    ({"from": "2026-04-01"}, "invalid_range", "sesudah tanggal akhir"),
+    ({"from": "2025-01-01", "to": "2026-03-31"}, "invalid_range", "yang diminta 455 hari"),
+])
+def test_the_ikm_reads_its_period_as_every_report_does(client, query, code, words):
+    """A bad period gets the IKM report the same 422, code and message as the summary (reports/period.py)."""
+    admin = login(client, "koordinator", "1111")
+    params = {"from": "2026-03-01", "to": "2026-03-31", **query}
+    params = {k: v for k, v in params.items() if v is not None}
+    ikm = client.get("/api/reports/ikm", params=params, headers=admin)
+    summary = client.get("/api/reports/summary", params={**params, "by": "service"}, headers=admin)
+    assert error_of(ikm) == (422, code) and words in ikm.json()["error"]["message"]
+    assert ikm.json() == summary.json()
+
+
 def test_the_xlsx_is_the_regulations_tabulation_and_agrees_with_the_json(client, budi):
     """One row per respondent × nine scores, then Σ, NRR, NRR tertimbang, IKM and its category, as the JSON says."""
     tickets = [served(client, budi) for _ in range(3)]

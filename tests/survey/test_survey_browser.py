@@ -177,7 +177,14 @@ def test_the_ikm_page_shows_the_report_downloads_it_and_publishes_it(contexts, h
     assert [row[0] for row in rows].count(1) >= 1 and any(row[0] == "Mutu pelayanan" and row[1] == "B" for row in rows)
 
     expect(page.locator("#display-ikm")).not_to_be_checked()
+    expect(page.locator("#publish-preview")).to_have_text("Selamat datang di MPP Uji Coba.")
     page.check("#display-ikm")
-    expect(page.locator("#publish-message")).to_contain_text("kini tampil di teks berjalan TV")
+    expect(page.locator("#publish-message")).to_have_text("Publikasi IKM di TV dinyalakan (pengaturan versi 2).")
+    # This month's answers are not a complete month yet: the TVs' running text, shown as the hub sends it, has
+    # no IKM, and the page does not claim it has.
+    expect(page.locator("#publish-preview")).to_have_text("Selamat datang di MPP Uji Coba.")
+    assert "Indeks Kepuasan" not in hub.request("GET", "/api/state")[1]["site"]["running_text"]
     status, current = hub.request("GET", "/api/admin/config", token=hub.login("koordinator", "1111"))
     assert current["config"]["survey"]["display_ikm"] is True
+    page.uncheck("#display-ikm")
+    expect(page.locator("#publish-message")).to_have_text("Publikasi IKM di TV dimatikan (pengaturan versi 3).")
