@@ -57,7 +57,7 @@ class OpeningHours(Item):
 
     day: Weekday = Field(description='The weekday: "senin", "selasa", "rabu", "kamis", "jumat", "sabtu" or '
                          '"minggu".',
-        **labelled("Hari", "senin, selasa, rabu, kamis, jumat, sabtu, atau minggu."))
+        **labelled("Hari", "Salah satu dari senin, selasa, rabu, kamis, jumat, sabtu, atau minggu."))
     open: Clock = Field(description="Local time from which tickets are handed out.",
         **labelled("Jam buka", "Mulai pukul berapa nomor dibagikan."))
     close: Clock = Field(description="Local time after which no more tickets are handed out (after open).",

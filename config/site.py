@@ -242,7 +242,7 @@ class Officer(Item):
     role: Role = Field("petugas", description='"petugas" works at the counters; "koordinator" also manages the '
                        "services, counters and officers of one agency in the admin console; \"admin\" manages "
                        "everything.",
-        **labelled("Peran", "petugas bekerja di loket; koordinator juga mengelola layanan, loket, dan petugas satu "
+        **labelled("Peran", "Petugas bekerja di loket; koordinator juga mengelola layanan, loket, dan petugas satu "
                             "instansi; admin mengelola semuanya."))
     agency: Text | None = Field(
         None, description="The agency (code) the officer belongs to; required for a koordinator, who manages "

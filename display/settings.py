@@ -36,4 +36,4 @@ class DisplaySettings(Section):
                                   "diucapkan."))
     theme: Theme = Field(
         "gelap", description='"gelap" (dark) or "terang" (light) colours; a TV\'s ?theme= overrides it.',
-        **labelled("Tema warna", "gelap atau terang; ?theme= di alamat TV mengesampingkannya."))
+        **labelled("Tema warna", "Gelap atau terang; ?theme= di alamat TV mengesampingkannya."))

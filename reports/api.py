@@ -1,7 +1,8 @@
 """The reports' HTTP API: `GET /api/reports/summary` and `GET /api/reports/recap` (docs/protocol.md, "Reports").
 
-Access (server/access.py): an admin sees every agency; a koordinator only their own
-(another agency or its service: 403 `outside_agency`); a petugas gets 403, no session 401.
+Access (server/access.py): an admin sees every agency; a koordinator only their own; a petugas gets 403,
+no session 401. Which tickets (`agency`, `service`) is read by reports/scope.py, as for the IKM: an unknown
+code or codes that do not go together are a 422, anything outside a koordinator's agency 403 `outside_agency`.
 Bad dates, periods and choices are a 422 with an Indonesian message that says what to write.
 
 The work runs on the reports' read-only connection (reports/reader.py): the SQL of
@@ -11,25 +12,24 @@ reports/queries.py, then the pure reports/summary.py or reports/recap.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from config.site import Officer, SiteConfig
+from config.site import Officer
 from reports.columns import BY_TITLES, DEFINITIONS
 from reports.csvfile import recap_csv, summary_csv
 from reports.labels import BY, Labels
 from reports.period import Period, invalid, month_name, parse_month, parse_period
+from reports.scope import Scope, scope_of
 from reports.views import HoursAnswer, RecapAnswer, SummaryAnswer
 from reports.work import hours_of, recap_of, summary_of
 from reports.xlsx import MEDIA_TYPE as XLSX
 from reports.xlsx import Heading, recap_xlsx, summary_xlsx
 from server import access
 from server.api import answer
-from server.errors import Forbidden
 from server.openapi import documented
 from server.opening import long_date
 
@@ -37,26 +37,6 @@ FORMATS = ("csv", "xlsx")
 CSV = "text/csv"
 NO_STORE = {"Cache-Control": "no-store"}
 ERRORS = (401, 403, 422)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which tickets a report counts: `services` None for all of them; `agency`/`service` as asked (or, for a
-    koordinator, their agency)."""
-
-    agency: str | None
-    service: str | None
-    services: frozenset[str] | None
-
-    def describe(self, config: SiteConfig) -> str:
-        if self.service is not None:
-            return f"Layanan {config.services[self.service].name} ({self.service})"
-        if self.agency is not None:
-            return f"Instansi {config.agencies[self.agency].name}"
-        return "Semua instansi"
-
-    def suffix(self) -> str:
-        return "".join(f"-{part}" for part in (self.agency, self.service) if part)
 
 
 def choice(value: str | None, name: str, allowed: Sequence[str], *, required: bool) -> str | None:
@@ -69,30 +49,6 @@ def choice(value: str | None, name: str, allowed: Sequence[str], *, required: bo
     if value not in allowed:
         raise invalid("invalid_field", f"Parameter '{name}' harus salah satu dari {listed}; bukan '{value[:40]}'.")
     return value
-
-
-def scope_of(config: SiteConfig, officer: Officer, agency: str | None, service: str | None) -> Scope:
-    """The tickets an officer asks for and may see. 422 for an unknown agency or service, or a service of
-    another agency than the one asked; 403 `outside_agency` when a koordinator asks for another agency."""
-    if agency is not None and agency not in config.agencies:
-        raise invalid("unknown_agency", f"Instansi '{agency[:40]}' tidak dikenal. Instansi yang ada: "
-                      f"{', '.join(config.agencies) or '-'}.")
-    if service is not None and service not in config.services:
-        raise invalid("unknown_service", f"Layanan '{service[:40]}' tidak dikenal. Layanan yang ada: "
-                      f"{', '.join(config.services)}.")
-    mine = access.agency_scope(officer)
-    if mine is not None:
-        asked = agency if agency is not None else config.services[service].agency if service is not None else mine
-        if asked != mine:
-            raise Forbidden("outside_agency", f"Koordinator {mine} hanya dapat melihat laporan instansi {mine}.")
-        agency = mine
-    if service is not None and agency is not None and config.services[service].agency != agency:
-        raise invalid("invalid_field", f"Layanan {service} bukan layanan instansi {agency}.")
-    if service is not None:
-        return Scope(agency, service, frozenset((service,)))
-    if agency is not None:
-        return Scope(agency, None, frozenset(code for code, s in config.services.items() if s.agency == agency))
-    return Scope(None, None, None)
 
 
 async def _computed(request: Request, key: tuple, fmt: str | None, work, *args):
@@ -186,18 +142,20 @@ async def hours(request: Request) -> Response:
 @documented(
     "The monthly recap (rekap jumlah pemohon): tickets taken per agency and service, day by day (JSON, or a CSV "
     "or XLSX download)", {200: (RecapAnswer, CSV, XLSX)}, errors=ERRORS, secured=True,
-    query={"month": "YYYY-MM (required)", "format": "csv or xlsx: a download of the same matrix"},
-    description="Each agency is a subtotal line, then its services; a koordinator gets their agency only.")
+    query={"month": "YYYY-MM (required)", "agency": "only this agency (a koordinator: their own)",
+           "service": "only this service", "format": "csv or xlsx: a download of the same matrix"},
+    description="Each agency is a subtotal line, then its services; a koordinator gets their agency only "
+                "(another: 403 outside_agency). The same access and refusals as /api/reports/summary.")
 async def recap_report(request: Request) -> Response:
     officer = await access.officer_of(request)
-    mine = access.agency_scope(officer)
+    access.agency_scope(officer)  # a petugas: 403 before anything else
     params = request.query_params
     period = parse_month(params.get("month"))
     fmt = choice(params.get("format"), "format", FORMATS, required=False)
     app = request.app.state
     config = app.config
-    scope = scope_of(config, officer, None, None)
-    listed = [code for code, s in config.services.items() if mine is None or s.agency == mine]
+    scope = scope_of(config, officer, params.get("agency") or None, params.get("service") or None)
+    listed = [code for code in config.services if scope.services is None or code in scope.services]
     key = ("recap", period, scope.services, app.hall.version)
     matrix = await _computed(request, key, fmt, recap_of, period, scope.services, Labels(config), listed)
     report = RecapAnswer.of(matrix, month_name(period))

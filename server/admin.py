@@ -256,7 +256,7 @@ def _number(text: str | None, name: str, default: int | None) -> int | None:
             "Indonesian labels)", {200: SchemaAnswer}, errors=ERRORS, secured=True)
 async def form_schema(request: Request) -> JSONResponse:
     await access.admin_of(request)
-    return JSONResponse({"schema": admin_schema()}, headers={"Cache-Control": "max-age=60"})
+    return JSONResponse({"schema": admin_schema()}, headers=NO_STORE)  # as every admin answer (docs/protocol.md)
 
 
 # Keys whose value names an item of another table (SiteConfig._references refuses unknown ones):
@@ -298,7 +298,8 @@ def admin_schema() -> dict[str, Any]:
                          "title": "PIN baru", "description": f"A new PIN ({lo} to {hi} digits), stored hashed, never "
                          "shown again; leave it out to keep the officer's PIN.",
                          "x-help": f"PIN baru ({lo} sampai {hi} angka), disimpan sebagai hash dan tidak pernah "
-                                   "ditampilkan lagi. Kosongkan untuk tetap memakai PIN yang lama."}
+                                   "ditampilkan lagi. Bila dikosongkan, petugas yang sudah punya PIN tetap memakai "
+                                   "PIN lamanya."}
     properties["pin_set"] = {"type": "boolean", "readOnly": True, "title": "PIN sudah diatur",
                              "description": "Whether the officer has a PIN (an officer without one cannot log in).",
                              "x-help": "Petugas tanpa PIN belum dapat masuk."}

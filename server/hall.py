@@ -102,10 +102,10 @@ class Hall:
         return self.saved.version if self.saved is not None else 0
 
     async def start(self) -> None:
-        self.config, self.saved, stale = await seeding.load(self.store, self.file_config, self.clock)
+        self.config, self.saved, start = await seeding.load(self.store, self.file_config, self.clock)
         await self._load()
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
-        await seeding.import_if_changed(self, force=stale)
+        await seeding.import_if_changed(self, start)
         self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
         self._hall_shown = self._hall_code(self.clock())
         if self.config is not self.file_config:

@@ -120,6 +120,7 @@ class Queue:
         # availability_change(). Set by the hall at start, reset each day.
         self.shown: dict[str, str | None] = {}
         self._hall_cache: tuple[tuple, opening.HallClosed | None] = ((), None)  # see _hall_closed
+        self._staffed_cache: tuple[SiteConfig | None, frozenset[str]] = (None, frozenset())  # see _staffed
 
     # ------------------------------------------------------------ reading
 
@@ -239,15 +240,21 @@ class Queue:
     # ------------------------------------------------------------ availability
 
     def closure(self, code: str, now: datetime) -> Closure | None:
-        """Why service `code` issues no ticket at `now` (switched off, the hall closed by its calendar,
-        outside its hours, quota used up), or None.
+        """Why service `code` issues no ticket at `now` (switched off, no counter calls it, the hall closed
+        by its calendar, outside its hours, quota used up), or None.
 
         The one rule behind the kiosk's refusals (409) and the services' `available` and `closed`.
+        No counter calls it: the configuration lists it at no counter, so nobody could ever call its
+        tickets; a counter that is paused or closed today still serves it (that passes).
         """
         svc = self.config.services[code]
         if not svc.active:
             return Closure(code="service_inactive", label="Tidak tersedia",
                            message=f"Layanan {svc.name} sedang tidak tersedia.")
+        if code not in self._staffed():
+            return Closure(code="service_unstaffed", label="Belum dilayani di loket",
+                           message=f"Layanan {svc.name} belum dilayani di loket mana pun. Mohon hubungi "
+                                   "petugas informasi.")
         hall = self._hall_closed(now)
         if hall is not None:
             return Closure(code=hall.code, label=hall.label, message=hall.message)
@@ -305,6 +312,13 @@ class Queue:
         """The snapshot's `hall`: whether the calendar lets the hall hand out tickets now (server.opening)."""
         return HallView(**opening.status(self.config.calendar, self.config.site.name,
                                          now.astimezone(self.config.site.tz)))
+
+    def _staffed(self) -> frozenset[str]:
+        """The services some counter of the configuration calls (worked out once per configuration)."""
+        if self._staffed_cache[0] is not self.config:
+            self._staffed_cache = (self.config, frozenset(code for counter in self.config.counters.values()
+                                                          for code in counter.services))
+        return self._staffed_cache[1]
 
     def _hall_closed(self, now: datetime) -> opening.HallClosed | None:
         # Asked once per service for every snapshot: worked out once per moment and configuration.
@@ -444,6 +458,9 @@ class Queue:
             raise HubError(
                 "same_service", f"Nomor {current.number} sudah berada di layanan {target.name}. Pilih layanan lain."
             )
+        if service not in self._staffed():
+            raise Conflict("service_unstaffed", f"Layanan {target.name} belum dilayani di loket mana pun: nomor yang "
+                           "dialihkan ke sana tidak dapat dipanggil. Pilih layanan lain.")
         left = current.with_(status=Status.TRANSFERRED, finished_at=now)
         moved = Ticket(
             id=self.next_id,

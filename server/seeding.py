@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from config.errors import ConfigError
 from config.site import SiteConfig, dump_config, parse_config
@@ -28,14 +28,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mpp.config")
 
+# How the running configuration was found at start: "seeded" (first start: the file, stored as version 1 just now),
+# "stored" (the database's latest version), "stale" (a stored version this program cannot read: the file replaces it).
+Start = Literal["seeded", "stored", "stale"]
+
 
 async def load(store: Store, file_config: SiteConfig,
-               clock: Callable[[], datetime]) -> tuple[SiteConfig, ConfigVersion, bool]:
-    """(running configuration, its stored version, whether the file must replace it).
+               clock: Callable[[], datetime]) -> tuple[SiteConfig, ConfigVersion, Start]:
+    """(running configuration, its stored version, how it was found: `Start`).
 
-    First start (no version stored): the file is stored as version 1 and runs. Later: the
-    latest stored version runs; one this program can no longer read gives way to the file
-    (the third value is then True: `import_if_changed` imports it whatever its fingerprint).
+    First start (no version stored): the file is stored as version 1 and runs ("seeded"). Later:
+    the latest stored version runs ("stored"); one this program can no longer read gives way to the
+    file ("stale": `import_if_changed` imports it whatever its fingerprint).
     """
     stored = await store.config_version()
     if stored is None:
@@ -45,20 +49,23 @@ async def load(store: Store, file_config: SiteConfig,
                            detail={"version": 1, "source": "file", "file": file_config.path})
         if await store.commit_first_config(saved, [entry], {FILE_FINGERPRINT: fingerprint(file_config)}):
             log.info("configuration: version 1 imported from %s", file_config.path)
-            return file_config, saved, False
+            return file_config, saved, "seeded"
         stored = await store.config_version()  # another hub process, starting at the same time, stored its file
     try:
-        return parse_config(stored.body, file_config.path), stored, False
+        return parse_config(stored.body, file_config.path), stored, "stored"
     except ConfigError as exc:
         log.error("the stored configuration (version %d) is not valid for this program (%s); importing %s instead",
                   stored.version, exc, file_config.path)
-        return file_config, stored, True
+        return file_config, stored, "stale"
 
 
-async def import_if_changed(hall: Hall, force: bool = False) -> None:
-    """Import the hall's file as the next version if it changed since it was last imported (or `force`)."""
+async def import_if_changed(hall: Hall, start: Start = "stored") -> None:
+    """Import the hall's file as the next version if it changed since it was last imported (always when
+    `start` is "stale"; never when "seeded": the file is the version just stored, and `load` said so)."""
+    if start == "seeded":
+        return
     file_config, store = hall.file_config, hall.store
-    if not force and await store.meta(FILE_FINGERPRINT) == fingerprint(file_config):
+    if start != "stale" and await store.meta(FILE_FINGERPRINT) == fingerprint(file_config):
         log.info("configuration: version %d from the database (%s unchanged)", hall.version, file_config.path)
         return
     before = hall.version

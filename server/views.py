@@ -190,11 +190,13 @@ class OfficerView(View):
 class Closure(View):
     """Why a service issues no ticket now: the same words as the kiosk's refusal (409).
 
-    The hall's calendar comes first (server/opening.py: the `hall_*` codes), then the service
-    itself: switched off, outside its hours, its quota used up."""
+    A service switched off or listed at no counter (`service_unstaffed`: nobody could call its
+    tickets) comes first, then the hall's calendar (server/opening.py: the `hall_*` codes), then the
+    service's own hours and its quota."""
 
-    code: Literal["service_inactive", "hall_not_open", "hall_closed", "hall_break", "hall_closed_day",
-                  "hall_holiday", "hall_closure", "service_not_open", "service_closed", "quota_reached"]
+    code: Literal["service_inactive", "service_unstaffed", "hall_not_open", "hall_closed", "hall_break",
+                  "hall_closed_day", "hall_holiday", "hall_closure", "service_not_open", "service_closed",
+                  "quota_reached"]
     label: str = Field(examples=["Belum buka · 08.00–14.30 WIB"], description="short, for a tile")
     message: str = Field(description="the full sentence, as the 409 answer says it")
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from config.site import Officer
 from reports.period import parse_period
+from reports.scope import scope_of
 from server import access
 from server.api import answer, read_json
-from server.errors import Conflict, Forbidden, HubError, NotFound, unknown_counter, unknown_service, unknown_ticket
+from server.errors import Conflict, HubError, unknown_ticket
 from server.openapi import documented
 from server.tickets import Status, Ticket
 from survey import workbook
@@ -85,51 +87,37 @@ async def survey_answer(request: Request) -> JSONResponse:
 # ---------------------------------------------------------------- the report
 
 
-def read_scope(request: Request, agency_scope: str | None) -> tuple[Scope, dict[str, str | None]]:
-    """The report's scope from the query (from, to, agency, service, counter) and a koordinator's agency
-    (`agency_scope`, None for an admin). The period is read as every report reads it (reports/period.py: 422
-    `missing_field`, `invalid_field`, `invalid_range`); 404 for an unknown code; 403 outside the koordinator's
-    agency."""
-    config = request.app.state.config
+def read_scope(request: Request, officer: Officer) -> tuple[Scope, dict[str, str | None]]:
+    """The report's scope from the query (from, to, agency, service, counter) and who asks, read as every
+    report reads them: the period by reports/period.py (422 `missing_field`, `invalid_field`, `invalid_range`),
+    the codes by reports/scope.py (422 for an unknown code or codes that do not go together, 403
+    `outside_agency` outside a koordinator's agency). Also the codes the report names (a koordinator's agency
+    when not asked)."""
     params = request.query_params
     period = parse_period(params.get("from"), params.get("to"))
-    agency = params.get("agency") or None
-    service = params.get("service") or None
-    counter = params.get("counter") or None
-    if agency is not None and agency not in config.agencies:
-        raise NotFound("unknown_agency", f"Instansi dengan kode '{agency}' tidak ditemukan.")
-    if service is not None and service not in config.services:
-        raise unknown_service(service)
-    if counter is not None and counter not in config.counters:
-        raise unknown_counter(counter)
-    if agency_scope is not None:
-        if agency is not None and agency != agency_scope:
-            raise Forbidden("outside_agency", f"Koordinator {agency_scope} hanya dapat melihat laporan instansi "
-                            f"{agency_scope}.")
-        if service is not None and config.services[service].agency != agency_scope:
-            raise Forbidden("outside_agency", f"Layanan {service} bukan layanan instansi {agency_scope}.")
-        agency = agency_scope
-    services = None
-    if agency is not None:
-        services = tuple(code for code, s in config.services.items() if s.agency == agency)
-    if service is not None:
-        services = (service,) if services is None or service in services else ()
-    scope = Scope(period.first.isoformat(), period.last.isoformat(), services, counter)
-    return scope, {"agency": agency, "service": service, "counter": counter}
+    asked = scope_of(request.app.state.config, officer, *(params.get(name) or None
+                                                         for name in ("agency", "service", "counter")))
+    services = None if asked.services is None else tuple(sorted(asked.services))
+    scope = Scope(period.first.isoformat(), period.last.isoformat(), services, asked.counter)
+    return scope, {"agency": asked.agency, "service": asked.service, "counter": asked.counter}
 
 
 @documented("The IKM (Indeks Kepuasan Masyarakat) of a period and scope, as JSON or as the regulation's XLSX "
-            "tabulation", {200: (IkmReport, XLSX)}, errors=(401, 403, 404, 422), secured=True,
+            "tabulation", {200: (IkmReport, XLSX)}, errors=(401, 403, 422), secured=True,
             query={"from": "first local day, YYYY-MM-DD (required)", "to": "last local day, YYYY-MM-DD (required)",
                    "agency": "agency code", "service": "service code", "counter": "counter id",
                    "format": "xlsx: the tabulation of PermenPANRB 14/2017 as a download"},
-            description="Admin: every agency; koordinator: their agency only (another agency: 403); petugas: 403. "
+            description="Admin: every agency; koordinator: their agency only (another agency, its service or a "
+                        "counter calling none of theirs: 403 outside_agency); petugas: 403. Unknown codes: 422 "
+                        "unknown_agency, unknown_service, unknown_counter; codes that do not go together: 422 "
+                        "invalid_field (reports/scope.py, as every report). "
                         "population: tickets served (done) in the period and scope; sample_target: Krejcie–Morgan. "
                         "NRR per unsur = mean score; IKM = mean of the nine NRR × 25, rounded at the end to 2 "
                         "decimals. docs/survey.md.")
 async def ikm_report(request: Request) -> Response:
     officer = await access.officer_of(request)
-    scope, named = read_scope(request, access.agency_scope(officer))
+    access.agency_scope(officer)  # a petugas: 403 before anything else
+    scope, named = read_scope(request, officer)
     wanted = request.query_params.get("format") or "json"
     if wanted not in ("json", "xlsx"):
         raise HubError("invalid_field", f"Parameter 'format' harus xlsx (atau tidak diisi untuk JSON); bukan "

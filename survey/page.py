@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from config.site import SiteConfig
+from reports.scope import agencies_called
 from server import pages
 from server.events import DayStarted
 from server.openapi import documented
@@ -121,6 +122,14 @@ class ServiceChoice(Named):
     agency: str | None
 
 
+class CounterChoice(Named):
+    """A counter of the IKM page's filter, with what it calls: the page offers, for the agency or service
+    chosen, only the counters that call it (reports/scope.py refuses the others)."""
+
+    services: list[str]
+    agencies: list[str] = Field(description="the agencies of the services it calls")
+
+
 class IkmBoot(View):
     """What the IKM page starts with: the choices of its filters and today (the site's local day)."""
 
@@ -129,7 +138,7 @@ class IkmBoot(View):
     today: str = Field(examples=["2026-03-02"])
     agencies: list[Named]
     services: list[ServiceChoice]
-    counters: list[Named]
+    counters: list[CounterChoice]
     unsur: list[Named] = Field(description="the nine unsur, U1 to U9")
     profile: list[ProfileQuestion] = Field(description="the profile questions, for the words of their answers")
 
@@ -162,7 +171,8 @@ async def ikm_page(request: Request) -> Response:
         today=now.astimezone(config.site.tz).date().isoformat(),
         agencies=[Named(code=a.code, name=a.name) for a in config.agencies.values()],
         services=[ServiceChoice(code=s.code, name=s.name, agency=s.agency) for s in config.services.values()],
-        counters=[Named(code=c.id, name=c.name) for c in config.counters.values()],
+        counters=[CounterChoice(code=c.id, name=c.name, services=list(c.services),
+                                agencies=agencies_called(config, c.id)) for c in config.counters.values()],
         unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR], profile=profile_questions(),
     )
     return pages.render(request, templates, "ikm.html", {"site_name": config.site.name}, policy=IKM_PAGE, boot=boot)

@@ -94,3 +94,18 @@ def test_reports_doc_names_the_vendored_chart_library():
     assert f"Apache ECharts {ECHARTS_VERSION}" in text and "Apache-2.0" in text
     assert f'version="{ECHARTS_VERSION}"' in (vendor / "echarts.min.js").read_text()
     assert all((vendor / name).stat().st_size > 100 for name in ("LICENSE", "NOTICE", "LICENSE-d3"))
+
+
+def test_every_documented_chromium_command_starts_it_in_indonesian():
+    """Each Chromium command line in docs/ sets Indonesian (date fields and Intl follow the browser's language, and
+    an English one asks for dates as mm/dd/yyyy): `--lang=id` (Windows), after `env LANGUAGE=id` on Linux, which
+    ignores the flag."""
+    commands = []
+    for path in sorted((ROOT / "docs").glob("*.md")):
+        text = path.read_text()
+        for found in re.finditer(r"(\S*\s*)\b(chromium|chrome\.exe)((?:\s+--[\w=.,:/-]+|\s+\.\.\.)+)", text):
+            commands.append((path.name, found.group(0)))
+            assert "--lang=id" in found.group(3).split(), (path.name, found.group(0))
+            if found.group(2) == "chromium":
+                assert found.group(1).strip() == "LANGUAGE=id", (path.name, found.group(0))
+    assert {name for name, _ in commands} >= {"display.md", "kiosk.md", "admin.md", "operations.md"}

@@ -110,6 +110,7 @@
   //   choices   for an x-ref key: [{value, label}] of the referenced items
   //   locked    shown but not editable (a koordinator's own agency)
   //   required  the key must be given
+  //   placeholder  what an empty secret field says (default "Tidak diubah": left empty, it stays as it is)
   function field(key, given) {
     const node = given.node;
     const id = "f" + (serial += 1);
@@ -222,7 +223,7 @@
     input.autocomplete = "off";
     input.spellcheck = false;
     input.value = spec.value ?? "";
-    input.placeholder = "Tidak diubah";
+    input.placeholder = spec.placeholder || "Tidak diubah";
     if (node.pattern) input.pattern = node.pattern.replace(/^\^|\$$/g, "");
     input.addEventListener("input", () => {
       spec.onChange(input.value === "" ? undefined : input.value);
@@ -384,7 +385,7 @@
   //   path     its path ("services[3]", "site", "calendar.holidays[0]")
   //   options  {skip: [keys], only: [keys], order: [keys shown first], choices(key, node) -> [{value,label}] | undefined,
   //             locked(key) -> bool, enumOnly(key) -> [values] | undefined, allLabel(key) -> text,
-  //             onChange(key, value, path)}
+  //             placeholder(key) -> text | undefined, onChange(key, value, path)}
   function fieldset(reader, node, value, path, options) {
     const box = el("div", "fields");
     const required = new Set(node.required || []);
@@ -405,6 +406,7 @@
         locked: options.locked ? options.locked(key) : false,
         only: options.enumOnly ? options.enumOnly(key) : undefined,
         allLabel: options.allLabel ? options.allLabel(key) : undefined,
+        placeholder: options.placeholder ? options.placeholder(key) : undefined,
         onChange(next) {
           if (next === undefined) delete value[key];
           else value[key] = next;

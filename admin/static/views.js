@@ -489,6 +489,8 @@
           || (table === "agencies" && key === "code")),
         enumOnly: (key) => (scope && table === "officers" && key === "role" ? ["petugas", "koordinator"] : undefined),
         allLabel: (key) => (table === "officers" && key === "counters" && !scope ? "Semua loket" : undefined),
+        // An officer without a PIN has none to keep: the field asks for one.
+        placeholder: (key) => (table === "officers" && key === "pin" && !item.pin_set ? "Isi PIN baru" : undefined),
         order: TABLES[table].order,
         onChange: (key, value, path) => app.changed(path),
       };
@@ -500,7 +502,8 @@
       if (table === "services") {
         const at = (app.draft.counters || []).filter((c) => (c.services || []).includes(item.code)).map((c) => c.name);
         box.append(el("p", at.length ? "note" : "note warn", at.length ? "Dilayani di " + at.join(", ") + "."
-          : "Belum ada loket yang melayani layanan ini: tambahkan di bagian Loket, agar nomornya dapat dipanggil."));
+          : "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah " +
+            "satu loket pada bagian Loket."));
       } else if (table === "officers") {
         if (item.pin) box.append(el("p", "note", "PIN baru berlaku begitu perubahan disimpan. Sampaikan PIN ini kepada " +
           (item.name || "petugas") + " secara langsung."));
@@ -555,8 +558,8 @@
         while (used.has(String(n))) n += 1;
         return String(n);
       }
-      if (table === "services") {
-        for (const letter of "ABCDEFGHIJKLMNOPQRSTUVWXYZ") if (!used.has(letter)) return letter;
+      if (table === "services") { // no I, O or Q: on a TV "I001" reads as "1001", "O12"/"Q12" as "012"
+        for (const letter of "ABCDEFGHJKLMNPRSTUVWXYZ") if (!used.has(letter)) return letter;
       }
       return null;
     }

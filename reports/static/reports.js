@@ -13,7 +13,7 @@
   const SESSION_KEY = "mpp.admin.session"; // the admin console's (admin/static/admin.js)
   const REQUEST_TIMEOUT_MS = 60000; // a year of history takes a few seconds on the hub
   const data = boot();
-  const state = { token: null, officer: null, query: null, month: null };
+  const state = { token: null, officer: null, query: null, recap: null };
 
   class ApiError extends Error {
     constructor(status, body, fallback) {
@@ -130,12 +130,13 @@
 
   function fillChoices() {
     $("by").replaceChildren(...data.by.map((b) => option(b.value, b.title)));
-    const agency = $("agency");
     const mine = state.officer && state.officer.role === "koordinator" ? state.officer.agency : null;
     const agencies = data.agencies.filter((a) => mine === null || a.value === mine);
-    agency.replaceChildren(...(mine === null ? [option("", "Semua instansi")] : []),
-      ...agencies.map((a) => option(a.value, a.title)));
-    agency.disabled = mine !== null;
+    for (const agency of [$("agency"), $("recap-agency")]) {
+      agency.replaceChildren(...(mine === null ? [option("", "Semua instansi")] : []),
+        ...agencies.map((a) => option(a.value, a.title)));
+      agency.disabled = mine !== null;
+    }
     fillServices();
   }
 
@@ -296,7 +297,7 @@
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 60000);
     } catch (err) {
-      setMessage($(state.month ? "recap-message" : "summary-message"), err.message, "error");
+      setMessage($(state.recap ? "recap-message" : "summary-message"), err.message, "error");
     } finally {
       button.disabled = false;
     }
@@ -312,12 +313,13 @@
 
   async function showRecap(event) {
     if (event) event.preventDefault();
-    const month = $("month").value;
+    const asked = { month: $("month").value };
+    if ($("recap-agency").value) asked.agency = $("recap-agency").value;
     $("show-recap").disabled = true;
     setMessage($("recap-message"), "Menghitung…", "info");
     try {
-      const recap = await request("GET", "/api/reports/recap?" + new URLSearchParams({ month }));
-      state.month = month;
+      const recap = await request("GET", "/api/reports/recap?" + new URLSearchParams(asked));
+      state.recap = asked;
       renderRecap(recap);
       setMessage($("recap-message"), "");
     } catch (err) {
@@ -329,7 +331,9 @@
 
   function renderRecap(recap) {
     $("recap-title").textContent = "Rekap jumlah pemohon " + recap.label;
-    $("recap-period").textContent = recap.label;
+    const agency = state.recap.agency;
+    $("recap-period").textContent = recap.label + " · " +
+      (agency ? "Instansi " + choiceTitle(data.agencies, agency) : "Semua instansi");
     const days = Array.from({ length: recap.days }, (_, i) => String(i + 1));
     const head = el("tr");
     head.append(el("th", null, "Kode"), el("th", null, "Instansi / Layanan"), ...days.map((d) => el("th", "num", d)),
@@ -355,7 +359,7 @@
     $("summary-view").hidden = recap;
     $("recap-view").hidden = !recap;
     if (!recap) Charts.resize();
-    else if (!state.month) showRecap();
+    else if (!state.recap) showRecap();
   }
 
   async function start() {
@@ -391,9 +395,9 @@
     $("download-xlsx").addEventListener("click", (e) => download(summaryFile("xlsx"), e.currentTarget));
     $("download-csv").addEventListener("click", (e) => download(summaryFile("csv"), e.currentTarget));
     $("recap-xlsx").addEventListener("click", (e) => download("/api/reports/recap?" + new URLSearchParams(
-      { month: state.month, format: "xlsx" }), e.currentTarget));
+      { ...state.recap, format: "xlsx" }), e.currentTarget));
     $("recap-csv").addEventListener("click", (e) => download("/api/reports/recap?" + new URLSearchParams(
-      { month: state.month, format: "csv" }), e.currentTarget));
+      { ...state.recap, format: "csv" }), e.currentTarget));
     $("print").addEventListener("click", () => window.print());
     $("recap-print").addEventListener("click", () => window.print());
     window.addEventListener("resize", () => Charts.resize());

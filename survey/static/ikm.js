@@ -134,9 +134,6 @@
     for (const a of data.agencies) if (!own || a.code === own) agency.append(option(a.code, a.name));
     agency.disabled = Boolean(own);
     fillServices();
-    const counter = $("counter");
-    counter.replaceChildren(option("", "Semua loket"));
-    for (const c of data.counters) counter.append(option(c.code, c.name));
   }
 
   function fillServices() {
@@ -148,9 +145,26 @@
       if (!chosen || s.agency === chosen) service.append(option(s.code, s.code + " · " + s.name));
     }
     service.value = [...service.options].some((o) => o.value === before) ? before : "";
+    fillCounters();
+  }
+
+  // The counters that call the agency or service chosen (the hub refuses the others).
+  function fillCounters() {
+    const agency = $("agency").value;
+    const service = $("service").value;
+    const counter = $("counter");
+    const before = counter.value;
+    counter.replaceChildren(option("", "Semua loket"));
+    for (const c of data.counters) {
+      if ((!agency || c.agencies.includes(agency)) && (!service || c.services.includes(service))) {
+        counter.append(option(c.code, c.name));
+      }
+    }
+    counter.value = [...counter.options].some((o) => o.value === before) ? before : "";
   }
 
   $("agency").addEventListener("change", fillServices);
+  $("service").addEventListener("change", fillCounters);
 
   function iso(d) {
     return d.toISOString().slice(0, 10);
@@ -217,7 +231,7 @@
     $("sample-meter").setAttribute("aria-valuenow", String(share));
     $("sample-meter").dataset.reached = report.sample_target && report.respondents >= report.sample_target ? "true" : "false";
     $("sample-text").textContent = "Populasi: " + whole.format(report.population) + " warga selesai dilayani. Target " +
-      "sampel menurut tabel Krejcie–Morgan: " + whole.format(report.sample_target) + " responden.";
+      "sampel menurut rumus Krejcie–Morgan (dibulatkan ke atas): " + whole.format(report.sample_target) + " responden.";
 
     const bars = $("bars");
     bars.replaceChildren();

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin.support import TABLET, Console, koordinator_site
-from tests.conftest import HubProcess
+from tests.conftest import TEST_CONFIG, HubProcess
 from tests.counter_panel.test_counter_panel_browser import log_in as counter_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -400,3 +400,59 @@ def test_names_are_text_and_an_admin_changes_their_own_pin(hub, console):
     expect(admin.notice()).to_have_text("PIN Anda sudah diganti.")
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "246810"})[0] == 200
     assert hub.request("POST", "/api/login", {"username": "koordinator", "pin": "1111"})[0] == 401
+
+
+def test_a_service_no_counter_calls_is_marked_so(console):
+    """A new service listed at no counter is marked "Tanpa loket" and told the kiosks give no number for it yet;
+    once Loket 1 calls it, the mark and the note go and the editor says where it is served."""
+    admin = console().log_in()
+    page = admin.page
+    page.click('[data-add="services"]')
+    admin.fill("services[3].name", "Legalisir Dokumen")
+    row = page.locator('#view .grid tr.row[data-key="D"]')
+    expect(row.locator(".badge.warn")).to_have_text("Tanpa loket")
+    expect(page.locator("#view .editor .note.warn")).to_have_text(
+        "Belum ada loket yang melayani layanan ini: kios belum membagikan nomornya. Centang layanan ini di salah "
+        "satu loket pada bagian Loket.")
+    admin.section("loket")
+    admin.open("1")
+    admin.field("counters[0].services").locator('input[value="D"]').check()
+    admin.section("layanan")
+    expect(row.locator(".badge.warn")).to_have_count(0)
+    admin.open("D")
+    expect(page.locator("#view .editor .note")).to_have_text("Dilayani di Loket 1.")
+
+
+def test_the_suggested_prefix_skips_letters_read_as_digits(browser, tmp_path):
+    """With A–H and J–N taken, a new service is offered P, then R: never I, O or Q, which read as 1 and 0 on a TV
+    ("I001" looks like "1001")."""
+    taken = "".join(f'\n[[services]]\ncode = "{c}"\nname = "Layanan {c}"\nagency = "DUKCAPIL"\n' for c in "DEFGHJKLMN")
+    site = tmp_path / "site.toml"
+    site.write_text(TEST_CONFIG.read_text() + taken)
+    hub = HubProcess(tmp_path / "data", config=site).start()
+    admin = Console(browser, hub)
+    try:
+        admin.log_in()
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[13].code").locator("input")).to_have_value("P")
+        admin.page.click('[data-add="services"]')
+        expect(admin.field("services[14].code").locator("input")).to_have_value("R")
+    finally:
+        admin.close()
+        hub.stop()
+
+
+def test_the_pin_field_asks_a_new_officer_for_a_pin_and_keeps_an_existing_ones(console):
+    """A new officer's PIN field asks for a PIN ("Isi PIN baru"), an existing officer's says it is left as it is
+    ("Tidak diubah"); the help texts read as sentences (a capital first letter)."""
+    admin = console().log_in()
+    page = admin.page
+    admin.section("petugas")
+    admin.open("budi")
+    pin = admin.field("officers[0].pin").locator("input")
+    expect(pin).to_have_attribute("placeholder", "Tidak diubah")
+    page.click('[data-add="officers"]')
+    expect(admin.field("officers[3].pin").locator("input")).to_have_attribute("placeholder", "Isi PIN baru")
+    helps = page.locator("#view .editor .field .help").all_text_contents()
+    assert helps and all(text[0].isupper() for text in helps), helps
+    expect(admin.field("officers[3].role").locator(".help")).to_contain_text("Petugas bekerja di loket")

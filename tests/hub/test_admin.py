@@ -73,12 +73,14 @@ def test_get_config_has_the_file_shape_without_pin_hashes(client, admin):
 
 
 def test_who_may_use_the_admin_api(client):
-    """401 without a session, 403 role_not_allowed for a petugas, 200 for a koordinator and an admin."""
+    """401 without a session, 403 role_not_allowed for a petugas, 200 for a koordinator and an admin, never kept in a
+    cache (no-store: what a session may see is not for the next one on the same PC)."""
     for path in ("/api/admin/config", "/api/admin/config.toml", "/api/admin/audit", "/api/admin/schema"):
         refused(client.get(path), 401, "unauthorized")
         error = refused(client.get(path, headers=login(client)), 403, "role_not_allowed")
         assert error["message"] == "Hanya admin atau koordinator yang dapat melakukan ini. Anda masuk sebagai petugas."
-        assert client.get(path, headers=login(client, "dewi", "1111")).status_code == 200
+        answer = client.get(path, headers=login(client, "dewi", "1111"))
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store", (path, answer.headers)
     version, config = current(client, login(client, "koordinator", "1111"))
     refused(put(client, login(client), version, config), 403, "role_not_allowed")
 
@@ -370,15 +372,18 @@ def test_schema_for_the_forms(client, admin):
 
 
 def test_the_form_schema_labels_every_key_of_the_console_in_indonesian(client, admin):
-    """Each key the admin console edits has an Indonesian label (`title`) and help text (`x-help`)."""
+    """Each key the admin console edits has an Indonesian label (`title`) and help text (`x-help`), written as a
+    sentence (a capital first letter: "petugas bekerja di loket" read as a fragment)."""
     schema = client.get("/api/admin/schema", headers=admin).json()["schema"]
-    missing = []
+    missing, lowercase = [], []
     for model in ("Site", "Zone", "Agency", "Service", "Counter", "Officer", "Calendar", "OpeningHours", "Break",
                   "Holiday", "Closure", "DisplaySettings"):
         for key, node in schema["$defs"][model]["properties"].items():
             if "x-help" not in node:  # declared with config.fields.labelled(title, help) or not at all
                 missing.append(f"{model}.{key}")
-    assert missing == []
+            elif node["x-help"][:1].islower():
+                lowercase.append(f"{model}.{key}: {node['x-help'][:40]}")
+    assert missing == [] and lowercase == []
     assert schema["$defs"]["Officer"]["properties"]["pin"]["title"] == "PIN baru"
     assert schema["$defs"]["Service"]["properties"]["daily_quota"]["title"] == "Kuota harian"
     assert schema["properties"]["services"]["title"] == "Layanan"

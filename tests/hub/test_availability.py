@@ -104,3 +104,32 @@ def test_events_carry_the_wait_estimate_the_state_gives(client, clock):
     b = called["services"][0]
     assert (b["waiting"], b["estimated_wait"], b["estimated_wait_text"]) == (2, 360, "± 6 menit")
     assert {k: state[k] for k in b} == b
+
+
+def test_a_service_no_counter_calls_gives_no_ticket_until_one_does(tmp_path, clock):
+    """A service no counter lists: unavailable with the refusal's words, 409 service_unstaffed; counters that are
+    closed for the day still serve theirs; once a counter lists it (a live change), its tickets are given."""
+    clock.set(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))  # 09:00 WIB
+    extra = {"code": "D", "name": "Legalisir Akta", "agency": "DUKCAPIL"}
+    with running(tmp_path / "data", clock, config=site_config(services=[*HOURS, extra])) as client:
+        with client.websocket_connect("/ws/display") as ws:
+            snapshot = receive_json(ws)
+        d = service(snapshot, "D")
+        assert (d["available"], d["closed"]["code"], d["closed"]["label"]) == (
+            False, "service_unstaffed", "Belum dilayani di loket")
+        assert d["closed"]["message"] == ("Layanan Legalisir Akta belum dilayani di loket mana pun. Mohon hubungi "
+                                          "petugas informasi.")
+        assert all(c["state"] == "closed" for c in snapshot["counters"])  # nobody opened a counter yet
+        assert service(snapshot, "B")["available"] is True  # a closed counter still serves its services
+        refused = client.post("/api/tickets", json={"service": "D"})
+        assert error_of(refused) == (409, "service_unstaffed")
+        assert refused.json()["error"]["message"] == d["closed"]["message"]
+
+        admin = login(client, "koordinator", "1111")
+        current = client.get("/api/admin/config", headers=admin).json()
+        config = current["config"]
+        config["counters"][2]["services"].append("D")
+        saved = client.put("/api/admin/config", json={"version": current["version"], "config": config}, headers=admin)
+        assert saved.status_code == 200, saved.text
+        assert service(client.get("/api/state").json(), "D")["available"] is True
+        assert issue(client, "D")["number"] == "D001"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import sqlite3
 from datetime import UTC, datetime
 
@@ -244,6 +245,24 @@ def test_a_changed_file_is_imported_at_start_an_unchanged_one_is_not(tmp_path, c
                             "loket 3 diubah (name); loket 4 diubah (name)"),
         ("config.imported", f"Versi 1 dari berkas konfigurasi {TEST_CONFIG}"),
     ]
+
+
+def test_each_start_logs_once_where_its_configuration_came_from(tmp_path, clock, caplog):
+    """The first start logs "version 1 imported" alone (not also "from the database (unchanged)"); a later start
+    with the same file logs "from the database" once; a changed file logs its import once."""
+    caplog.set_level(logging.INFO, logger="mpp.config")
+    data = tmp_path / "data"
+
+    def started(config=None) -> list[str]:
+        caplog.clear()
+        with running(data, clock, config):
+            pass
+        return [r.getMessage() for r in caplog.records if r.name == "mpp.config"]
+
+    assert started() == [f"configuration: version 1 imported from {TEST_CONFIG}"]
+    assert started() == [f"configuration: version 1 from the database ({TEST_CONFIG} unchanged)"]
+    edited = site_config(site={"name": "MPP Uji Coba Baru"})
+    assert started(edited) == [f"configuration: {TEST_CONFIG} changed, imported as version 2"]
 
 
 def test_a_file_without_pin_hashes_keeps_the_officers_pins(tmp_path, clock):

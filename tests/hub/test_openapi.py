@@ -201,7 +201,7 @@ def test_real_answers_match_the_document(tmp_path, site_file):
         ikm = f"/api/reports/ikm?from={finished - timedelta(days=1)}&to={finished + timedelta(days=1)}"
         check("GET", ikm, token=token, status=403)  # a petugas
         check("GET", ikm, status=401)
-        check("GET", ikm + "&service=Z", token=admin_token, status=404)
+        check("GET", ikm + "&service=Z", token=admin_token, status=422)
         check("GET", "/api/reports/ikm?from=2026-02-30&to=2026-03-01", token=admin_token, status=422)
         assert check("GET", ikm, token=admin_token, status=200)["respondents"] == 1
         assert check("GET", ikm + "&format=xlsx", token=admin_token, status=200)[:2] == b"PK"

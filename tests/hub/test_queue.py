@@ -253,6 +253,25 @@ def test_transfer_errors():
     assert unknown.value.code == "unknown_service" and unknown.value.status == 404
 
 
+def test_no_ticket_goes_to_a_service_no_counter_calls():
+    """A service listed at no counter: the kiosk's ticket is 409 service_unstaffed, a transfer into it too (the
+    ticket would wait for nobody), in words for the citizen and for the officer; the ticket stays at the desk."""
+    raw = site()
+    raw["services"].append({"code": "D", "name": "Legalisir Akta"})
+    q, clock = Queue(parse_config(raw), DAY), Clock()
+    with pytest.raises(Conflict) as issued:
+        q.issue("D", False, clock.tick(), "t")
+    assert issued.value.code == "service_unstaffed" and "petugas informasi" in issued.value.message
+    ticket = issue(q, clock)
+    call(q, clock)
+    with pytest.raises(Conflict) as moved:
+        q.transfer("1", "D", clock.tick())
+    assert moved.value.code == "service_unstaffed"
+    assert moved.value.message == ("Layanan Legalisir Akta belum dilayani di loket mana pun: nomor yang dialihkan "
+                                   "ke sana tidak dapat dipanggil. Pilih layanan lain.")
+    assert q.current("1").id == ticket.id
+
+
 def test_pause_blocks_calls_until_resume():
     """A paused counter gets no calls (409 counter_paused) until it resumes."""
     q, clock = make_queue(), Clock()

@@ -538,3 +538,23 @@ def test_status_page_leaves_a_silent_link(hub, browser):
     page.wait_for_selector("#link[data-online=true]")
     assert page.text_content("#number") == "A001"
     context.close()
+
+
+def test_a_service_no_counter_calls_is_shown_unavailable_with_the_hubs_reason(start_hub, browser):
+    """A service listed at no counter: its tile is greyed with the hub's label, a tap says why in the hub's words,
+    and no ticket is made."""
+    hub = start_hub('[[services]]\ncode = "L"\nname = "Legalisir Akta"\nagency = "DUKCAPIL"\n')
+    kiosk = Kiosk(browser, hub.url + "/kiosk")
+    page = kiosk.page
+    kiosk.agency("Dispendukcapil")
+    tile = page.locator("#service-grid .tile[data-service='L']")
+    assert "unavailable" in tile.get_attribute("class")
+    assert tile.locator(".tile-closed").text_content() == "Belum dilayani di loket"
+    kiosk.click(tile)
+    assert page.text_content("#service-notice") == (
+        "Layanan Legalisir Akta belum dilayani di loket mana pun. Mohon hubungi petugas informasi. Silakan pilih "
+        "layanan lain.")
+    assert kiosk.visible_screen() == "service"
+    kiosk.close()
+    state = hub.request("GET", "/api/state")[1]
+    assert next(s for s in state["services"] if s["code"] == "L")["issued"] == 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from tests.hub.support import error_of, login
 from tests.reports.support import DAY, next_day
 
 
-def recap(client, headers, month: str = "2026-03") -> dict:
-    response = client.get("/api/reports/recap", params={"month": month}, headers=headers)
+def recap(client, headers, month: str = "2026-03", **scope) -> dict:
+    response = client.get("/api/reports/recap", params={"month": month, **scope}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -56,3 +57,22 @@ def test_february_has_its_own_days(day):
     answer = recap(client, admin, "2026-02")
     assert answer["days"] == 28 and all(r["days"] == [0] * 28 for r in answer["rows"])
     assert DAY not in str(answer)
+
+
+def test_the_recap_of_one_agency_or_service(day):
+    """agency=CODE: that agency alone (an admin's choice; a koordinator's own is 200, another 403 outside_agency,
+    an unknown one 422); service=CODE: its agency's line with that service; the download's name says which."""
+    client, admin, _ = day
+    keys = lambda answer: [r["key"] for r in answer["rows"]]  # noqa: E731
+    bappenda = recap(client, admin, agency="BAPPENDA")
+    assert keys(bappenda) == ["BAPPENDA", "C"] and bappenda["total"]["total"] == 2
+    assert keys(recap(client, admin, service="B")) == ["DUKCAPIL", "B"]
+    dina = login(client, "dina", "1111")
+    assert keys(recap(client, dina, agency="DUKCAPIL")) == ["DUKCAPIL", "A", "B"]
+    refused = client.get("/api/reports/recap", params={"month": "2026-03", "agency": "BAPPENDA"}, headers=dina)
+    assert error_of(refused) == (403, "outside_agency")
+    assert error_of(client.get("/api/reports/recap", params={"month": "2026-03", "agency": "DISHUB"},
+                               headers=admin)) == (422, "unknown_agency")
+    xlsx = client.get("/api/reports/recap", params={"month": "2026-03", "agency": "BAPPENDA", "format": "xlsx"},
+                      headers=admin)
+    assert xlsx.headers["content-disposition"] == 'attachment; filename="rekap-2026-03-BAPPENDA.xlsx"'

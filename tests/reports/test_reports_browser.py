@@ -153,3 +153,24 @@ def test_the_recaps_total_stays_in_view_on_a_narrow_screen(browser, hall):
         assert card.evaluate(visible)
     finally:
         context.close()
+
+
+def test_the_recap_of_one_agency(browser, hall):
+    """The recap's Instansi choice asks the hub for that agency alone: its line and services, its name beside the
+    month, and the XLSX of the same agency."""
+    context, page, errors = open_page(browser, hall, "koordinator", "1111")
+    try:
+        page.click("#tab-recap")
+        page.wait_for_function("() => document.querySelectorAll('#recap-table tbody tr.agency').length === 2")
+        page.select_option("#recap-agency", "BAPPENDA")
+        page.click("#show-recap")
+        page.wait_for_function("() => document.querySelectorAll('#recap-table tbody tr.agency').length === 1")
+        keys = page.eval_on_selector_all("#recap-table tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
+        assert keys == ["BAPPENDA", "C"]
+        assert page.text_content("#recap-period").endswith(" · Instansi Badan Pendapatan Daerah")
+        with page.expect_download() as download:
+            page.click("#recap-xlsx")
+        assert download.value.suggested_filename.endswith("-BAPPENDA.xlsx")
+        assert not errors, errors
+    finally:
+        context.close()

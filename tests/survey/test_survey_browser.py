@@ -61,6 +61,17 @@ def tablet(contexts, hub: HubProcess) -> Page:
     return page
 
 
+def ikm_page(contexts, hub: HubProcess) -> Page:
+    """/admin/ikm, logged in as the test site's admin."""
+    page = contexts(OFFICE).new_page()
+    page.goto(hub.url + "/admin/ikm")
+    page.fill("#username", "koordinator")
+    page.fill("#pin", "1111")
+    page.click("#login-button")
+    expect(page.locator("#login-screen")).to_be_hidden()
+    return page
+
+
 def answer_all(page: Page, scores: dict[str, int]) -> None:
     """Touch one answer per question screen, in order."""
     for i, key in enumerate(UNSUR):
@@ -151,17 +162,14 @@ def test_the_ikm_page_shows_the_report_downloads_it_and_publishes_it(contexts, h
         status, _ = hub.request("POST", f"/api/survey/{ticket['token']}", {
             "answers": {key: score for key in UNSUR}, "saran": f"Saran nilai {score}."})
         assert status == 201
-    page = contexts(OFFICE).new_page()
-    page.goto(hub.url + "/admin/ikm")
-    page.fill("#username", "koordinator")
-    page.fill("#pin", "1111")
-    page.click("#login-button")
-    expect(page.locator("#login-screen")).to_be_hidden()
+    page = ikm_page(contexts, hub)
     expect(page.locator("#ikm-value")).to_have_text("87,50")
     expect(page.locator("#ikm-mutu")).to_have_text("B")
     expect(page.locator("#ikm-kinerja")).to_have_text("Baik")
     expect(page.locator("#respondents")).to_have_text("2")
     expect(page.locator("#target")).to_have_text("2")
+    expect(page.locator("#sample-text")).to_have_text("Populasi: 2 warga selesai dilayani. Target sampel menurut rumus "
+                                                      "Krejcie–Morgan (dibulatkan ke atas): 2 responden.")
     expect(page.locator(".bar-row")).to_have_count(9)
     expect(page.locator(".bar-row[data-key='biaya'] .bar-value")).to_have_text("3,500")
     expect(page.locator(".saran-text")).to_have_text(["Saran nilai 3.", "Saran nilai 4."])
@@ -188,3 +196,26 @@ def test_the_ikm_page_shows_the_report_downloads_it_and_publishes_it(contexts, h
     assert current["config"]["survey"]["display_ikm"] is True
     page.uncheck("#display-ikm")
     expect(page.locator("#publish-message")).to_have_text("Publikasi IKM di TV dimatikan (pengaturan versi 3).")
+
+
+def test_the_ikm_page_offers_the_counters_of_the_agency_and_service_chosen(contexts, hub):
+    """/admin/ikm's counter choice follows the agency and service chosen (the hub refuses a counter that calls
+    neither); a shared counter under one agency shows that agency's tickets, with no refusal."""
+    page = ikm_page(contexts, hub)
+    counters = page.locator("#counter option")
+    expect(counters).to_have_text(["Semua loket", "Loket 1", "Loket 2", "Loket 3", "Loket 4"])
+    page.select_option("#agency", "BAPPENDA")
+    expect(counters).to_have_text(["Semua loket", "Loket 3", "Loket 4"])
+    page.select_option("#counter", "4")
+    page.select_option("#agency", "DUKCAPIL")
+    expect(counters).to_have_text(["Semua loket", "Loket 1", "Loket 2", "Loket 4"])
+    expect(page.locator("#counter")).to_have_value("4")  # still a counter of the agency: kept
+    page.select_option("#service", "B")
+    expect(counters).to_have_text(["Semua loket", "Loket 1", "Loket 2"])
+    expect(page.locator("#counter")).to_have_value("")
+    page.select_option("#service", "")
+    page.select_option("#counter", "4")
+    with page.expect_response(lambda r: "/api/reports/ikm?" in r.url and "counter=4" in r.url) as shown:
+        page.click("#show")
+    assert shown.value.status == 200 and "agency=DUKCAPIL" in shown.value.url
+    expect(page.locator("#filter-message")).to_have_text("")
