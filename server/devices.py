@@ -26,7 +26,8 @@ change and when a token it does not know arrives (`verify`), so a device registe
 one process is known to every other when it first comes, and a revocation closes the device's
 pages wherever they are within SHARED_SECONDS. A page is
 connected to one process; each writes when it last heard from its devices every SHARED_SECONDS,
-so a device heard by another process within ELSEWHERE_SECONDS counts as online on every board.
+so a device heard by another process within ELSEWHERE_SECONDS counts as online on every board
+(its own process judges its pages by OFFLINE_SECONDS, as a single hub does).
 One process (`Store.leads`) writes the offline and back-online entries of the audit log.
 """
 
@@ -193,6 +194,7 @@ class Devices:
         self._read_at: float | None = None  # shared: when the registry was last read (time.monotonic)
         self._episodes: dict[int, _Episode] = {}
         self._seen: dict[int, datetime] = {}  # last_seen not written to the database yet
+        self._written: dict[int, datetime] = {}  # the last last_seen this process wrote, by device id
         self._saved_at: datetime | None = None
         self.started_at: datetime | None = None  # the hub's start (set by create_app's lifespan)
 
@@ -383,10 +385,11 @@ class Devices:
         return any(p.alive(now) for p in self.pages_of(device)) or self.elsewhere(device, now)
 
     def elsewhere(self, device: Device, now: datetime) -> bool:
-        """Shared database: the device was heard from within ELSEWHERE_SECONDS, as the database says (written by
-        whichever hub process its page is connected to)."""
+        """Shared database: another hub process heard from the device within ELSEWHERE_SECONDS, as the database
+        says (a time this process wrote itself is not another's: its own pages are judged by OFFLINE_SECONDS)."""
         seen = self.by_id.get(device.id, device).last_seen
-        return self.shared and seen is not None and (now - seen).total_seconds() <= ELSEWHERE_SECONDS
+        return (self.shared and seen is not None and seen != self._written.get(device.id)
+                and (now - seen).total_seconds() <= ELSEWHERE_SECONDS)
 
     def offline_since(self, device: Device) -> datetime | None:
         episode = self._episodes.get(device.id)
@@ -444,6 +447,7 @@ class Devices:
         seen = {i: at for i, at in seen.items() if i in self.by_id}
         for device_id, at in seen.items():
             self._put(replace(self.by_id[device_id], last_seen=at))
+        self._written.update(seen)
         return seen
 
 
