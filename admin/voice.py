@@ -8,8 +8,8 @@ back, recorded again, and saved; or a WAV file is uploaded instead. A whole call
 can be heard as the hall will hear it. Everything shown comes from the voice
 pack's API (audio/voice_api.py, docs/protocol.md "Voice pack"); the hub checks
 every clip. Admin only; the session is the admin console's, shared in the tab, and
-the page's shell (log-in, top bar) is the devices' admin pages' (devices/templates/admin_page.html,
-devices/static/session.js).
+the page's shell (the admin area's log-in and top bar, server/admin_area.py) is the devices' admin
+pages' (devices/templates/admin_page.html, devices/static/session.js).
 
 The API exists only on a hub with spoken calls: with `--no-audio` the page says so.
 Its policy is the admin pages' (a session token: no framing, caching or referrer)
@@ -23,15 +23,14 @@ from pathlib import Path
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.templating import Jinja2Templates
 
 from server import pages
 from server.openapi import documented
 from server.views import View
 
 HERE = Path(__file__).resolve().parent
-# The admin pages' shell (log-in, the top bar with the sections) is the devices' pages' one.
-templates = Jinja2Templates(directory=[HERE / "templates", HERE.parent / "devices" / "templates", pages.SHELL])
+# The admin pages' shell (the admin area's log-in and top bar) is the devices' pages' one.
+templates = pages.templates_for(HERE, HERE.parent / "devices" / "templates")
 VOICE = pages.PagePolicy(private=True, media_src="'self' blob:")
 
 
@@ -47,5 +46,5 @@ class VoiceBoot(View):
 async def voice_page(request: Request) -> Response:
     site = request.app.state.config.site
     boot = VoiceBoot(site_name=site.name, spoken_calls=request.app.state.announcer is not None)
-    context = {"site_name": site.name, "title": "Suara panggilan", "admin_only": True}
+    context = {"site_name": site.name, "title": "Suara panggilan"}
     return pages.render(request, templates, "voice.html", context, policy=VOICE, boot=boot)

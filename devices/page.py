@@ -1,12 +1,12 @@
 """The devices' pages: the admin's device list (`/admin/devices`), the live health board
 (`/admin/health`), and pairing a device with its code (`/pair`).
 
-- `/admin/devices`: register a kiosk, TV, counter PC or survey tablet; each gets a six-digit pairing
+- `/admin/devices`: register a kiosk, TV, counter PC or survey tablet (at its counter); each gets a six-digit pairing
   code (typed once on a TV with its remote at `/pair`), a QR code of its page address (for a
   tablet's camera) and the address itself; revoke one at once. Admin only.
 - `/admin/health`: every registered device and every connected page, red when offline within the
   hall's opening hours; the hub's uptime, database, disk, audio and backups, with warnings; a
-  backup downloaded on the spot. Asks GET /api/admin/health every 2 s. Admin or koordinator.
+  backup downloaded on the spot. Asks GET /api/admin/health every 2 s. Admin only.
 - `/pair`: a page a TV opens once (or as its start page): the code gives it its device token, kept
   in localStorage, and it goes on to its page (`/display?zone=...&device=...`).
 
@@ -52,6 +52,7 @@ class AdminPageBoot(View):
     timezone: str = Field(description="the site's IANA time zone, for the times shown")
     kinds: list[KindChoice]
     zones: list[Choice]
+    counters: list[Choice] = Field(description="the counters, for a survey tablet's counter and the board's names")
     kiosks: list[str] = Field(description="kiosk ids with an ESC/POS printer ([[kiosk.printers]])")
     refresh_seconds: int = Field(description="how often the health board asks again")
     base_url: str = Field(description="the hub's address as devices reach it ([kiosk] public_url, else this page's)")
@@ -68,24 +69,25 @@ def _admin_boot(request: Request) -> AdminPageBoot:
     return AdminPageBoot(site_name=config.site.name, timezone=config.site.timezone,
                          kinds=[KindChoice(id=k, name=n) for k, n in KIND_NAMES.items()],
                          zones=[Choice(id=z.id, name=z.name) for z in config.zones.values()],
+                         counters=[Choice(id=c.id, name=c.name) for c in config.counters.values()],
                          kiosks=sorted(config.kiosk.printers), refresh_seconds=BOARD_REFRESH_SECONDS,
                          base_url=qr.base_url(request, config.kiosk.public_url))
 
 
-def _admin_page(request: Request, name: str, title: str, admin_only: bool) -> Response:
-    context = {"site_name": request.app.state.config.site.name, "title": title, "admin_only": admin_only}
+def _admin_page(request: Request, name: str, title: str) -> Response:
+    context = {"site_name": request.app.state.config.site.name, "title": title}
     return pages.render(request, templates, name, context, policy=pages.ADMIN, boot=_admin_boot(request))
 
 
 @documented("The admin's device list: register, pair (code, QR) and revoke devices (docs/operations.md)",
             {200: "text/html"})
 async def devices_page(request: Request) -> Response:
-    return _admin_page(request, "devices.html", "Perangkat", admin_only=True)
+    return _admin_page(request, "devices.html", "Perangkat")
 
 
 @documented("The live health board: devices, pages, the hub, backups (docs/operations.md)", {200: "text/html"})
 async def health_page(request: Request) -> Response:
-    return _admin_page(request, "health.html", "Kesehatan sistem", admin_only=False)
+    return _admin_page(request, "health.html", "Kesehatan sistem")
 
 
 @documented("Pair this device with the code the admin console shows (a TV's remote: digits and OK)",

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from reports import api
 from reports.columns import BY_TITLES, DEFINITIONS, KEYS, MEASURES
-from reports.period import MAX_DAYS
+from reports.period import MAX_DAYS, quick_periods
 from reports.reader import Reader
 from reports.shown import Shown
 from server import pages
@@ -72,8 +72,9 @@ class ReportsBoot(View):
 async def reports_page(request: Request):
     config = request.app.state.config
     site = config.site
+    today = api.today(request)
     boot = ReportsBoot(
-        site_name=site.name, timezone=site.timezone, today=api.today(request).isoformat(), max_days=MAX_DAYS,
+        site_name=site.name, timezone=site.timezone, today=today.isoformat(), max_days=MAX_DAYS,
         by=[Choice(value=k, title=t) for k, t in BY_TITLES.items()],
         key_titles={k: list(v) for k, v in KEYS.items()},
         measures=[ColumnView(field=c.field, title=c.title, kind=c.kind) for c in MEASURES],
@@ -81,7 +82,8 @@ async def reports_page(request: Request):
         services=[ServiceChoice(value=code, title=s.name, agency=s.agency) for code, s in config.services.items()],
         definitions=list(DEFINITIONS),
     )
-    return pages.render(request, templates, "reports.html", {"site_name": site.name}, policy=pages.ADMIN, boot=boot)
+    context = {"site_name": site.name, "periods": quick_periods(today)}
+    return pages.render(request, templates, "reports.html", context, policy=pages.ADMIN, boot=boot)
 
 
 def attach(app) -> Reader:

@@ -1,6 +1,8 @@
-"""The period of a report, read from its query: `from`/`to` dates or a `month`, as local days of the site.
+"""The period of a report, read from its query: `from`/`to` dates or a `month`, as local days of the site;
+and the period picker's shortcuts (`quick_periods`), the same on the reports page and the IKM page.
 
-Every refusal is a 422 whose Indonesian message says what to write instead.
+Every refusal is a 422 whose Indonesian message says what to write instead. The IKM report
+(survey/api.py) reads its period here too, with the same rules and words.
 """
 
 from __future__ import annotations
@@ -75,6 +77,29 @@ def parse_month(text: str | None) -> Period:
                       f"TTTT-BB ({example}).")
     year, month = int(match.group(1)), int(match.group(2))
     return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class QuickPeriod:
+    """A shortcut of the period picker: `key` (the page's data-range), its Indonesian label, its days."""
+
+    key: str
+    label: str
+    period: Period
+
+
+def quick_periods(today: date) -> list[QuickPeriod]:
+    """The period picker's shortcuts from the site's local `today`: today, the last 7 days (today included),
+    this month and this year so far, and the whole of last month. Pages show these, never work dates out."""
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return [
+        QuickPeriod("today", "Hari ini", Period(today, today)),
+        QuickPeriod("week", "7 hari", Period(today - timedelta(days=6), today)),
+        QuickPeriod("month", "Bulan ini", Period(first_of_month, today)),
+        QuickPeriod("last-month", "Bulan lalu", Period(last_month_end.replace(day=1), last_month_end)),
+        QuickPeriod("year", "Tahun ini", Period(today.replace(month=1, day=1), today)),
+    ]
 
 
 def month_name(period: Period) -> str:

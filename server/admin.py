@@ -78,6 +78,7 @@ class AuditView(View):
     id: int
     at: Timestamp
     action: Literal[audit.ACTIONS]
+    action_label: str = Field(description="the kind in Indonesian, for the admin console as it is (server/audit.py)")
     officer: str | None = Field(description="who acted (username); null: the hub itself")
     officer_name: str | None
     agency: str | None = Field(description="the acting officer's agency")
@@ -214,7 +215,7 @@ async def _conflict_with_changes(app, based_on: int) -> HubError:
 @documented("Who did what and when: log-ins, PIN changes, configuration changes and imports; newest first",
             {200: AuditAnswer}, errors=(*ERRORS, 422), secured=True,
             query={"limit": "entries per page, 1 to 500 (50)", "before": "the previous page's next_before",
-                   "action": "one kind (login.failed), or all of login, config or pin"},
+                   "action": "one kind (login.failed), or all of a group: login, config, pin, device, backup"},
             description="A koordinator sees their agency's officers only.")
 async def audit_log(request: Request) -> JSONResponse:
     officer = await access.admin_of(request)
@@ -231,7 +232,8 @@ async def audit_log(request: Request) -> JSONResponse:
     app = request.app.state
     entries = await app.store.audit(limit=limit, before=before, action=action, agency=access.agency_scope(officer))
     names = {o.username: o.name for o in app.config.officers.values()}
-    return answer(AuditAnswer(entries=[AuditView(**e.to_json(names)) for e in entries],
+    return answer(AuditAnswer(entries=[AuditView(**e.to_json(names), action_label=audit.LABELS[e.action])
+                                       for e in entries],
                               next_before=entries[-1].id if len(entries) == limit else None), headers=NO_STORE)
 
 

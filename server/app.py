@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> Starlette:
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)
-    devices = Devices(store, hub)
+    devices = Devices(store)
     backups = Backups(store, lambda: hall.config, settings.data_dir, settings.clock)
 
     @contextlib.asynccontextmanager

@@ -43,6 +43,22 @@ ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, PIN_CHANGED, CONFIG_CHANGED, CONFIG_IMPO
            DEVICE_REGISTERED, DEVICE_PAIRED, DEVICE_REVOKED, DEVICE_OFFLINE, DEVICE_ONLINE, BACKUP_CREATED,
            BACKUP_DOWNLOADED, BACKUP_FAILED, BACKUP_RESTORED, HISTORY_PRUNED, VOICE_CLIP_SAVED, VOICE_CLIP_DELETED)
 
+# How the admin console's audit log (Riwayat) names each kind, in Indonesian: the hub sends it with each
+# entry (`action_label`), so every part that writes entries names them here.
+LABELS = {
+    LOGIN: "Masuk", LOGIN_FAILED: "Gagal masuk", LOGOUT: "Keluar", PIN_CHANGED: "PIN diubah",
+    CONFIG_CHANGED: "Pengaturan diubah", CONFIG_IMPORTED: "Berkas diimpor", CONFIG_IMPORT_REFUSED: "Impor ditolak",
+    DEVICE_REGISTERED: "Perangkat didaftarkan", DEVICE_PAIRED: "Perangkat dipasangkan",
+    DEVICE_REVOKED: "Perangkat dicabut", DEVICE_OFFLINE: "Perangkat terputus", DEVICE_ONLINE: "Perangkat tersambung",
+    BACKUP_CREATED: "Cadangan dibuat", BACKUP_DOWNLOADED: "Cadangan diunduh", BACKUP_FAILED: "Cadangan gagal",
+    BACKUP_RESTORED: "Basis data dipulihkan", HISTORY_PRUNED: "Data lama dihapus",
+    VOICE_CLIP_SAVED: "Suara direkam", VOICE_CLIP_DELETED: "Suara dihapus",
+}
+# The audit log's filter (`?action=<group>`: the kinds starting with it), in the order the console offers
+# them: (group, label, for the admin only: a koordinator sees only their agency's officers' entries).
+GROUPS = (("config", "Pengaturan", False), ("login", "Masuk dan keluar", False), ("pin", "PIN", False),
+          ("device", "Perangkat", True), ("backup", "Cadangan", True), ("voice", "Suara panggilan", True))
+
 USERNAME_KEPT = 64  # characters of a typed (unknown) username kept in a failed log-in's entry
 
 

@@ -7,7 +7,9 @@ on the device (`/pair`); the page keeps it in localStorage. With it:
 - a kiosk's tickets (`X-Device-Token` on `POST /api/tickets`) skip the per-address allowance
   (server/limits.py): quota, hours and the calendar still apply;
 - a TV, counter panel or survey tablet says which one it is on its WebSocket (`device=<token>`),
-  so the health board (server/board.py) names it, and knows when it goes dark.
+  so the health board (server/health.py) names it, and knows when it goes dark. A survey tablet
+  is registered for a counter: its page is that counter's survey (`/survey?counter=<id>`), on its
+  own socket `/ws/survey/{counter}` (survey/tablets.py).
 
 Every page that says what it is (`page=display|kiosk|counter|survey` on its WebSocket, which
 /static/common/hubclient.js adds) is *present* while its socket is open; it reports its state
@@ -18,17 +20,18 @@ opening hours is an alert: red on the board and in GET /api/admin/health, logged
 (`Devices.watch`).
 
 Revoking (`DELETE /api/admin/devices/{id}`) refuses the token at once: its open connections get
-an error message and are closed, its next ticket is refused.
+an error message and are closed (each socket hands `connect` how to refuse its page), its next
+ticket is refused.
 
 Several hub processes on one PostgreSQL database (docs/operations.md, "A city deployment") share
 the registry through the database: each reads it again every SHARED_SECONDS, before an admin's
 change and when a token it does not know arrives (`verify`), so a device registered or paired on
 one process is known to every other when it first comes, and a revocation closes the device's
-pages wherever they are within SHARED_SECONDS. A page is
-connected to one process; each writes when it last heard from its devices every SHARED_SECONDS,
-so a device heard by another process within ELSEWHERE_SECONDS counts as online on every board
-(its own process judges its pages by OFFLINE_SECONDS, as a single hub does).
-One process (`Store.leads`) writes the offline and back-online entries of the audit log.
+pages wherever they are within SHARED_SECONDS. A page is connected to one process; each writes
+when it last heard from its devices every SHARED_SECONDS, so a device heard by another process
+within ELSEWHERE_SECONDS counts as online on every board (its own process judges its pages by
+OFFLINE_SECONDS, as a single hub does). One process (`Store.leads`) writes the offline and
+back-online entries of the audit log.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,7 +52,6 @@ from server.audit import AuditEntry
 from server.errors import Forbidden, HubError, NotFound
 
 if TYPE_CHECKING:
-    from server.hub import Hub, Subscriber
     from server.store import Store
 
 log = logging.getLogger("mpp.devices")
@@ -57,8 +60,8 @@ Kind = Literal["display", "kiosk", "counter", "survey"]
 KINDS: tuple[str, ...] = ("display", "kiosk", "counter", "survey")
 KIND_NAMES = {"display": "Layar TV", "kiosk": "Kios", "counter": "Panel loket", "survey": "Tablet survei"}
 PAGES = {"display": "/display", "kiosk": "/kiosk", "counter": "/counter", "survey": "/survey"}
-# The kinds of page each WebSocket serves (a kiosk and a survey tablet listen like a TV).
-SOCKET_KINDS = {"display": ("display", "kiosk", "survey"), "counter": ("counter",)}
+# The kinds of page each WebSocket serves (a kiosk listens like a TV; a survey tablet has its counter's socket).
+SOCKET_KINDS = {"display": ("display", "kiosk"), "counter": ("counter",), "survey": ("survey",)}
 
 REPORT_SECONDS = 4  # a page reports its state this often (hubclient.js LIMITS.report)
 OFFLINE_SECONDS = 10  # a page silent this long is offline: red on the board within 15 s
@@ -81,7 +84,8 @@ class Device:
     """A registered device.
 
     `token`: its secret (token_urlsafe, 24 characters); `kiosk`: for a kiosk, the kiosk id whose
-    printer prints its tickets (`[kiosk] printers`); `pairing_code`: six digits that hand the token
+    printer prints its tickets (`[kiosk] printers`); `counter`: for a survey tablet, the id of the
+    counter it stands at (its page is that counter's survey); `pairing_code`: six digits that hand the token
     to the device once, until `pairing_until`; `revoked_at`: set once revoked (kept, so its token is
     refused by name); `last_seen`: the last time it was heard from (WebSocket or a ticket).
     """
@@ -93,6 +97,7 @@ class Device:
     token: str
     created_at: datetime
     kiosk: str | None = None
+    counter: str | None = None
     created_by: str | None = None
     pairing_code: str | None = None
     pairing_until: datetime | None = None
@@ -102,12 +107,15 @@ class Device:
     @property
     def url(self) -> str:
         """The page for its kind with the device token: `/kiosk?device=<token>[&id=<kiosk>]`,
-        `/display?device=<token>[&zone=<zone>]`, `/counter?device=<token>`, `/survey?device=<token>`."""
+        `/display?device=<token>[&zone=<zone>]`, `/counter?device=<token>`,
+        `/survey?device=<token>&counter=<counter>`."""
         params: dict[str, str] = {"device": self.token}
         if self.kind == "display" and self.zone:
             params["zone"] = self.zone
         if self.kind == "kiosk" and self.kiosk:
             params["id"] = self.kiosk
+        if self.kind == "survey" and self.counter:
+            params["counter"] = self.counter
         return f"{PAGES[self.kind]}?{urlencode(params)}"
 
     def pairing_valid(self, now: datetime) -> bool:
@@ -151,8 +159,9 @@ def read_report(data: dict[str, Any]) -> PageReport | None:
 class Presence:
     """One open page: its kind, the device it is (None: not registered), and what it last reported.
 
-    `last_heard`: its last message (hub clock); `counter`/`officer`: a counter panel's counter and
-    logged-in officer; `sub`: its connection, closed when the device is revoked.
+    `last_heard`: its last message (hub clock); `counter`: the counter a counter panel serves or a survey
+    tablet stands at; `officer`: a counter panel's logged-in officer; `refuse`: tells the page why it may
+    not stay and closes its connection (a revoked device).
     """
 
     kind: str
@@ -162,7 +171,7 @@ class Presence:
     page_version: str | None
     connected_at: datetime
     last_heard: datetime
-    sub: Subscriber | None = None
+    refuse: Callable[[HubError], None] | None = None
     counter: str | None = None
     officer: str | None = None
     report: PageReport | None = None
@@ -181,12 +190,11 @@ class _Episode:
 
 class Devices:
     """The registry (loaded from the store at start; every change is written through it) and the pages
-    present now. `hub` closes a revoked device's connections. `shared`: other hub processes may use the
-    same database (PostgreSQL): the registry and last_seen are then followed there (`follow`)."""
+    present now. `shared`: other hub processes may use the same database (PostgreSQL): the registry and
+    last_seen are then followed there (`follow`)."""
 
-    def __init__(self, store: Store, hub: Hub | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.hub = hub
         self.shared = store.dialect != "sqlite"
         self.by_id: dict[int, Device] = {}
         self._by_token: dict[str, Device] = {}
@@ -233,16 +241,18 @@ class Devices:
         return device
 
     async def register(self, kind: str, name: str, zone: str | None, kiosk: str | None, now: datetime,
-                       entry: AuditEntry) -> Device:
+                       entry: AuditEntry, counter: str | None = None) -> Device:
         """A new device with a fresh token and pairing code; `entry` (its summary and detail are filled
-        in here) goes into the audit log with it. Its id is the database's next (Store.add_device)."""
+        in here) goes into the audit log with it. `kiosk`: a kiosk's id; `counter`: a survey tablet's
+        counter id (checked by the caller). Its id is the database's next (Store.add_device)."""
         await self.follow(force=True)  # pairing codes given by other processes
-        draft = Device(id=0, kind=kind, name=name, zone=zone, kiosk=kiosk,
+        draft = Device(id=0, kind=kind, name=name, zone=zone, kiosk=kiosk, counter=counter,
                        token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
                        pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
         device = await self.store.add_device(draft, lambda device: [replace(
             entry, action=audit.DEVICE_REGISTERED, summary=f"{KIND_NAMES[kind]} “{name}” didaftarkan",
-            detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk})])
+            detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk,
+                    "counter": counter})])
         self._put(device)
         log.info("device %d registered: %s %r", device.id, kind, name)
         return device
@@ -267,8 +277,8 @@ class Devices:
         refusal = revoked_error()
         for presence in [p for p in self.present if p.device is not None and p.device.id == device.id]:
             self.present.remove(presence)
-            if presence.sub is not None and self.hub is not None:
-                self.hub.refuse(presence.sub, refusal)
+            if presence.refuse is not None:
+                presence.refuse(refusal)
 
     async def new_pairing_code(self, device_id: int, now: datetime) -> Device:
         """A fresh pairing code for a device (the last one expired, or the device lost its token)."""
@@ -349,11 +359,13 @@ class Devices:
     # ------------------------------------------------------------ presence
 
     def connect(self, kind: str, device: Device | None, address: str, zone: str | None, page_version: str | None,
-                now: datetime, sub: Subscriber | None = None, officer_at: tuple[str, str] | None = None) -> Presence:
-        """A page that said what it is opened its WebSocket."""
-        presence = Presence(kind, device, address, zone, page_version, now, now, sub,
-                            counter=officer_at[1] if officer_at else None,
-                            officer=officer_at[0] if officer_at else None)
+                now: datetime, refuse: Callable[[HubError], None] | None = None, *, counter: str | None = None,
+                officer: str | None = None) -> Presence:
+        """A page that said what it is opened its WebSocket. `refuse` tells it why it may not stay and closes
+        it (called when its device is revoked); `counter`: where a counter panel or survey tablet is;
+        `officer`: who is logged in at a counter panel."""
+        presence = Presence(kind, device, address, zone, page_version, now, now, refuse, counter=counter,
+                            officer=officer)
         self.present.append(presence)
         if device is not None:
             self._seen[device.id] = now

@@ -2,7 +2,7 @@
 
 Contract in docs/protocol.md ("Devices"). Device administration is for an admin only, not a
 koordinator: a TV shows every agency's calls and a kiosk issues every agency's tickets, so a
-device belongs to the hall, not to one agency (a koordinator still reads the health board).
+device belongs to the hall, not to one agency (the health board and backups likewise: server/health.py).
 `POST /api/devices/pair` needs no log-in: the six-digit code is the proof, tried at most
 PAIRING_PER_MINUTE times a minute per address.
 """
@@ -20,7 +20,7 @@ from server import access
 from server.api import answer, client_address, read_body
 from server.audit import AuditEntry
 from server.devices import KINDS, NAME_MAX, Device, Kind
-from server.errors import NotFound, unknown_zone
+from server.errors import HubError, NotFound, unknown_counter, unknown_zone
 from server.openapi import documented
 from server.views import Body, Timestamp, View
 
@@ -36,6 +36,7 @@ class DeviceView(View):
     name: str
     zone: str | None
     kiosk: str | None = Field(description="a kiosk: the kiosk id whose printer prints its tickets")
+    counter: str | None = Field(description="a survey tablet: the id of the counter it stands at")
     token: str = Field(description="the device's secret: its page sends it (X-Device-Token, device=)")
     url: str = Field(description="the page for its kind with the token, e.g. /kiosk?device=<token>")
     pairing_code: str | None = Field(description="six digits typed once on the device at /pair; null once used "
@@ -52,7 +53,8 @@ class DeviceView(View):
         now = app.clock()
         valid = device.pairing_valid(now)
         return cls(id=device.id, kind=device.kind, name=device.name, zone=device.zone, kiosk=device.kiosk,
-                   token=device.token, url=device.url, pairing_code=device.pairing_code if valid else None,
+                   counter=device.counter, token=device.token, url=device.url,
+                   pairing_code=device.pairing_code if valid else None,
                    pairing_until=device.pairing_until if valid else None, created_at=device.created_at,
                    created_by=device.created_by, last_seen=app.devices.last_seen(device),
                    online=app.devices.online(device, now))
@@ -78,6 +80,9 @@ class DeviceRequest(Body):
                               description="a kiosk: its id, whose [[kiosk.printers]] printer prints its tickets",
                               json_schema_extra={"message": "Kolom 'kiosk' hanya boleh berisi huruf, angka, '-' "
                                                             "dan '_'."})
+    counter: str | None = Field(None, max_length=64, description="a survey tablet (required): the id of the counter "
+                                "it stands at; its page is that counter's survey",
+                                json_schema_extra={"message": "Kolom 'counter' harus berisi kode loket."})
 
 
 class PairRequest(Body):
@@ -89,6 +94,7 @@ class PairedDevice(View):
     kind: Kind
     name: str
     zone: str | None
+    counter: str | None = Field(description="a survey tablet: its counter's id")
 
 
 class PairAnswer(View):
@@ -114,7 +120,8 @@ def device_id(request: Request) -> int:
 
 @documented("Register a device (kiosk, TV, counter PC, survey tablet): its token and page address",
             {201: DeviceAnswer}, body=DeviceRequest, errors=(400, *ERRORS, 404, 413, 415, 422), secured=True,
-            description="Admin only. 404 unknown_zone. The answer's pairing code is valid 30 minutes.")
+            description="Admin only. 404 unknown_zone, unknown_counter; 422 missing_field: a survey tablet without "
+                        "its counter. The answer's pairing code is valid 30 minutes.")
 async def register(request: Request) -> JSONResponse:
     officer = await access.admin_of(request, "admin")
     order = await read_body(request, DeviceRequest)
@@ -123,7 +130,14 @@ async def register(request: Request) -> JSONResponse:
     if zone is not None and zone not in app.config.zones:
         raise unknown_zone(zone)
     kiosk = order.kiosk if order.kind == "kiosk" else None
-    device = await app.devices.register(order.kind, order.name, zone, kiosk, app.clock(), _entry(request, officer))
+    counter = (order.counter or None) if order.kind == "survey" else None
+    if order.kind == "survey" and counter is None:
+        raise HubError("missing_field", "Tablet survei perlu loket: pilih loket tempat tablet ini dipasang (kolom "
+                       "'counter').", status=422)
+    if counter is not None and counter not in app.config.counters:
+        raise unknown_counter(counter)
+    device = await app.devices.register(order.kind, order.name, zone, kiosk, app.clock(), _entry(request, officer),
+                                        counter=counter)
     return answer(DeviceAnswer(device=DeviceView.of(device, request), url=device.url), 201, headers=NO_STORE)
 
 
@@ -161,7 +175,8 @@ async def pair(request: Request) -> JSONResponse:
     app = request.app.state
     app.pairing_limiter.take(client_address(request), app.clock())
     device = await app.devices.pair(order.code, app.clock(), _entry(request))
-    return answer(PairAnswer(device=PairedDevice(id=device.id, kind=device.kind, name=device.name, zone=device.zone),
+    return answer(PairAnswer(device=PairedDevice(id=device.id, kind=device.kind, name=device.name, zone=device.zone,
+                                                 counter=device.counter),
                              token=device.token, url=device.url), headers=NO_STORE)
 
 

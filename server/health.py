@@ -87,7 +87,8 @@ class DeviceHealth(View):
     page_outdated: bool = Field(description="its page runs older code than the hub serves: reload it")
     sound: Literal["on", "blocked", "off"] | None = Field(description="a TV: whether its sound plays")
     last_call: PlayedCallView | None = Field(description="a TV: the last call it played")
-    counter: str | None = Field(description="a counter panel: the counter it serves now")
+    counter: str | None = Field(description="a counter panel: the counter it serves now; a survey tablet: the counter "
+                                            "it stands at (while offline: the one it was registered for)")
     officer: str | None = Field(description="a counter panel: who is logged in")
     printer: PrinterHealth | None = Field(description="a kiosk: its printer")
     problems: list[str] = Field(description="Indonesian lines, for the board as they are")
@@ -145,18 +146,36 @@ class HealthBoard(View):
 
 
 def device_rows(devices: Devices, now: datetime, within_hours: bool, printers: dict[str, dict], page_version: str,
-                tz) -> list[DeviceHealth]:
-    """The board's rows: every active registered device, then every page present without a device."""
+                config: SiteConfig) -> list[DeviceHealth]:
+    """The board's rows: every active registered device, then every page present without a device.
+    `config`: the running configuration (the time zone; the zones and counters devices were registered for)."""
     rows = []
     for device in sorted(devices.active(), key=lambda d: (KIND_ORDER[d.kind], d.name.lower(), d.id)):
         pages = devices.pages_of(device)
         waiting = devices.reconnecting(device, now)
         rows.append(_row(device.kind, device, pages, devices.last_seen(device), now, within_hours and not waiting,
-                         printers, page_version, tz, waiting, devices.elsewhere(device, now)))
+                         printers, page_version, config.site.tz, waiting, stranded(device, pages, config),
+                         devices.elsewhere(device, now)))
     anonymous = sorted((p for p in devices.present if p.device is None),
                        key=lambda p: (KIND_ORDER[p.kind], p.address, p.connected_at))
-    rows += [_row(p.kind, None, [p], p.last_heard, now, within_hours, printers, page_version, tz) for p in anonymous]
+    rows += [_row(p.kind, None, [p], p.last_heard, now, within_hours, printers, page_version, config.site.tz)
+             for p in anonymous]
     return rows
+
+
+def stranded(device: Device, pages: list[Presence], config: SiteConfig) -> list[str]:
+    """What the configuration took from a registered device since it was registered (its zone, its survey
+    tablet's counter), in Indonesian with what to do: its page is refused there until it is registered anew
+    (a survey tablet moved on its own screen to a counter that exists is fine)."""
+    problems = []
+    if device.zone is not None and device.zone not in config.zones:
+        problems.append(f"Zona '{device.zone}' perangkat ini sudah dihapus dari pengaturan: cabut perangkat ini "
+                        "dan daftarkan ulang dengan zona yang ada.")
+    moved = any(p.counter in config.counters for p in pages)
+    if device.counter is not None and device.counter not in config.counters and not moved:
+        problems.append(f"Loket '{device.counter}' tablet ini sudah dihapus dari pengaturan: cabut tablet ini dan "
+                        "daftarkan ulang untuk loket lain (atau pilih loket di layar tablet).")
+    return problems
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(("display", "kiosk", "counter", "survey"))}
@@ -164,13 +183,13 @@ KIND_ORDER = {kind: i for i, kind in enumerate(("display", "kiosk", "counter", "
 
 def _row(kind: str, device: Device | None, pages: list[Presence], last_seen: datetime | None, now: datetime,
          within_hours: bool, printers: dict[str, dict], page_version: str, tz, waiting: bool = False,
-         elsewhere: bool = False) -> DeviceHealth:
+         problems: list[str] | None = None, elsewhere: bool = False) -> DeviceHealth:
     latest = max(pages, key=lambda p: p.last_heard, default=None)
     here = any(p.alive(now) for p in pages)
     online = here or elsewhere  # elsewhere: heard by another hub process on the same database
     alert = device is not None and not online and within_hours
     report = latest.report if latest is not None else None
-    problems = []
+    problems = list(problems or ())
     if not online:
         if waiting:
             status = "Menunggu tersambung kembali (hub baru dinyalakan)"
@@ -205,7 +224,8 @@ def _row(kind: str, device: Device | None, pages: list[Presence], last_seen: dat
         address=latest.address if latest is not None else None, connections=len(pages), page_version=version,
         page_outdated=outdated, sound=sound,
         last_call=PlayedCallView(**call.model_dump()) if call is not None else None,
-        counter=latest.counter if latest is not None else None, officer=latest.officer if latest is not None else None,
+        counter=(latest.counter if latest is not None else None) or (device.counter if device is not None else None),
+        officer=latest.officer if latest is not None else None,
         printer=printer, problems=problems)
 
 
@@ -297,7 +317,7 @@ async def board(app) -> HealthBoard:
     within = opening.within_hours(config.calendar, now.astimezone(tz))
     part = app.health_parts.get("kiosk")
     printers = part.health().get("printers", {}) if part is not None else {}
-    rows = device_rows(app.devices, now, within, printers, app.page_version, tz)
+    rows = device_rows(app.devices, now, within, printers, app.page_version, config)
     backups: backup.Backups = app.backups
     files = backups.files()
     last = files[-1] if files else None
@@ -351,10 +371,10 @@ async def watch_devices(devices: Devices, store: Store, config: Callable[[], Sit
 
 @documented("The health board: every registered device and connected page, the hub itself, and warnings",
             {200: HealthBoard}, errors=(401, 403), secured=True,
-            description="An admin or a koordinator (read only). A registered device offline within the "
-                        "hall's opening hours has `alert: true` within 15 s.")
+            description="Admin only (the devices and the hub are the hall's, not an agency's). A registered device "
+                        "offline within the hall's opening hours has `alert: true` within 15 s.")
 async def health_board(request: Request) -> JSONResponse:
-    await access.admin_of(request)
+    await access.admin_of(request, "admin")
     return answer(await board(request.app.state), headers={"Cache-Control": "no-store"})
 
 

@@ -7,7 +7,8 @@
   `<script type="application/json" id="boot">`, read with `MppUI.boot()` (server/static/ui.js).
 - **Static files**: `/static/<package>/<file>` for each package (`/static/common/` is the hub's
   shared browser code), mounted by `static_mount()`.
-- **Templates** extend `server/templates/page.html` (`templates_for()`).
+- **Templates** extend `server/templates/page.html` (`templates_for()`); the admin area's pages share
+  its top bar and log-in (`server/templates/admin_area.html`, server/admin_area.py).
 - **Version**: every page carries `<meta name="mpp-page-version">`, a hash of all the pages' code
   (`page_version()`); hubclient.js reports it on the WebSocket, so the health board shows a screen
   still running the code from before an update.
@@ -27,6 +28,8 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+
+from server import admin_area
 
 SHELL = Path(__file__).with_name("templates")
 HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]-]{1,255}$")
@@ -77,9 +80,13 @@ def page_version(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def templates_for(package_dir: Path) -> Jinja2Templates:
-    """A package's templates, able to extend the shell (`{% extends "page.html" %}`)."""
-    return Jinja2Templates(directory=[package_dir / "templates", SHELL])
+def templates_for(package_dir: Path, *also: Path) -> Jinja2Templates:
+    """A package's templates (then those of the folders `also`, e.g. another package's shell to extend),
+    able to extend the shell (`{% extends "page.html" %}`) and to use the admin area's top bar and log-in
+    (`{% from "admin_area.html" import area_bar, area_login with context %}`, server/admin_area.py)."""
+    templates = Jinja2Templates(directory=[package_dir / "templates", *also, SHELL])
+    templates.env.globals.update(area_pages=admin_area.PAGES, area_role_labels=admin_area.ROLE_LABELS)
+    return templates
 
 
 def static_mount(package: str, package_dir: Path) -> Mount:

@@ -21,7 +21,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import access
-from server.devices import SOCKET_KINDS, Device, PageReport, read_report
+from server.devices import SOCKET_KINDS, Device, PageReport, Presence, read_report
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
 from server.tickets import OPEN, Status, Ticket
@@ -72,7 +72,7 @@ async def display(websocket: WebSocket) -> None:
     try:
         if zone is not None and zone not in websocket.app.state.config.zones:
             raise unknown_zone(zone)
-        page = await _page(websocket, "display")
+        page = await page_of(websocket, "display")
     except HubError as exc:
         return await refuse(websocket, exc)
     # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
@@ -88,7 +88,7 @@ async def counter(websocket: WebSocket) -> None:
         officer = await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
-        page = await _page(websocket, "counter")
+        page = await page_of(websocket, "counter")
     except HubError as exc:
         return await refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
@@ -97,10 +97,11 @@ async def counter(websocket: WebSocket) -> None:
     await _serve(websocket, None, officer_at=(officer.username, counter_id), page=page)
 
 
-async def _page(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
+async def page_of(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
     """What page this is (`page=`) and which registered device (`device=<token>`), for the health
-    board; None for a client that says neither (a script, the admin console). Raises HubError (403)
-    for an unknown or revoked token, or one of another kind of device."""
+    board; None for a client that says neither (a script, the admin console). `socket`: which of
+    server.devices.SOCKET_KINDS. Raises HubError (403) for an unknown or revoked token, or one of
+    another kind of device (a token unknown here is looked up in the database first: Devices.verify)."""
     params = websocket.query_params
     allowed = SOCKET_KINDS[socket]
     kind = params.get("page") if params.get("page") in allowed else None
@@ -124,11 +125,8 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
     # Subscribed first, with live events held back until the page has its
     # starting point: nothing can slip past or overtake it, whatever awaits.
     sub = hub.subscribe(websocket, zone, pending=True, heartbeat=heartbeat, officer_at=officer_at)
-    presence = None
-    if page is not None:
-        version = (websocket.query_params.get("v") or "")[:PAGE_VERSION_MAX] or None
-        address = websocket.client.host if websocket.client else "?"
-        presence = app.devices.connect(*page, address, zone, version, app.clock(), sub, officer_at)
+    presence = present(websocket, page, zone, lambda error: hub.refuse(sub, error),
+                       counter=officer_at[1] if officer_at else None, officer=officer_at[0] if officer_at else None)
     try:
         refused = access.counter_refusal(app.config, *officer_at) if officer_at else None
         if refused is not None:  # the configuration changed while the connection was being accepted
@@ -155,14 +153,42 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
                 if sub.wants(event):
                     await sub.send_direct(event.text)
             hub.go_live(sub, backlog[-1].seq if backlog else int(since))
-        heard = None if presence is None else lambda report: app.devices.heard(presence, app.clock(), report)
-        await read_client(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped, heard=heard)
+        await read_client(websocket, sub.send_direct, flush=sub.flush, gone=lambda: sub.dropped,
+                          heard=heard_from(websocket, presence))
     except WebSocketDisconnect:
         pass
     finally:
         hub.unsubscribe(sub)
-        if presence is not None:
-            app.devices.disconnect(presence, app.clock())
+        absent(websocket, presence)
+
+
+def present(websocket: WebSocket, page: tuple[str, Device | None] | None, zone: str | None,
+            refuse: Callable[[HubError], None], *, counter: str | None = None,
+            officer: str | None = None) -> Presence | None:
+    """Put a page that said what it is (`page`, from page_of) on the health board for as long as its
+    socket is open (end it with `absent`); None for a client that did not say. `refuse` tells the page
+    why it may not stay and closes it (its device revoked)."""
+    if page is None:
+        return None
+    app = websocket.app.state
+    version = (websocket.query_params.get("v") or "")[:PAGE_VERSION_MAX] or None
+    address = websocket.client.host if websocket.client else "?"
+    return app.devices.connect(*page, address, zone, version, app.clock(), refuse, counter=counter, officer=officer)
+
+
+def heard_from(websocket: WebSocket, presence: Presence | None) -> Callable[[PageReport | None], None] | None:
+    """read_client's `heard` for a page on the health board: each message, and its status report."""
+    if presence is None:
+        return None
+    app = websocket.app.state
+    return lambda report: app.devices.heard(presence, app.clock(), report)
+
+
+def absent(websocket: WebSocket, presence: Presence | None) -> None:
+    """The page's socket closed: off the health board's present pages."""
+    if presence is not None:
+        app = websocket.app.state
+        app.devices.disconnect(presence, app.clock())
 
 
 async def read_client(websocket: WebSocket, send: Callable[[str], Awaitable[None]], *,

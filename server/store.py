@@ -173,7 +173,11 @@ MIGRATIONS = [
     CREATE INDEX tickets_day_service ON tickets(day, service, origin);
     DROP INDEX tickets_day;
     """,
-    # 7: several hub processes on one database (docs/operations.md, "A city deployment"): each ticket and
+    # 7: a survey tablet's counter (server/devices.py Device.counter): its page is that counter's survey.
+    """
+    ALTER TABLE devices ADD COLUMN counter TEXT;
+    """,
+    # 8: several hub processes on one database (docs/operations.md, "A city deployment"): each ticket and
     # desk row keeps the `seq` of the commit that last wrote it (its last event's), so a process catches up
     # on the rows the others changed after the log position it has applied.
     """
@@ -642,8 +646,8 @@ class Store:
             await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit])
 
 
-DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "token", "pairing_code", "pairing_until", "created_at",
-                  "created_by", "revoked_at", "last_seen")
+DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "counter", "token", "pairing_code", "pairing_until",
+                  "created_at", "created_by", "revoked_at", "last_seen")
 # Several hub processes may write one device: a revocation is never undone, and last_seen never goes back.
 _DEVICE_KEEPS = {
     "revoked_at": "COALESCE(devices.revoked_at, excluded.revoked_at)",
@@ -665,13 +669,14 @@ def _iso(value: datetime | None) -> str | None:
 
 def _device(row: Row) -> Device:
     return Device(id=row["id"], kind=row["kind"], name=row["name"], zone=row["zone"], kiosk=row["kiosk"],
-                  token=row["token"], pairing_code=row["pairing_code"], pairing_until=_ts(row["pairing_until"]),
+                  counter=row["counter"], token=row["token"], pairing_code=row["pairing_code"],
+                  pairing_until=_ts(row["pairing_until"]),
                   created_at=datetime.fromisoformat(row["created_at"]), created_by=row["created_by"],
                   revoked_at=_ts(row["revoked_at"]), last_seen=_ts(row["last_seen"]))
 
 
 def _device_row(d: Device) -> tuple:
-    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.token, d.pairing_code, _iso(d.pairing_until),
+    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.counter, d.token, d.pairing_code, _iso(d.pairing_until),
             d.created_at.isoformat(), d.created_by, _iso(d.revoked_at), _iso(d.last_seen))
 
 

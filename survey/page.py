@@ -23,8 +23,10 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from config.site import SiteConfig
+from reports.period import quick_periods
 from reports.scope import agencies_called
 from server import pages
+from server.errors import HubError
 from server.events import DayStarted
 from server.openapi import documented
 from server.queue import Change
@@ -103,13 +105,12 @@ def attach(app) -> Survey:
 
 
 class TabletBoot(View):
-    """What a counter tablet starts with (the rest comes with its WebSocket's first message)."""
+    """What a counter tablet starts with (the rest comes with its WebSocket's first message). A registered
+    tablet's token (`?device=`, or kept from /pair) is read and sent by /static/common/hubclient.js."""
 
     counter: str
     counter_name: str
     site_name: str
-    device: str | None = Field(description="the device token the page was opened with (?device=), sent on its "
-                                           "WebSocket")
     now: Timestamp
 
 
@@ -131,11 +132,10 @@ class CounterChoice(Named):
 
 
 class IkmBoot(View):
-    """What the IKM page starts with: the choices of its filters and today (the site's local day)."""
+    """What the IKM page starts with: the choices of its filters (the period's shortcuts are in the page)."""
 
     site_name: str
     timezone: str
-    today: str = Field(examples=["2026-03-02"])
     agencies: list[Named]
     services: list[ServiceChoice]
     counters: list[CounterChoice]
@@ -144,21 +144,32 @@ class IkmBoot(View):
 
 
 @documented("The survey tablet at a counter (docs/survey.md)", {200: "text/html", 404: "text/html"},
-            query={"counter": "the counter id (required)", "device": "a registered device's token (issue 13)"})
+            query={"counter": "the counter id (required without a registered tablet's device token)",
+                   "device": "a registered survey tablet's token: its counter when `counter` is not given"})
 async def tablet_page(request: Request) -> Response:
-    config = request.app.state.config
-    counter_id = request.query_params.get("counter", "")
+    app = request.app.state
+    config = app.config
+    counter_id = request.query_params.get("counter", "") or _registered_counter(app, request.query_params.get("device"))
     counter = config.counters.get(counter_id)
     if counter is None:
         message = (f"Loket '{counter_id}' tidak ditemukan." if counter_id else "Alamat tablet survei harus menyebut "
                    "lokasinya, misalnya /survey?counter=1.") + " Pilih loket tempat tablet ini dipasang:"
         context = {"site_name": config.site.name, "message": message, "counters": list(config.counters.values())}
         return pages.render(request, templates, "choose.html", context, policy=TABLET, status=404)
-    device = request.query_params.get("device") or None
-    boot = TabletBoot(counter=counter.id, counter_name=counter.name, site_name=config.site.name,
-                      device=device if device and len(device) <= 128 else None, now=request.app.state.clock())
+    boot = TabletBoot(counter=counter.id, counter_name=counter.name, site_name=config.site.name, now=app.clock())
     context = {"site_name": config.site.name, "counter_name": counter.name}
     return pages.render(request, templates, "tablet.html", context, policy=TABLET, boot=boot)
+
+
+def _registered_counter(app, token: str | None) -> str:
+    """The counter a registered survey tablet stands at, from its token; "" when unknown (the socket refuses a
+    bad token with its reason)."""
+    if not token:
+        return ""
+    try:
+        return app.devices.check(token, ("survey",)).counter or ""
+    except HubError:
+        return ""
 
 
 @documented("The IKM page of the admin area (docs/survey.md)", {200: "text/html"})
@@ -168,14 +179,14 @@ async def ikm_page(request: Request) -> Response:
     now: datetime = app.clock()
     boot = IkmBoot(
         site_name=config.site.name, timezone=config.site.timezone,
-        today=now.astimezone(config.site.tz).date().isoformat(),
         agencies=[Named(code=a.code, name=a.name) for a in config.agencies.values()],
         services=[ServiceChoice(code=s.code, name=s.name, agency=s.agency) for s in config.services.values()],
         counters=[CounterChoice(code=c.id, name=c.name, services=list(c.services),
                                 agencies=agencies_called(config, c.id)) for c in config.counters.values()],
         unsur=[Named(code=key, name=UNSUR_NAMES[key]) for key in UNSUR], profile=profile_questions(),
     )
-    return pages.render(request, templates, "ikm.html", {"site_name": config.site.name}, policy=IKM_PAGE, boot=boot)
+    context = {"site_name": config.site.name, "periods": quick_periods(now.astimezone(config.site.tz).date())}
+    return pages.render(request, templates, "ikm.html", context, policy=IKM_PAGE, boot=boot)
 
 
 async def tablet_socket(websocket) -> None:

@@ -104,3 +104,11 @@ class SurveySettings(Section):
     thanks_seconds: int = Field(
         6, ge=2, le=60, description="Seconds the counter tablet shows its thanks before waiting again.",
         **labelled("Lama ucapan terima kasih (detik)", "Berapa detik tablet menampilkan ucapan terima kasih."))
+    registered_tablets_only: bool = Field(
+        False, description="Only survey tablets registered as devices (/admin/devices, kind survey) are offered a "
+        "counter's finished tickets; any other browser opening /survey is refused. A survey offer carries the "
+        "ticket's token: switch this on once every counter tablet is registered and paired.",
+        **labelled("Hanya tablet survei terdaftar", "Hanya tablet yang terdaftar di menu Perangkat yang menerima "
+                                                    "survei dari loket; browser lain yang membuka /survey ditolak. "
+                                                    "Aktifkan setelah semua tablet loket didaftarkan dan "
+                                                    "dipasangkan."))

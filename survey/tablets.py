@@ -9,8 +9,12 @@ counter's last finished ticket while it is still offered (`[survey] tablet_offer
 and not answered (`survey.tablet`, its first message, sent again after each configuration
 change so that its timings follow). Pings are answered as on every hub socket.
 
-A tablet identifies itself by its counter in the address (and, once devices are registered,
-issue 13, by `device=<token>`, which it already sends when its page was opened with one).
+A tablet says where it is by its counter in the address, and what it is with `page=survey`
+(and `device=<token>` once registered in /admin/devices, server/devices.py), as every page
+does: it is then on the health board while connected, reports its state every few seconds
+(`{"type": "status"}`), and is refused at once when its device is revoked. With
+`[survey] registered_tablets_only`, a tablet without a registered survey device's token is
+refused: the offers carry tickets' tokens.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from datetime import datetime, timedelta
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from config.site import SiteConfig
-from server.errors import unknown_counter
+from server.errors import Forbidden, HubError, unknown_counter
 from server.events import ErrorMessage, TicketCalled, TicketDone
 from server.queue import Change
-from server.sockets import encode, origin_allowed, read_client, refuse
+from server.sockets import absent, encode, heard_from, origin_allowed, page_of, present, read_client, refuse
 from server.tickets import Ticket
 from server.views import CounterRef
 from survey.views import OfferedTicket, SurveyOffer, SurveyTablet, TabletSettings
@@ -47,10 +51,12 @@ class Finished:
 
 
 class Link:
-    """One connected tablet: a bounded queue drained by one writer task."""
+    """One connected tablet: a bounded queue drained by one writer task. `registered`: it sent a registered
+    survey tablet's token."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, registered: bool = False) -> None:
         self.websocket = websocket
+        self.registered = registered
         self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
         self.writer = asyncio.create_task(self._write())
 
@@ -77,6 +83,11 @@ class Link:
 
     async def send(self, text: str) -> None:
         self.put(text)
+
+    def refuse(self, error: HubError) -> None:
+        """Tell the tablet why it may not stay (its last message), then close it with 1008."""
+        text = encode(ErrorMessage(code=error.code, message=error.message))
+        asyncio.ensure_future(self.flush_and_close(text, 1008, error.code))
 
     async def flush_and_close(self, text: str, code: int, reason: str) -> None:
         """Send `text` after what is queued, then close."""
@@ -156,17 +167,21 @@ class Tablets:
 
     def reconfigure(self, config: SiteConfig) -> None:
         """A new running configuration: each tablet gets its counter's new name and timings; the tablets of a
-        removed counter are told so and closed."""
+        removed counter are told so and closed, and so are unregistered ones once `[survey]
+        registered_tablets_only` is on."""
+        only_registered = config.survey.registered_tablets_only
         for counter_id, links in list(self.links.items()):
             if counter_id in config.counters:
                 text = encode(self.hello(counter_id))
                 for link in tuple(links):
-                    link.put(text)
+                    if only_registered and not link.registered:
+                        links.discard(link)  # nothing more for it: the refusal is its last message
+                        link.refuse(not_registered())
+                    else:
+                        link.put(text)
             else:
-                error = unknown_counter(counter_id)
-                text = encode(ErrorMessage(code=error.code, message=error.message))
                 for link in tuple(links):
-                    asyncio.ensure_future(link.flush_and_close(text, 1008, error.code))
+                    link.refuse(unknown_counter(counter_id))
         self.finished = {c: f for c, f in self.finished.items() if c in config.counters}
 
     def count(self) -> dict[str, int]:
@@ -180,20 +195,38 @@ class Tablets:
     # ------------------------------------------------------------ the socket
 
     async def serve(self, websocket: WebSocket) -> None:
-        """/ws/survey/{counter}: `survey.tablet` first, then a `survey.offer` for each ticket finished there."""
+        """/ws/survey/{counter}: `survey.tablet` first, then a `survey.offer` for each ticket finished there.
+        Refused (an error, then 1008): an unknown counter; an unknown, revoked or other kind of device token;
+        with `[survey] registered_tablets_only`, a tablet without a registered survey device."""
         counter_id = websocket.path_params["counter"]
         if not origin_allowed(websocket):
             return await websocket.close(1008, "origin not allowed")
-        if counter_id not in self.config().counters:
-            return await refuse(websocket, unknown_counter(counter_id))
+        config = self.config()
+        try:
+            if counter_id not in config.counters:
+                raise unknown_counter(counter_id)
+            page = await page_of(websocket, "survey")
+            if config.survey.registered_tablets_only and (page is None or page[1] is None):
+                raise not_registered()
+        except HubError as exc:
+            return await refuse(websocket, exc)
         await websocket.accept()
-        link = Link(websocket)
+        link = Link(websocket, registered=page is not None and page[1] is not None)
         self.links.setdefault(counter_id, set()).add(link)
+        presence = present(websocket, page, config.counters[counter_id].zone, link.refuse, counter=counter_id)
         try:
             link.put(encode(self.hello(counter_id)))
-            await read_client(websocket, link.send, flush=link.drain)
+            await read_client(websocket, link.send, flush=link.drain, heard=heard_from(websocket, presence))
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             self.links.get(counter_id, set()).discard(link)
             link.writer.cancel()
+            absent(websocket, presence)
+
+
+def not_registered() -> Forbidden:
+    """403 device_required: `[survey] registered_tablets_only` and the tablet has no registered device's token."""
+    return Forbidden("device_required", "Tablet ini belum terdaftar sebagai tablet survei. Minta admin "
+                     "mendaftarkannya di menu Perangkat (/admin/devices), lalu pasangkan tablet ini lewat "
+                     "halaman /pair.")

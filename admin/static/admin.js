@@ -189,9 +189,7 @@
     state.reader = schemaReader(schema.schema);
     $("login-screen").hidden = true;
     $("app").hidden = false;
-    $("who-name").textContent = state.officer.name;
-    $("who-role").textContent = state.officer.role === "koordinator" && state.officer.agency
-      ? "Koordinator " + state.officer.agency : window.MppForms.choiceLabel(state.officer.role);
+    window.MppArea.ready(state.officer); // the admin area's bar: who, and the pages of their role
     // An unsaved draft from before a log-out by the hub (or a reload of the tab) comes back.
     const kept = state.draft ? (state.dirty ? { version: state.version, draft: state.draft } : null) : keptDraft();
     load(loaded);

@@ -324,11 +324,41 @@
     return box;
   }
 
+  // ------------------------------------------------------------ Survei kepuasan (SKM)
+
+  // The survey's [survey] section (docs/survey.md): the counter tablets, publishing the IKM on the TVs, and the
+  // nine questions. Its words and ranges come from the schema, as everywhere.
+  define("survei", {
+    owns: (tokens) => tokens[0] === "survey",
+    render(app, box) {
+      const reader = app.reader;
+      const survey = reader.at(["survey"]);
+      const { box: root, body } = page(survey.title || "Survei kepuasan", "Tablet survei di loket, publikasi IKM di " +
+        "layar TV, dan sembilan pertanyaan SKM. Hasilnya ada di halaman IKM.");
+      const keys = Object.keys(survey.properties || {});
+      const questions = keys.filter((key) => reader.resolve(survey.properties[key]).type === "object");
+      const onChange = (key, value, path) => app.changed(path);
+      const general = card("Tablet dan publikasi");
+      general.append(Forms.fieldset(reader, survey, app.draft.survey, "survey", {
+        only: keys.filter((key) => !questions.includes(key)), onChange,
+      }));
+      body.append(general);
+      for (const key of questions) { // one card per unsur: its question and its four answers
+        const node = reader.resolve(survey.properties[key]);
+        const asked = card(node.title || key, node["x-help"]);
+        asked.dataset.path = "survey." + key;
+        asked.append(Forms.fieldset(reader, node, app.draft.survey[key], "survey." + key, { onChange }));
+        body.append(asked);
+      }
+      box.append(root);
+    },
+  });
+
   // ------------------------------------------------------------ Pengaturan umum
 
   define("umum", {
     owns: (tokens) => tokens[0] === "site" || !["zones", "agencies", "services", "counters", "officers", "calendar",
-      "display"].includes(tokens[0]),
+      "display", "survey"].includes(tokens[0]),
     render(app, box) {
       const reader = app.reader;
       const site = reader.at(["site"]);
@@ -396,13 +426,8 @@
 
   // ------------------------------------------------------------ Riwayat
 
-  const ACTIONS = {
-    login: "Masuk", "login.failed": "Gagal masuk", logout: "Keluar", "pin.changed": "PIN diubah",
-    "config.changed": "Pengaturan diubah", "config.imported": "Berkas diimpor", "config.import_refused": "Impor ditolak",
-    "voice.clip_saved": "Suara direkam", "voice.clip_deleted": "Suara dihapus",
-  };
-  const FILTERS = [["", "Semua"], ["config", "Pengaturan"], ["login", "Masuk dan keluar"], ["pin", "PIN"],
-    ["voice", "Suara panggilan"]];
+  // The kinds of entry are named by the hub (`action_label`), and its filter's groups come with the page
+  // (admin/page.py AdminBoot.audit_filters, server/audit.py): every part that writes entries names them there.
   let filter = "";
 
   define("riwayat", {
@@ -417,7 +442,9 @@
       const more = button("Muat lebih banyak", "btn ghost", () => load(true));
       more.hidden = true;
       let before = null;
-      for (const [value, text] of FILTERS) {
+      const filters = [["", "Semua"], ...window.MppUI.boot().audit_filters
+        .filter((f) => app.isAdmin || !f.admin_only).map((f) => [f.value, f.label])];
+      for (const [value, text] of filters) {
         const chip = button(text, "chip-btn" + (value === filter ? " active" : ""), () => {
           filter = value;
           for (const other of chips.children) other.classList.toggle("active", other === chip);
@@ -459,7 +486,7 @@
           const who = el("td", "actor");
           who.append(el("strong", "", entry.officer_name || entry.officer || "Hub"));
           if (entry.officer && entry.officer_name) who.append(el("span", "muted", " " + entry.officer));
-          row.append(who, el("td", "", ACTIONS[entry.action] || entry.action), el("td", "summary", entry.summary),
+          row.append(who, el("td", "", entry.action_label), el("td", "summary", entry.summary),
             el("td", "muted", entry.address || "—"));
           const tools = el("td");
           const version = entry.detail && entry.detail.version;

@@ -50,7 +50,7 @@
       ["instansi", "agencies"], ["zona", "zones", true]]],
     ["Tampilan dan jadwal", [["layar", "Layar TV", true], ["kalender", "Kalender", true],
       ["suara", "Suara panggilan", true, "/admin/voice"]]],
-    ["Sistem", [["umum", "Pengaturan umum", true], ["riwayat", "Riwayat", false]]],
+    ["Sistem", [["survei", "Survei kepuasan", true], ["umum", "Pengaturan umum", true], ["riwayat", "Riwayat", false]]],
   ];
 
   const custom = {}; // section id -> {title, render(app, box, helpers), path(tokens) -> bool}

@@ -9,6 +9,7 @@
   const REFRESH_MS = 5000;
   const kindNames = Object.fromEntries(setup.kinds.map((k) => [k.id, k.name]));
   const zoneNames = Object.fromEntries(setup.zones.map((z) => [z.id, z.name]));
+  const counterNames = Object.fromEntries(setup.counters.map((c) => [c.id, c.name]));
   let devices = [];
   let timer = null;
   let revoking = null;
@@ -28,7 +29,8 @@
     try {
       devices = (await api("GET", "/api/admin/devices")).devices;
     } catch (err) {
-      if (err.status !== 401) notice(err.message);
+      if (err.code === "role_not_allowed") clearInterval(timer); // not theirs: session.js says so
+      else if (err.status !== 401) notice(err.message);
       return;
     }
     render();
@@ -41,7 +43,8 @@
       tr.dataset.online = d.online ? "true" : "false";
       const state = d.online ? "Terhubung" : d.last_seen ? "Terakhir terlihat " + when(d.last_seen) : "Belum pernah terhubung";
       const code = d.pairing_code ? spaced(d.pairing_code) + " (sampai " + when(d.pairing_until) + ")" : "—";
-      const kind = kindNames[d.kind] + (d.kind === "kiosk" && d.kiosk ? " · " + d.kiosk : "");
+      const kind = kindNames[d.kind] + (d.kind === "kiosk" && d.kiosk ? " · " + d.kiosk : "") +
+        (d.counter ? " · " + (counterNames[d.counter] || "loket " + d.counter) : "");
       tr.append(el("td", "name", d.name), el("td", "", kind), el("td", "", d.zone ? zoneNames[d.zone] || d.zone : "Semua"),
         el("td", d.online ? "online" : "offline", state), el("td", "code-cell", code));
       const actions = el("td", "actions");
@@ -71,6 +74,7 @@
     const body = { kind: $("kind").value, name: $("name").value.trim() };
     if ($("zone").value) body.zone = $("zone").value;
     if (body.kind === "kiosk" && $("kiosk").value.trim()) body.kiosk = $("kiosk").value.trim();
+    if (body.kind === "survey" && $("counter").value) body.counter = $("counter").value;
     $("register").disabled = true;
     try {
       const answer = await api("POST", "/api/admin/devices", body);
@@ -87,6 +91,7 @@
 
   function kindChanged() {
     $("kiosk-field").hidden = $("kind").value !== "kiosk";
+    $("counter-field").hidden = $("kind").value !== "survey";
   }
 
   // ------------------------------------------------------------ pairing
@@ -152,6 +157,13 @@
     $("zone").replaceChildren(all, ...setup.zones.map((z) => {
       const option = el("option", "", z.name);
       option.value = z.id;
+      return option;
+    }));
+    const none = el("option", "", "Pilih loket…");
+    none.value = "";
+    $("counter").replaceChildren(none, ...setup.counters.map((c) => {
+      const option = el("option", "", c.name);
+      option.value = c.id;
       return option;
     }));
     $("kiosk-ids").replaceChildren(...setup.kiosks.map((id) => {

@@ -9,6 +9,7 @@
   const setup = boot(); // devices/page.py AdminPageBoot
   const kindNames = Object.fromEntries(setup.kinds.map((k) => [k.id, k.name]));
   const zoneNames = Object.fromEntries(setup.zones.map((z) => [z.id, z.name]));
+  const counterNames = Object.fromEntries(setup.counters.map((c) => [c.id, c.name]));
   const SOUND = { on: "Suara aktif", blocked: "Suara belum aktif", off: "Tanpa suara" };
   let timer = null;
   let last = null;
@@ -32,7 +33,8 @@
     try {
       last = await api("GET", "/api/admin/health");
     } catch (err) {
-      if (err.status === 401) return;
+      if (err.code === "role_not_allowed") clearInterval(timer); // not theirs: session.js says so
+      if (err.status === 401 || err.code === "role_not_allowed") return;
       $("notice").textContent = err.message;
       $("notice").hidden = false;
       return;
@@ -91,7 +93,7 @@
         d.last_call.counter : "") + (d.last_call.at ? ", " + when(d.last_call.at) : "")));
     }
     if (d.printer) lines.push(el("span", "", "Printer" + (d.printer.kiosk ? " " + d.printer.kiosk : "") + ": " + d.printer.text));
-    if (d.counter) lines.push(el("span", "", "Loket " + d.counter + (d.officer ? " · " + d.officer : "")));
+    if (d.counter) lines.push(el("span", "", (counterNames[d.counter] || "Loket " + d.counter) + (d.officer ? " · " + d.officer : "")));
     if (d.page_version) lines.push(el("span", "muted small", "Versi halaman " + d.page_version));
     details.append(...lines);
     tr.append(name, el("td", "", kindNames[d.kind] || d.kind), el("td", "", d.zone ? zoneNames[d.zone] || d.zone : "—"),

@@ -6,7 +6,9 @@
 //   const data = await MppSession.api("GET", "/api/admin/health");
 //   await MppSession.api("PUT", path, blob, { type: "audio/wav" });   // a body that is not JSON
 //
-// A 401 (or a session the hub ended) brings the log-in form back; a 403 says why on it.
+// A 401 (or a session the hub ended) brings the log-in form back; a 403 says why on it. A role the page
+// is not for (a koordinator who typed /admin/devices: role_not_allowed) keeps the bar, to go elsewhere,
+// and puts the hub's refusal in place of the page.
 (function (global) {
   "use strict";
 
@@ -54,6 +56,7 @@
       return await request(method, path, body, options);
     } catch (err) {
       if (err.status === 401 || (err.status === 403 && AUTH_CODES.includes(err.code))) showLogin(err.message);
+      else if (err.code === "role_not_allowed") refused(err.message);
       throw err;
     }
   }
@@ -91,16 +94,16 @@
     ($("username").value ? $("pin") : $("username")).focus();
   }
 
+  function refused(message) {
+    for (const part of document.querySelectorAll("main > :not(#notice)")) part.hidden = true;
+    $("notice").textContent = message;
+    $("notice").hidden = false;
+  }
+
   function ready() {
     $("login-screen").hidden = true;
     $("app").hidden = false;
-    $("who-name").textContent = state.officer.name;
-    $("who-role").textContent = state.officer.role === "koordinator" && state.officer.agency
-      ? "koordinator " + state.officer.agency : state.officer.role;
-    const page = document.body.dataset.page;
-    for (const link of document.querySelectorAll(".sections a")) {
-      if (link.dataset.page === page) link.setAttribute("aria-current", "page");
-    }
+    global.MppArea.ready(state.officer); // the admin area's bar: who, and the pages of their role
     state.onReady(state.officer);
   }
 

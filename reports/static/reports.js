@@ -149,23 +149,13 @@
     if (services.some((s) => s.value === keep)) $("service").value = keep;
   }
 
-  // Dates as the date inputs hold them (YYYY-MM-DD), from the site's today in the start-up data.
-  const iso = (d) => d.toISOString().slice(0, 10);
+  // A date as the date inputs hold it (YYYY-MM-DD), as a moment for the formatters.
   const dayOf = (text) => new Date(text + "T00:00:00Z");
 
-  function setRange(kind) {
-    const today = dayOf(data.today);
-    let from = today;
-    let to = today;
-    if (kind === "week") from = new Date(today.getTime() - 6 * 86400000);
-    if (kind === "month") from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
-    if (kind === "last-month") {
-      from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
-      to = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 0));
-    }
-    if (kind === "year") from = new Date(Date.UTC(today.getUTCFullYear(), 0, 1));
-    $("from").value = iso(from);
-    $("to").value = iso(to);
+  // The period picker's shortcuts carry their dates (the hub's reports/period.py quick_periods).
+  function setRange(chip) {
+    $("from").value = chip.dataset.from;
+    $("to").value = chip.dataset.to;
   }
 
   // ------------------------------------------------------------ summary
@@ -372,14 +362,13 @@
     }
     $("login-screen").hidden = true;
     $("app").hidden = false;
-    $("who-name").textContent = state.officer.name;
-    $("who-role").textContent = state.officer.role + (state.officer.agency ? " · " + state.officer.agency : "");
+    window.MppArea.ready(state.officer); // the admin area's bar: who, and the pages of their role
     fillChoices();
     showSummary();
   }
 
   function init() {
-    setRange("month");
+    setRange(document.querySelector("[data-range='month']"));
     $("month").value = data.today.slice(0, 7);
     $("login-form").addEventListener("submit", onLogin);
     $("logout").addEventListener("click", logout);
@@ -387,7 +376,7 @@
     $("recap-form").addEventListener("submit", showRecap);
     $("agency").addEventListener("change", fillServices);
     document.querySelectorAll("[data-range]").forEach((chip) => chip.addEventListener("click", () => {
-      setRange(chip.dataset.range);
+      setRange(chip);
       showSummary();
     }));
     $("tab-summary").addEventListener("click", () => selectTab(false));

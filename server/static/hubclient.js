@@ -36,8 +36,8 @@
     report: 4000, // a page's status report (server/devices.py REPORT_SECONDS; offline after 10 s of silence)
   };
 
-  // The hub's refusals of a device token: retrying would only be refused again.
-  const DEVICE_REFUSALS = ["unknown_device", "device_revoked", "device_wrong_kind"];
+  // The hub's refusals of a device token (or of a page that needs one): retrying would only be refused again.
+  const DEVICE_REFUSALS = ["unknown_device", "device_revoked", "device_wrong_kind", "device_required"];
   const DEVICE_KEY = "mpp.device."; // + kind: localStorage
 
   // This page's registered-device token for `kind`: `?device=` in its address (kept for next

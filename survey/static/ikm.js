@@ -14,7 +14,6 @@
   const TIMEOUT_MS = 15000;
   const decimals = (n) => new Intl.NumberFormat("id-ID", { minimumFractionDigits: n, maximumFractionDigits: n });
   const whole = new Intl.NumberFormat("id-ID");
-  const ROLE = { admin: "admin", koordinator: "koordinator", petugas: "petugas" };
 
   const state = { token: null, officer: null };
 
@@ -76,8 +75,7 @@
   function showApp() {
     $("login-screen").hidden = true;
     $("app").hidden = false;
-    $("who-name").textContent = state.officer.name;
-    $("who-role").textContent = ROLE[state.officer.role] || state.officer.role;
+    window.MppArea.ready(state.officer); // the admin area's bar: who, and the pages of their role
     fillChoices();
     $("publish").hidden = state.officer.role !== "admin";
     if (state.officer.role === "admin") loadPublishing();
@@ -166,23 +164,16 @@
   $("agency").addEventListener("change", fillServices);
   $("service").addEventListener("change", fillCounters);
 
-  function iso(d) {
-    return d.toISOString().slice(0, 10);
+  // The period picker's shortcuts carry their dates (the hub's reports/period.py quick_periods), as on the
+  // reports page.
+  function setRange(chip) {
+    $("from").value = chip.dataset.from;
+    $("to").value = chip.dataset.to;
   }
 
-  // Quick periods from the hub's local day (boot.today), as calendar dates.
-  function range(kind) {
-    const today = new Date(data.today + "T00:00:00Z");
-    const y = today.getUTCFullYear();
-    const m = today.getUTCMonth();
-    if (kind === "last-month") return [iso(new Date(Date.UTC(y, m - 1, 1))), iso(new Date(Date.UTC(y, m, 0)))];
-    if (kind === "this-year") return [iso(new Date(Date.UTC(y, 0, 1))), data.today];
-    return [iso(new Date(Date.UTC(y, m, 1))), data.today];
-  }
-
-  for (const button of document.querySelectorAll("[data-range]")) {
-    button.addEventListener("click", () => {
-      [$("from").value, $("to").value] = range(button.dataset.range);
+  for (const chip of document.querySelectorAll("[data-range]")) {
+    chip.addEventListener("click", () => {
+      setRange(chip);
       show();
     });
   }
@@ -356,7 +347,7 @@
 
   // ------------------------------------------------------------ start
 
-  [$("from").value, $("to").value] = range("this-month");
+  setRange(document.querySelector("[data-range='month']"));
   let saved = null;
   try {
     saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");

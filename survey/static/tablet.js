@@ -6,6 +6,12 @@
 // back to waiting, the thanks screen does after thanks_seconds, an offer past its expires_at is
 // never shown, and a newer offer replaces a survey nobody has started. Answers are never kept
 // once the tablet returns to waiting.
+//
+// Like every screen it says what it is on its socket (page=survey, and device=<token> once
+// registered in /admin/devices: HubClient reads ?device= or the token kept from /pair) and
+// reports its state, so it is on the health board. A hub that refuses it (a revoked or unknown
+// device, a tablet not registered where only registered ones are served) says why: the hub's
+// message stays on screen for the staff, and the tablet stops asking.
 (function () {
   "use strict";
 
@@ -14,7 +20,7 @@
   const TICK_MS = 1000;
 
   const state = {
-    mode: "waiting", // waiting | survey | thanks
+    mode: "waiting", // waiting | survey | thanks | refused
     settings: { idle_seconds: 45, thanks_seconds: 6 }, // until the hub's first message says
     offer: null, // the offer being answered
     pending: null, // a newer offer, shown once the current survey ends
@@ -30,7 +36,8 @@
     state.mode = mode;
     document.body.dataset.mode = mode;
     $("waiting").hidden = mode !== "waiting";
-    $("survey").hidden = mode === "waiting";
+    $("survey").hidden = mode !== "survey" && mode !== "thanks";
+    $("refused").hidden = mode !== "refused";
   }
 
   function expired(offer) {
@@ -38,6 +45,7 @@
   }
 
   function consider(offer) {
+    if (state.mode === "refused") return;
     if (!offer || state.seen.has(offer.token) || expired(offer)) return;
     if (state.offer && state.offer.token === offer.token) return;
     if (state.mode === "survey" && state.form && state.form.started) {
@@ -97,13 +105,21 @@
   function setOnline(online) {
     const link = $("link");
     link.dataset.online = online ? "true" : "false";
-    link.textContent = online ? "Terhubung" : "Menyambung ulang…";
+    link.textContent = state.mode === "refused" ? "Ditolak hub" : online ? "Terhubung" : "Menyambung ulang…";
   }
 
-  const path = "/ws/survey/" + encodeURIComponent(boot.counter) +
-    (boot.device ? "?device=" + encodeURIComponent(boot.device) : "");
+  // The hub refused this tablet: its words for the staff, and nothing about a citizen left on screen.
+  function refuse(message) {
+    if (state.form) state.form.stop();
+    state.form = state.offer = state.pending = null;
+    $("refused-message").textContent = message;
+    setMode("refused");
+    setOnline(false);
+  }
+
   const client = new window.HubClient({
-    path,
+    path: "/ws/survey/" + encodeURIComponent(boot.counter),
+    page: "survey",
     onStatus: setOnline,
     onEvent(message) {
       if (message.type === "survey.tablet") {
@@ -116,12 +132,17 @@
       }
     },
     onError(error) {
-      if (error.code !== "unknown_counter") return undefined;
-      location.reload(); // the page then lists the counters to choose from
+      if (error.code === "unknown_counter") {
+        location.reload(); // the page then lists the counters to choose from
+        return "stop";
+      }
+      if (!window.HubClient.deviceRefused(error.code)) return undefined;
+      refuse(error.message);
       return "stop";
     },
   });
 
+  window.surveyHub = client; // for tests and a look from the console
   setMode("waiting");
   setOnline(false);
   client.start();

@@ -20,7 +20,8 @@ def test_admin_page_forbids_inline_code_framing_and_caching(tmp_path):
         served = {path: client.get(path).status_code for path in scripts + styles}
     assert_private_page(response)
     boot = json.loads(re.search(r'<script type="application/json" id="boot">(.*?)</script>', response.text).group(1))
-    assert boot == {"site_name": "MPP Uji Coba", "timezone": "Asia/Jakarta"}
+    assert {k: boot[k] for k in ("site_name", "timezone")} == {"site_name": "MPP Uji Coba", "timezone": "Asia/Jakarta"}
+    assert [f["value"] for f in boot["audit_filters"]] == ["config", "login", "pin", "device", "backup", "voice"]
     assert "/static/admin/admin.js" in served and "/static/admin/admin.css" in served
     assert set(served.values()) == {200}
 

@@ -187,7 +187,7 @@ def test_the_console_links_to_the_voice_page_in_the_same_session(hub, browser):
     page.wait_for_url("**/admin/voice")
     page.wait_for_selector("tr[data-clip=nomor_antrian]")
     assert page.is_hidden("#login-screen")
-    assert page.get_attribute(".sections a[aria-current=page]", "href") == "/admin/voice"
+    assert page.get_attribute(".area-nav a[aria-current=page]", "href") == "/admin/voice"
     assert not errors, errors
     page.close()
 

@@ -22,7 +22,8 @@ def test_the_page_may_play_recordings_and_nothing_else_is_loosened(tmp_path):
     assert "media-src 'self' blob:" in policy and "script-src 'self';" in policy and "unsafe" not in policy
     assert response.headers["referrer-policy"] == "no-referrer" and response.headers["cache-control"] == "no-store"
     assert boot_of(response.text) == {"site_name": "MPP Uji Coba", "spoken_calls": True}
-    assert 'id="preview-form"' in response.text and 'href="/admin/voice" data-page="voice"' in response.text
+    assert 'id="preview-form"' in response.text
+    assert '<a href="/admin/voice" data-roles="admin" hidden aria-current="page">' in response.text
 
 
 def test_a_hub_without_spoken_calls_says_why_there_is_nothing_to_record(tmp_path):

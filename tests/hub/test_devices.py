@@ -146,8 +146,8 @@ def test_registering_checks_its_input_and_is_for_admins_only(tmp_path):
                                         headers=who)) == (403, "role_not_allowed")
             assert error_of(client.get("/api/admin/devices", headers=who)) == (403, "role_not_allowed")
             assert error_of(client.get("/api/admin/backup", headers=who)) == (403, "role_not_allowed")
-        assert client.get("/api/admin/health", headers=login(client, "dewi", "1111")).status_code == 200
-        assert error_of(client.get("/api/admin/health", headers=login(client))) == (403, "role_not_allowed")
+        for who in (login(client, "dewi", "1111"), login(client)):  # the hall's board: an admin's
+            assert error_of(client.get("/api/admin/health", headers=who)) == (403, "role_not_allowed")
         assert error_of(client.delete("/api/admin/devices/abc", headers=headers)) == (404, "unknown_device")
 
 
@@ -165,9 +165,11 @@ def test_each_device_gets_the_page_for_its_kind_with_its_token(tmp_path):
         assert tv["url"] == f"/display?device={tv['token']}&zone=lantai-3"
         counter = register(client, headers, kind="counter", name="PC Loket 1", zone="lantai-2")["device"]
         assert counter["url"] == f"/counter?device={counter['token']}"
-        survey = register(client, headers, kind="survey", name="Tablet Loket 1")["device"]
-        assert survey["url"] == f"/survey?device={survey['token']}"
-        assert client.get(kiosk["url"]).status_code == 200 and client.get(tv["url"]).status_code == 200
+        survey = register(client, headers, kind="survey", name="Tablet Loket 2", counter="2")["device"]
+        assert survey["url"] == f"/survey?device={survey['token']}&counter=2" and survey["counter"] == "2"
+        for page in (kiosk["url"], tv["url"], survey["url"], f"/survey?device={survey['token']}"):
+            assert client.get(page).status_code == 200, page
+        assert "Loket 2" in client.get(f"/survey?device={survey['token']}").text  # its counter, from its token
 
 
 def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_a_restart(tmp_path, database_url):
@@ -199,8 +201,8 @@ def test_a_pairing_code_hands_over_the_token_once_within_30_minutes(tmp_path, da
         code = tv["pairing_code"]
         paired = client.post("/api/devices/pair", json={"code": f"{code[:3]} {code[3:]}"})
         assert paired.status_code == 200, paired.text
-        assert paired.json() == {"device": {"id": tv["id"], "kind": "display", "name": "TV Lobi", "zone": "lantai-2"},
-                                 "token": tv["token"], "url": tv["url"]}
+        assert paired.json() == {"device": {"id": tv["id"], "kind": "display", "name": "TV Lobi", "zone": "lantai-2",
+                                            "counter": None}, "token": tv["token"], "url": tv["url"]}
         assert error_of(client.post("/api/devices/pair", json={"code": code})) == (404, "unknown_pairing_code")
         assert client.get("/api/admin/devices", headers=headers).json()["devices"][0]["pairing_code"] is None
         fresh = client.post(f"/api/admin/devices/{tv['id']}/pairing-code", headers=headers).json()["device"]
