@@ -1,13 +1,15 @@
 # Quick start: `make run` starts the hub; `make test` runs every test.
 # Both create .venv and install what is missing (Debian packages too, when root).
+# (PostgreSQL is optional for running: `run.py --database postgresql://...`, docs/operations.md.)
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-installed
 # espeak-ng: the offline Indonesian voice; alsa-utils: `aplay` for hub-side playback.
 DEB_RUN  := espeak-ng alsa-utils
-# chromium: real browser for the page tests.
-DEB_TEST := $(DEB_RUN) chromium fonts-dejavu-core
+# chromium: real browser for the page tests; postgresql: the tests start their own PostgreSQL server
+# (initdb + pg_ctl in a temporary folder) for the store on PostgreSQL and several hub processes.
+DEB_TEST := $(DEB_RUN) chromium fonts-dejavu-core postgresql
 
 HOST ?= 0.0.0.0
 PORT ?= 8000

@@ -1,8 +1,10 @@
-"""Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--host H] [--port P]`.
+"""Start the hub: `python run.py [--config FILE] [--data-dir DIR] [--database URL] [--host H] [--port P]`.
 
 `python run.py hash-pin PIN` prints a salted hash for an officer's `pin_hash`.
 `python run.py restore BACKUP [--data-dir DIR] [--config FILE]` puts a backup in place
 (docs/operations.md, "Restore").
+`python run.py copy-database --data-dir DIR --database URL` copies a hall's SQLite data into an empty
+PostgreSQL database (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import re
 import resource
 import socket
@@ -18,6 +21,13 @@ import sys
 from pathlib import Path
 
 from config.site import DEFAULT_CONFIG, ConfigError, load_config
+
+
+def _database_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    p.add_argument("--database", metavar="URL", default=os.environ.get("MPP_DATABASE_URL") or None,
+                   help="keep the data in PostgreSQL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE, where several "
+                        "hub processes may share it (default: $MPP_DATABASE_URL, else SQLite in the data folder)")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -38,9 +48,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                        help="the site file the hub will be started with: it does not replace the backup's "
                             "configuration")
         return p.parse_args(argv)
+    if argv[:1] == ["copy-database"]:
+        p = argparse.ArgumentParser(prog="run.py copy-database",
+                                    description="Copy a hall's data (the SQLite file in --data-dir, hub stopped) into "
+                                                "the empty PostgreSQL database --database.")
+        p.add_argument("command")
+        _database_args(p)
+        args = p.parse_args(argv)
+        if args.database is None:
+            p.error("--database postgresql://... (or $MPP_DATABASE_URL) is required")
+        return args
     p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
-    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    _database_args(p)
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-audio", action="store_true", help="send calls as text only (no spoken announcements)")
@@ -91,6 +111,27 @@ def _raise_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
+def copy_database(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from server.database import StoreUnusable, describe, is_postgres_url
+    from server.dbcopy import copy_to_postgres
+    from server.settings import Settings
+
+    source = Settings.sqlite_file(args.data_dir)
+    if not is_postgres_url(args.database):
+        print("Cannot copy: --database takes postgresql://USER:PASSWORD@HOST:PORT/DATABASE", file=sys.stderr)
+        return 2
+    print(f"Copying {source} into {describe(args.database, source)}")
+    try:
+        copied = asyncio.run(copy_to_postgres(source, args.database, report=lambda line: print("  " + line)))
+    except StoreUnusable as exc:
+        print(f"Cannot copy: {exc}", file=sys.stderr)
+        return 2
+    print(f"Done: {sum(copied.values())} rows in {len(copied)} tables. Start the hub with --database.")
+    return 0
+
+
 def announcer_factory():
     try:
         from audio.announcer import Announcer
@@ -104,18 +145,20 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.database import StoreUnusable, check_database, describe
     from server.restore import DatabaseBusy, hold_database
     from server.settings import Settings
-    from server.store import StoreUnusable, check_database
+    from server.store import MIGRATIONS
     from server.wsprotocol import HubWebSocketProtocol
 
     try:
         config = load_config(args.config)
         settings = Settings(config=config, data_dir=args.data_dir, durability=args.durability,
-                            allowed_origins=tuple(args.allow_origin),
+                            database_url=args.database, allowed_origins=tuple(args.allow_origin),
                             announcer_factory=None if args.no_audio else announcer_factory())
-        check_database(settings.database)
-        lock = hold_database(settings.database)  # noqa: F841 - held while the process lives
+        check_database(settings.database_url, settings.database, len(MIGRATIONS))
+        if settings.database_url is None:  # one hub per SQLite file; PostgreSQL takes several
+            lock = hold_database(settings.database)  # noqa: F841 - held while the process lives
         app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
@@ -124,7 +167,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     hosts = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
-    print(f"{config.site.name}: hub on port {args.port}, data in {args.data_dir.resolve()}")
+    print(f"{config.site.name}: hub on port {args.port}, data in {describe(args.database, settings.database)}")
     for host in hosts:
         base = f"http://{host}:{args.port}"
         print(f"  TV display     {base}/display?zone={next(iter(config.zones))}")
@@ -158,6 +201,10 @@ def restore(args: argparse.Namespace) -> int:
     from server.restore import DatabaseBusy, RestoreRefused, restore
     from server.settings import Settings
 
+    if os.environ.get("MPP_DATABASE_URL"):  # a hub of a city deployment: its data is not in the SQLite file
+        print("Cannot restore: this hub keeps its data in PostgreSQL ($MPP_DATABASE_URL); restore a pg_dump of it "
+              "with pg_restore (docs/operations.md, \"Backups of PostgreSQL\")", file=sys.stderr)
+        return 2
     try:
         config = load_config(args.config)
         database = Settings(config=config, data_dir=args.data_dir).database
@@ -187,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(hash_pin(args.pin))
         return 0
+    if args.command == "copy-database":
+        return copy_database(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return serve(args)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.store import TICKET_INSERT  # noqa: E402
 from tests.conftest import HubProcess  # noqa: E402
 
 SERVICES = ("A", "B", "C")
@@ -72,7 +73,7 @@ def fill(database: Path, days: int, per_day: int) -> int:
                     events.append((seq, kind, "lantai-2", at.isoformat(),
                                    json.dumps({"type": kind, "seq": seq, "ticket": {"id": ticket_id}})))
             db.execute("BEGIN")
-            db.executemany("INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", tickets)
+            db.executemany(TICKET_INSERT, tickets)
             db.executemany("INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) "
                            "VALUES (?,?,?,?,?,?)", history)
             db.executemany("INSERT OR IGNORE INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",

@@ -282,6 +282,20 @@ def wait_all(pipe, number: str, timeout: float = 30) -> float:
             raise ConnectionError(f"{message[1]} displays were disconnected")
 
 
+def post_json(conn: http.client.HTTPConnection, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    """POST `body` as JSON on `conn` (with the officer's `token`); the answer's JSON. RuntimeError for a status of
+    300 or more."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request("POST", path, json.dumps(body or {}), headers)
+    resp = conn.getresponse()
+    data = json.loads(resp.read())
+    if resp.status >= 300:
+        raise RuntimeError(f"{path}: {resp.status} {data}")
+    return data
+
+
 def summarise(name: str, n: int, latencies: list[float], elapsed: float, rss: float) -> dict:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
@@ -336,15 +350,7 @@ def run_hub(n: int, calls: int, warmup: int, durability: str) -> dict:
         conn = http.client.HTTPConnection("127.0.0.1", port)
 
         def post(path: str, body: dict | None = None, token: str | None = None) -> dict:
-            headers = {"Content-Type": "application/json"}
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-            conn.request("POST", path, json.dumps(body or {}), headers)
-            resp = conn.getresponse()
-            data = json.loads(resp.read())
-            if resp.status >= 300:
-                raise RuntimeError(f"{path}: {resp.status} {data}")
-            return data
+            return post_json(conn, path, body, token)
 
         for _ in range(warmup + calls):
             post("/api/tickets", {"service": "A"})

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ikm_bench.py                     # 250 days × 1,500 tickets, 10 % answered
     .venv/bin/python bench/ikm_bench.py --days 20 --per-day 500
+    .venv/bin/python bench/ikm_bench.py --postgresql          # the same on a PostgreSQL server of its own
 
 Builds a real SQLite file with the hub's schema (server/store.py migrations) holding
 `--days` working days of `--per-day` served tickets each over the test site's
@@ -10,13 +11,16 @@ services and counters, and a response for every `--share`-th of them; then times
 survey/ikm.py): the JSON report for one month and for the whole year, for the hall and
 for one agency, and the XLSX tabulation for one month (queries and openpyxl). Reports
 run on the hub's one connection, between its writes: these times are how long a
-report holds it.
+report holds it. With `--postgresql`, the same database in PostgreSQL (tests/postgres.py
+starts a server of its own, with PostgreSQL's default durability), analysed after filling
+(autovacuum would within a minute; SQLite's planner needs no statistics here).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
@@ -29,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.site import load_config  # noqa: E402
-from server.store import Store  # noqa: E402
+from server.database import open_database  # noqa: E402
+from server.store import TICKET_INSERT, Store  # noqa: E402
 from survey import workbook  # noqa: E402
 from survey.answers import PROFILE  # noqa: E402
 from survey.ikm import UNSUR, index_of, sample_target  # noqa: E402
@@ -44,8 +49,7 @@ async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str,
     day = date(2026, 1, 5)
     first = day
     ticket_id = 0
-    async with store._lock:
-        await store.db.execute("BEGIN")
+    async with store.db.writing() as tx:
         for _ in range(days):
             while day.weekday() >= 5:
                 day += timedelta(days=1)
@@ -65,11 +69,10 @@ async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str,
                     saran = "Pelayanan cepat, ruang tunggu nyaman." if rng.random() < 0.3 else None
                     responses.append((ticket_id, (at + timedelta(minutes=17)).isoformat(), "tablet", *scores,
                                       *profile, saran))
-            await store.db.executemany("INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", tickets)
-            await store.db.executemany(INSERT, responses)
+            await tx.executemany(TICKET_INSERT, tickets)
+            await tx.executemany(INSERT, responses)
             last = day
             day += timedelta(days=1)
-        await store.db.execute("COMMIT")
     return first.isoformat(), last.isoformat()
 
 
@@ -102,15 +105,28 @@ async def main() -> None:
     p.add_argument("--per-day", type=int, default=1500)
     p.add_argument("--share", type=int, default=10, help="one ticket in this many has a response")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--postgresql", action="store_true", help="in PostgreSQL (a server of its own) instead of SQLite")
     args = p.parse_args()
+    with contextlib.ExitStack() as stack:
+        url = None
+        if args.postgresql:
+            from tests.postgres import PostgresServer
+
+            url = stack.enter_context(PostgresServer(durable=True)).create_database()
+        await run(args, url)
+
+
+async def run(args, url: str | None) -> None:
     config = load_config(ROOT / "tests" / "site.toml")
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "hub.sqlite3")
+        store = Store(open_database(url, Path(folder) / "hub.sqlite3"))
         await store.open()
         start = time.perf_counter()
         first, last = await build(store, args.days, args.per_day, args.share)
+        if url is not None:
+            await store.execute("ANALYZE")
         print(f"built {args.days} days × {args.per_day} tickets, 1 in {args.share} answered, {first} .. {last}, "
-              f"in {time.perf_counter() - start:.1f} s")
+              f"in {time.perf_counter() - start:.1f} s on {store.dialect}")
         responses = Responses(store)
         month = Scope(last[:8] + "01", last)
         year = Scope(first, last)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.admin_bench import big_site  # noqa: E402
-from server.store import Store  # noqa: E402
+from server.store import TICKET_INSERT, Store  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 HOLIDAYS = {date(2025, 1, 27), date(2025, 1, 29), date(2025, 3, 31), date(2025, 4, 1), date(2025, 4, 18),
@@ -140,7 +140,7 @@ def build(path: Path, days: int = 250, per_day: int = 1500, seed: int = 11) -> d
             tickets.append(_ticket(row, {"issued_at": arrived, "arrived_at": arrived, "token": token, "origin": None}))
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN")
-    db.executemany("INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", tickets)
+    db.executemany(TICKET_INSERT, tickets)
     db.executemany("INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
                    history)
     db.execute("COMMIT")

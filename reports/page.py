@@ -89,7 +89,8 @@ async def reports_page(request: Request):
 def attach(app) -> Reader:
     """The reports' worker, for the endpoints (`app.state.reports`, closed at shutdown), and the reports recently
     shown (`app.state.reports_shown`: a download right after is the same numbers)."""
-    reader = Reader(app.state.settings.database)
+    settings = app.state.settings
+    reader = Reader(settings.database_url or settings.database)  # PostgreSQL's URL, else the SQLite file
     app.state.reports = reader
     app.state.reports_shown = Shown()
     return reader

@@ -1,4 +1,4 @@
-"""Every statement the reports run, in portable SQL (SQLite here, PostgreSQL for issue 15).
+"""Every statement the reports run, in portable SQL (SQLite and PostgreSQL, server/database.py).
 
 Each function takes an open DB-API connection and returns plain rows; nothing here
 knows about a request, a breakdown or a time zone (that is `reports.visits` and
@@ -22,7 +22,9 @@ officer of that moment, the three are joined as `at|counter|officer` so that
 one `MIN`/`MAX` picks all three from the same row (counter ids cannot hold `|`;
 the officer comes last, so a `|` in a username is kept).
 
-Placeholders are qmark style (`?`), as in server/store.py.
+Placeholders are qmark style (`?`), as in server/store.py; the reports' connection
+(server.database.connect_reader) takes them on both databases. `GROUP BY t.id` with other
+columns of `t` is standard SQL (they depend on the primary key), which PostgreSQL checks.
 """
 
 from __future__ import annotations

@@ -3,16 +3,17 @@
 A report reads a year of history in a second or two: it must never hold the write lock
 nor make a call wait. So it runs
 
-- on its own SQLite connection, opened read-only (`mode=ro`, `PRAGMA query_only`), in WAL
-  mode next to the hub's writer: a reader sees the last committed state when it starts and
+- on its own connection, opened read-only (server.database.connect_reader): SQLite's `mode=ro`,
+  `PRAGMA query_only`, in WAL mode next to the hub's writer, or PostgreSQL's READ ONLY,
+  REPEATABLE READ transactions: a reader sees the last committed state when it starts and
   neither blocks nor is blocked by writes;
 - in its own process (one owner of this blocking work): counting a year is pure Python for a
   second, which in a thread of the hub would hold the interpreter lock and delay the event
   loop (calls, TV pages) by hundreds of milliseconds (docs/benchmarks.md). In a process it
   takes the other core, and its memory goes back when it is done.
 
-On PostgreSQL (issue 15) the worker opens a read-only connection there instead (`_open`);
-reports/queries.py and reports/work.py take any DB-API connection.
+reports/queries.py and reports/work.py take that connection (`execute(sql, params)` with the
+store's `?` placeholders, as both databases' connections here take them).
 
 Reports queue for the one worker; each runs in one read transaction, so it sees one
 consistent moment. A worker that died is replaced at the next report. The worker keeps
@@ -25,24 +26,23 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
+from server.database import connect_reader
+
 T = TypeVar("T")
 IDLE_SECONDS = 600  # the worker ends after this long without a report (and starts again at the next)
 
-_db: sqlite3.Connection | None = None  # the worker process's connection (set by _open, in that process)
+_db: Any = None  # the worker process's connection (set by _open, in that process)
 
 
 def _open(database: str) -> None:
     global _db
-    _db = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    _db.execute("PRAGMA query_only = ON")
-    _db.execute("PRAGMA busy_timeout = 5000")
+    _db = connect_reader(database)
 
 
 def _in_transaction(work: Callable[..., T], args: tuple) -> T:
@@ -60,10 +60,10 @@ def _in_transaction(work: Callable[..., T], args: tuple) -> T:
 
 class Reader:
     """`await reader.run(work, *args)` calls `work(connection, *args)` in the reports' worker process and returns
-    what it returns; `work` and `args` travel by pickle (a module-level function, plain values). The worker
-    starts at the first report; `close()` ends it."""
+    what it returns; `work` and `args` travel by pickle (a module-level function, plain values). `database`: the
+    SQLite file, or a `postgresql://` URL. The worker starts at the first report; `close()` ends it."""
 
-    def __init__(self, database: Path, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(self, database: Path | str, idle_seconds: float = IDLE_SECONDS) -> None:
         self.database = database
         self.idle_seconds = idle_seconds
         self._pool: ProcessPoolExecutor | None = None

@@ -172,7 +172,7 @@ async def issue_ticket(request: Request) -> JSONResponse:
     order = await read_body(request, IssueRequest)
     app = request.app.state
     now = app.clock()
-    if app.devices.kiosk(request.headers.get("x-device-token"), now) is None:
+    if await app.devices.kiosk(request.headers.get("x-device-token"), now) is None:
         app.ticket_limiter.take(client_address(request), now)
     ticket = await app.hall.issue(order.service, order.priority)  # quota or hours: a 409, nothing issued
     outlet: TicketOutlet = app.ticket_outlet

@@ -20,6 +20,7 @@ from config.site import SiteConfig
 from server import admin, api, backup, devices_api, health, sockets
 from server.auth import Auth
 from server.backup import Backups
+from server.database import open_database
 from server.devices import Devices
 from server.errors import HubError, error_json
 from server.hall import Hall
@@ -100,7 +101,7 @@ async def home(request: Request) -> RedirectResponse:
 
 def create_app(settings: Settings) -> Starlette:
     config = settings.config
-    store = Store(settings.database, synchronous=settings.durability)
+    store = Store(open_database(settings.database_url, settings.database, synchronous=settings.durability))
     hub = Hub(settings.heartbeat_seconds)
     announcer = _make_announcer(settings)
     hall = Hall(config, store, hub, announcer, settings.clock)

@@ -40,7 +40,12 @@ class _Failures:
 
 class Auth:
     """Officers' log-in and sessions. `config()` gives the running configuration, read at each
-    use: officers, their counters and `[site] session_idle_minutes` may change while sessions live."""
+    use: officers, their counters and `[site] session_idle_minutes` may change while sessions live.
+
+    Sessions are in the database, so any hub process on it accepts them and a log-out ends them
+    everywhere. The wrong-PIN counters and lock-outs are this process's own (in memory): with several
+    processes behind a load balancer each counts the attempts it sees (docs/operations.md, "A city
+    deployment", limits the log-in rate at the proxy)."""
 
     def __init__(self, config: Callable[[], SiteConfig], store: Store) -> None:
         self._config = config
@@ -107,12 +112,16 @@ class Auth:
         if not token:
             raise Unauthorized("unauthorized", "Silakan masuk (login) terlebih dahulu.")
         key = _hash(token)
+        # Always asked: another hub process on the same database may have ended the session (a log-out).
+        found = await self.store.session(key)
+        if found is None:
+            self._sessions.pop(key, None)
+            raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
         session = self._sessions.get(key)
-        if session is None:  # not seen since the hub started: ask the database
-            found = await self.store.session(key)
-            if found is None:
-                raise Unauthorized("unauthorized", "Sesi tidak dikenal. Silakan masuk kembali.")
+        if session is None:
             session = self._sessions[key] = _Session(*found, touched=found[1])
+        # The latest activity this process saw, or another one wrote (each writes it at most every TOUCH_EVERY).
+        session.last_seen = max(session.last_seen, found[1])
         officer = self.config.officers.get(session.username)
         if officer is None or not officer.active:
             await self._end(key)

@@ -13,6 +13,12 @@ of old ticket history (`[data]`, config/data.py; the restore: server/restore.py,
 
 Every backup taken, downloaded or failed, and every pruning, is in the audit log. One `Backups`
 object owns the backups: one copy at a time (a lock), each in a worker thread.
+
+On PostgreSQL (`Store.backs_up` False) the database server is backed up with its own tools
+(pg_dump, docs/operations.md "Backups of PostgreSQL"): the hub takes no nightly copy, answers a
+download with 409 `backup_external`, and the health board says so (`EXTERNAL`) instead of warning
+that there is no backup. Old tickets are still pruned at `backup_time` (by whichever hub process
+comes first: `Store.prune_tickets` counts under the write lock).
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ from config.site import SiteConfig
 from server import access, audit
 from server.api import client_address
 from server.audit import AuditEntry
+from server.database import BackupFailed
 from server.errors import HubError
 from server.openapi import documented
-from server.store import BackupFailed, Store
+from server.store import Store
 
 log = logging.getLogger("mpp.backup")
 
@@ -48,6 +55,9 @@ RETRY_MINUTES = 15  # after a failed nightly backup, the next try
 SPARE_BYTES = 50 * 1024 * 1024  # free space a backup must leave beyond its own size
 NAME_RE = re.compile(r"^mpp-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})\.sqlite3$")
 MEDIA_TYPE = "application/vnd.sqlite3"
+# The health board's line where the database server keeps the backups (PostgreSQL).
+EXTERNAL = ("Basis data ada di server PostgreSQL: cadangannya dibuat di server itu dengan pg_dump (jadwal "
+            "pengelola server), bukan oleh hub. Pemulihan dengan pg_restore (docs/operations.md).")
 
 
 @dataclass(frozen=True)
@@ -140,9 +150,15 @@ class Backups:
         self.clock = clock
         self.failure: Failure | None = None
         self.since: datetime | None = None  # the hub's first start: "no backup yet" counts from there
+        self._pruned_at: datetime | None = None  # without backups of its own: the last pruning (site time)
         self._retry_at: datetime | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
+
+    @property
+    def external(self) -> bool:
+        """Whether the database is backed up outside the hub (PostgreSQL, with pg_dump)."""
+        return not self.store.backs_up
 
     @property
     def folder(self) -> Path:
@@ -207,6 +223,12 @@ class Backups:
         config = self.config()
         now = self.clock()
         local = now.astimezone(config.site.tz)
+        if self.external:  # no copy of ours to take: only the pruning, at the same time of day
+            if due(self._pruned_at or self.since, local, config.data.backup_time):
+                self._pruned_at = local
+                if config.data.ticket_years:
+                    await self.prune(local.date(), config.data.ticket_years)
+            return None
         last = self.last()
         # A hub started after the last backup time has nothing worth saving from before it.
         if not due(last.at if last else self.since, local, config.data.backup_time):
@@ -225,7 +247,7 @@ class Backups:
         try:
             async with self._lock:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                self._room_for_copy(target.parent)
+                await self._room_for_copy(target.parent)
                 await self.store.backup(target)
         except (BackupFailed, OSError) as exc:
             await self._failed(now, str(exc))
@@ -250,8 +272,8 @@ class Backups:
             await self.store.add_audit_entries([AuditEntry(now, audit.BACKUP_FAILED, f"Pencadangan gagal: {message}",
                                                            detail={"error": message})])
 
-    def _room_for_copy(self, folder: Path) -> None:
-        needed = self.store.database_bytes() + SPARE_BYTES
+    async def _room_for_copy(self, folder: Path) -> None:
+        needed = await self.store.database_bytes() + SPARE_BYTES
         free = shutil.disk_usage(folder).free
         if free < needed:
             raise BackupFailed(f"not enough free space in {folder}: {_megabytes(free)} free, "
@@ -283,7 +305,7 @@ class Backups:
         the caller deletes it once sent. `entry` (who asked, from where) goes into the audit log."""
         target = self.data_dir / f".download-{secrets.token_hex(6)}.sqlite3"
         async with self._lock:
-            self._room_for_copy(self.data_dir)
+            await self._room_for_copy(self.data_dir)
             await self.store.backup(target)
         size = target.stat().st_size
         await self.store.add_audit_entries([AuditEntry(
@@ -300,13 +322,18 @@ def _megabytes(size: int) -> str:
 
 
 @documented("Download a consistent copy of the whole database, taken now while the hub runs", {200: MEDIA_TYPE},
-            errors=(401, 403, 503), secured=True,
+            errors=(401, 403, 409, 503), secured=True,
             description="Admin only. SQLite's online backup API, not a file copy: it holds exactly the changes "
                         "committed before it began. 503 backup_failed when it cannot be taken (disk full). "
-                        "Restore: docs/operations.md.")
+                        "409 backup_external when the data is in PostgreSQL (run.py --database): back it up "
+                        "with pg_dump. Restore: docs/operations.md.")
 async def download_backup(request: Request) -> FileResponse:
     officer = await access.admin_of(request, "admin")
     app = request.app.state
+    if app.backups.external:
+        raise HubError("backup_external", "Basis data hub ini ada di server PostgreSQL, jadi cadangannya tidak "
+                       "diunduh dari sini: buat dengan pg_dump di server basis data (lihat docs/operations.md, "
+                       "bagian \"Backups of PostgreSQL\").", status=409)
     now = app.clock()
     entry = AuditEntry(now, audit.BACKUP_DOWNLOADED, "", officer=officer.username, agency=officer.agency,
                        address=client_address(request))

@@ -22,12 +22,23 @@ opening hours is an alert: red on the board and in GET /api/admin/health, logged
 Revoking (`DELETE /api/admin/devices/{id}`) refuses the token at once: its open connections get
 an error message and are closed (each socket hands `connect` how to refuse its page), its next
 ticket is refused.
+
+Several hub processes on one PostgreSQL database (docs/operations.md, "A city deployment") share
+the registry through the database: each reads it again every SHARED_SECONDS, before an admin's
+change and when a token it does not know arrives (`verify`), so a device registered or paired on
+one process is known to every other when it first comes, and a revocation closes the device's
+pages wherever they are within SHARED_SECONDS. A page is connected to one process; each writes
+when it last heard from its devices every SHARED_SECONDS, so a device heard by another process
+within ELSEWHERE_SECONDS counts as online on every board (its own process judges its pages by
+OFFLINE_SECONDS, as a single hub does). One process (`Store.leads`) writes the offline and
+back-online entries of the audit log.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -60,6 +71,11 @@ RECONNECT_SECONDS = 20
 PAIRING_MINUTES = 30  # a pairing code is valid this long, once
 PAIRING_DIGITS = 6
 SEEN_SAVE_SECONDS = 60  # how often the devices' last_seen is written to the database
+# Several hub processes on one database: how often each writes last_seen and reads the registry again, and how
+# recently another process must have heard a device for it to count as online (its page's report every
+# REPORT_SECONDS, written and read within SHARED_SECONDS each: 8 s at most for a device that is there).
+SHARED_SECONDS = 2
+ELSEWHERE_SECONDS = OFFLINE_SECONDS + 2 * SHARED_SECONDS
 NAME_MAX = 80
 
 
@@ -174,23 +190,42 @@ class _Episode:
 
 class Devices:
     """The registry (loaded from the store at start; every change is written through it) and the pages
-    present now."""
+    present now. `shared`: other hub processes may use the same database (PostgreSQL): the registry and
+    last_seen are then followed there (`follow`)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.shared = store.dialect != "sqlite"
         self.by_id: dict[int, Device] = {}
         self._by_token: dict[str, Device] = {}
         self.present: list[Presence] = []
-        self._last_id = 0  # the last device id given
+        self._read_at: float | None = None  # shared: when the registry was last read (time.monotonic)
         self._episodes: dict[int, _Episode] = {}
         self._seen: dict[int, datetime] = {}  # last_seen not written to the database yet
+        self._written: dict[int, datetime] = {}  # the last last_seen this process wrote, by device id
         self._saved_at: datetime | None = None
         self.started_at: datetime | None = None  # the hub's start (set by create_app's lifespan)
 
     async def load(self) -> None:
         self.by_id = {d.id: d for d in await self.store.devices()}
         self._by_token = {d.token: d for d in self.by_id.values()}
-        self._last_id = max(self.by_id, default=0)
+
+    async def follow(self, force: bool = False) -> None:
+        """Shared database: read the registry again (every SHARED_SECONDS, or at once with `force`): what other
+        hub processes registered, paired, revoked, and when they last heard from each device. The pages here of
+        a device revoked elsewhere are told why and closed. Does nothing on a database of one process."""
+        started = time.monotonic()  # a cadence of reading, not a time of the hall: not the hub's clock
+        if not self.shared or not force and self._read_at is not None and started - self._read_at < SHARED_SECONDS:
+            return
+        self._read_at = started
+        for stored in await self.store.devices():
+            known = self.by_id.get(stored.id)
+            if known == stored:
+                continue
+            self._put(stored)
+            if stored.revoked_at is not None and (known is None or known.revoked_at is None):
+                self._episodes.pop(stored.id, None)
+                self._close_pages(stored)
 
     # ------------------------------------------------------------ the registry
 
@@ -209,16 +244,15 @@ class Devices:
                        entry: AuditEntry, counter: str | None = None) -> Device:
         """A new device with a fresh token and pairing code; `entry` (its summary and detail are filled
         in here) goes into the audit log with it. `kiosk`: a kiosk's id; `counter`: a survey tablet's
-        counter id (checked by the caller)."""
-        self._last_id += 1  # given here, with no await before it: two registrations never share an id
-        device = Device(id=self._last_id, kind=kind, name=name, zone=zone, kiosk=kiosk, counter=counter,
-                        token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
-                        pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
-        logged = replace(entry, action=audit.DEVICE_REGISTERED,
-                         summary=f"{KIND_NAMES[kind]} “{name}” didaftarkan",
-                         detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk,
-                                 "counter": counter})
-        await self.store.save_device(device, [logged])
+        counter id (checked by the caller). Its id is the database's next (Store.add_device)."""
+        await self.follow(force=True)  # pairing codes given by other processes
+        draft = Device(id=0, kind=kind, name=name, zone=zone, kiosk=kiosk, counter=counter,
+                       token=secrets.token_urlsafe(18), created_at=now, created_by=entry.officer,
+                       pairing_code=self._new_code(now), pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
+        device = await self.store.add_device(draft, lambda device: [replace(
+            entry, action=audit.DEVICE_REGISTERED, summary=f"{KIND_NAMES[kind]} “{name}” didaftarkan",
+            detail={"device": device.id, "kind": kind, "name": name, "zone": zone, "kiosk": kiosk,
+                    "counter": counter})])
         self._put(device)
         log.info("device %d registered: %s %r", device.id, kind, name)
         return device
@@ -226,6 +260,7 @@ class Devices:
     async def revoke(self, device_id: int, now: datetime, entry: AuditEntry) -> Device:
         """Revoke a device at once: its token is refused from now on and its open pages are told why
         and closed. 404 for an unknown or already revoked device."""
+        await self.follow(force=True)
         device = replace(self.get(device_id), revoked_at=now, pairing_code=None, pairing_until=None)
         logged = replace(entry, action=audit.DEVICE_REVOKED,
                          summary=f"{KIND_NAMES[device.kind]} “{device.name}” dicabut",
@@ -233,16 +268,21 @@ class Devices:
         await self.store.save_device(device, [logged])
         self._put(device)
         self._episodes.pop(device.id, None)
+        self._close_pages(device)
+        log.info("device %d revoked: %s %r", device.id, device.kind, device.name)
+        return device
+
+    def _close_pages(self, device: Device) -> None:
+        """Tell a revoked device's open pages why, and close them."""
         refusal = revoked_error()
         for presence in [p for p in self.present if p.device is not None and p.device.id == device.id]:
             self.present.remove(presence)
             if presence.refuse is not None:
                 presence.refuse(refusal)
-        log.info("device %d revoked: %s %r", device.id, device.kind, device.name)
-        return device
 
     async def new_pairing_code(self, device_id: int, now: datetime) -> Device:
         """A fresh pairing code for a device (the last one expired, or the device lost its token)."""
+        await self.follow(force=True)
         device = replace(self.get(device_id), pairing_code=self._new_code(now),
                          pairing_until=now + timedelta(minutes=PAIRING_MINUTES))
         await self.store.save_device(device)
@@ -251,6 +291,7 @@ class Devices:
 
     async def pair(self, code: str, now: datetime, entry: AuditEntry) -> Device:
         """The device whose valid pairing code `code` is; the code is used up. 404 otherwise."""
+        await self.follow(force=True)  # a code given by another hub process
         digits = "".join(ch for ch in code if ch.isdigit())
         found = next((d for d in self.active() if d.pairing_valid(now) and d.pairing_code == digits), None)
         if found is None or len(digits) != PAIRING_DIGITS:
@@ -299,12 +340,19 @@ class Devices:
                             f"bukan {wanted}. Buka halaman yang sesuai: {PAGES[device.kind]}.")
         return device
 
-    def kiosk(self, token: str | None, now: datetime) -> Device | None:
+    async def verify(self, token: str, kinds: tuple[str, ...]) -> Device:
+        """`check`, after reading the registry again when the token is not known here and other hub processes
+        share the database (a device registered or paired through one of them a moment ago)."""
+        if self.shared and token not in self._by_token:
+            await self.follow(force=True)
+        return self.check(token, kinds)
+
+    async def kiosk(self, token: str | None, now: datetime) -> Device | None:
         """The registered kiosk of a ticket request's `X-Device-Token` (None without one); 403 for an
         unknown, revoked or non-kiosk token."""
         if token is None:
             return None
-        device = self.check(token.strip(), ("kiosk",))
+        device = await self.verify(token.strip(), ("kiosk",))
         self._seen[device.id] = now
         return device
 
@@ -344,8 +392,16 @@ class Devices:
         return [p for p in self.present if p.device is not None and p.device.id == device.id]
 
     def online(self, device: Device, now: datetime) -> bool:
-        """Online: at least one of its pages open and heard from within OFFLINE_SECONDS."""
-        return any(p.alive(now) for p in self.pages_of(device))
+        """Online: at least one of its pages open and heard from within OFFLINE_SECONDS, or (shared database)
+        heard from by another hub process (`elsewhere`)."""
+        return any(p.alive(now) for p in self.pages_of(device)) or self.elsewhere(device, now)
+
+    def elsewhere(self, device: Device, now: datetime) -> bool:
+        """Shared database: another hub process heard from the device within ELSEWHERE_SECONDS, as the database
+        says (a time this process wrote itself is not another's: its own pages are judged by OFFLINE_SECONDS)."""
+        seen = self.by_id.get(device.id, device).last_seen
+        return (self.shared and seen is not None and seen != self._written.get(device.id)
+                and (now - seen).total_seconds() <= ELSEWHERE_SECONDS)
 
     def offline_since(self, device: Device) -> datetime | None:
         episode = self._episodes.get(device.id)
@@ -393,15 +449,17 @@ class Devices:
         return entries
 
     def seen_to_save(self, now: datetime, force: bool = False) -> dict[int, datetime]:
-        """The last_seen times to write now (every SEEN_SAVE_SECONDS, or at once with `force`), forgotten
-        once handed out."""
-        if not force and self._saved_at is not None and (now - self._saved_at).total_seconds() < SEEN_SAVE_SECONDS:
+        """The last_seen times to write now (every SEEN_SAVE_SECONDS, SHARED_SECONDS on a shared database, or at
+        once with `force`), forgotten once handed out."""
+        every = SHARED_SECONDS if self.shared else SEEN_SAVE_SECONDS
+        if not force and self._saved_at is not None and (now - self._saved_at).total_seconds() < every:
             return {}
         self._saved_at = now
         seen, self._seen = self._seen, {}
         seen = {i: at for i, at in seen.items() if i in self.by_id}
         for device_id, at in seen.items():
             self._put(replace(self.by_id[device_id], last_seen=at))
+        self._written.update(seen)
         return seen
 
 

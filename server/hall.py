@@ -1,9 +1,13 @@
 """The hall: runs ticket operations one at a time and announces their events.
 
-Every operation takes the write lock, asks the pure `Queue` for a change,
-commits it (one SQLite transaction, events appended to the log), applies it
-in memory and only then publishes its events. One lock around decide+commit
-is what makes "call next" atomic across any number of counters.
+Every operation takes the database's write lock (`Store.writing`: one
+process at a time on the whole database), catches up on what other hub
+processes committed (server/follower.py), asks the pure `Queue` for a change,
+commits it (one transaction, events appended to the log), applies it in
+memory and only then publishes its events. The lock around catch-up, decide
+and commit is what makes "call next" exactly-once across any number of
+counters and processes; `self.lock` keeps this process's own operations and
+its log follower one at a time.
 
 Each operation is a method named for it (`call_next`, `recall`, ...) that
 calls the `Queue` method of the same name: the path from an HTTP route to the
@@ -31,10 +35,11 @@ from config.site import SiteConfig
 from server import access, reconfig, seeding
 from server.announcing import Announcing
 from server.events import ConfigUpdated, HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
+from server.follower import Follower, caught_up, readable
 from server.hub import Hub
 from server.queue import Change, Queue
 from server.reconfig import FILE_FINGERPRINT, Proposal, fingerprint
-from server.store import ConfigVersion, Store
+from server.store import Changes, ConfigVersion, LoggedEvent, Store
 from server.tickets import OPEN, Desk, Status, Ticket
 from server.views import (
     AgencyView,
@@ -69,7 +74,9 @@ class Hall:
         # something built from it (the kiosk's printers, the announcer) rebuild what changed.
         self.listeners: list[Callable[[SiteConfig], None]] = []
         # Called with each committed change after its events went out (no await): parts that follow what
-        # happened at the counters (the survey's counter tablets, survey/tablets.py).
+        # happened at the counters (the survey's counter tablets, survey/tablets.py). A change another hub
+        # process committed comes too, caught up from the log: its `events` are then the kinds the hall
+        # reads back (server/follower.py READ_BACK), its tickets and desks the rows as they are now.
         self.observers: list[Callable[[Change], None]] = []
         # Lines parts add to the TVs' running text after site.running_text (the survey's latest IKM), asked at
         # each snapshot with the running configuration; None adds nothing.
@@ -85,6 +92,7 @@ class Hall:
         self.recent: dict[str, deque[RecentCall]] = {z: deque(maxlen=RECENT) for z in config.zones}
         self.changed = asyncio.Condition()
         self._day_watch: asyncio.Task | None = None
+        self.follower = Follower(store, self.follow, lambda: self.store.last_seq)
         self._warned_clock = False
         self._hall_shown: str | None = None  # the calendar's closure code the pages were last told
 
@@ -95,15 +103,7 @@ class Hall:
 
     async def start(self) -> None:
         self.config, self.saved, start = await seeding.load(self.store, self.file_config, self.clock)
-        loaded = await self.store.load()
-        now = self.clock()
-        day = loaded.day or now.astimezone(self.config.site.tz).date().isoformat()
-        self.queue = Queue(self.config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
-        self.recent = {z: deque(maxlen=RECENT) for z in self.config.zones}  # the database's zones
-        for zone, calls in self.recent.items():
-            counters = [c.id for c in self.config.counters.values() if c.zone == zone]
-            for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
-                calls.appendleft(self._call_entry(t, counter, at))
+        await self._load()
         await self.run(lambda now: Change())  # rolls the day over if the hub was off at midnight
         await seeding.import_if_changed(self, start)
         self.queue.shown = self.queue.closures(self.clock())  # what every page's first snapshot will say
@@ -111,12 +111,35 @@ class Hall:
         if self.config is not self.file_config:
             self._notify(self.config)
         self._day_watch = asyncio.create_task(self._watch_day())
+        self.follower.start()
 
     async def stop(self) -> None:
+        await self.follower.stop()
         if self._day_watch is not None:
             self._day_watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._day_watch
+        async with self.lock:  # a shielded change or catch-up still running ends before the store closes
+            pass
+
+    async def _load(self) -> None:
+        """Build the running state from the database (at start, and when this process fell behind what the
+        log still holds): read everything first, then swap it in at once."""
+        loaded = await self.store.load()
+        config, saved = self.config, self.saved
+        if loaded.config is not None and loaded.config.version != self.version:  # changed since seeding.load
+            config, saved = (readable(loaded.config, self.file_config.path), loaded.config)
+            if config is None:
+                config, saved = self.config, self.saved
+        day = loaded.day or self.clock().astimezone(config.site.tz).date().isoformat()
+        queue = Queue(config, day, loaded.tickets, loaded.desks, next_id=loaded.next_id, stats=loaded.stats)
+        recent = {z: deque(maxlen=RECENT) for z in config.zones}  # the database's zones
+        for zone, calls in recent.items():
+            counters = [c.id for c in config.counters.values() if c.zone == zone]
+            for t, counter, at in reversed(await self.store.recent_calls(day, counters, RECENT)):
+                calls.appendleft(self._call_entry(t, counter, at, config))
+        self.config, self.saved, self.queue, self.recent = config, saved, queue, recent
+        self.store.last_seq = loaded.last_seq
 
     async def _watch_day(self) -> None:
         """Start the new day at local midnight even when nobody takes a ticket (the TVs then clear
@@ -148,11 +171,7 @@ class Hall:
                 change.events.append(HallUpdated(hall=status))
             return change
 
-        change = await self.run(decide)
-        for event in change.events:
-            if isinstance(event, HallUpdated):
-                self._hall_shown = _closure_code(event.hall)
-        return change
+        return await self.run(decide)
 
     def _hall_code(self, now: datetime) -> str | None:
         return _closure_code(self.queue.hall_status(now))
@@ -272,34 +291,107 @@ class Hall:
 
     async def _run(self, decide: Callable[[datetime], Change]) -> Change:
         async with self.lock:
-            now = self.clock()
-            rolled = self.queue.roll_day(now)
-            if rolled is not None:
-                await self._commit(rolled, now)
-                for calls in self.recent.values():
-                    calls.clear()
-                # The pages start the new day from a snapshot (day.started): it says what is open.
-                self.queue.shown = self.queue.closures(now)
-                self._hall_shown = self._hall_code(now)
-                log.info("new day %s: %d open tickets expired", rolled.day, len(rolled.tickets))
-            change = decide(now)
-            if change.tickets or change.desks or change.events or change.meta:
-                await self._commit(change, now)
-            return change
+            if self.queue.local_day(self.clock()) > self.queue.day:
+                # Its own transaction, after catching up: another process may have started the day already.
+                await self._transact(lambda now: self.queue.roll_day(now) or Change())
+            return await self._transact(decide)
 
-    async def _commit(self, change: Change, now: datetime) -> None:
-        events = [self._announced(e) for e in change.events]
-        day = change.day or self.queue.day
-        logged = await self.store.commit(
-            day, change.tickets, change.desks, [(e.type, e.zone, e.to_json()) for e in events], now, change.history,
-            config=change.version, audit=change.audit, meta=change.meta,
-        )
-        self.queue.apply(change)
+    async def _transact(self, decide: Callable[[datetime], Change]) -> Change:
+        """Under the database's write lock: catch up on what other processes committed, decide, write; once
+        committed, apply and publish. A process too far behind the log loads everything again first."""
+        took = logged = None
+        try:
+            while True:
+                async with self.store.writing() as writing:
+                    changes = await writing.changes_since(self.store.last_seq, self.version)
+                    if changes.complete:
+                        took = self._take(changes) or took
+                        now = self.clock()
+                        change = decide(now)
+                        if change.tickets or change.desks or change.events or change.meta:
+                            events = [self._announced(e) for e in change.events]
+                            logged = await writing.write(
+                                change.day or self.queue.day, change.tickets, change.desks,
+                                [(e.type, e.zone, e.to_json()) for e in events], now, change.history,
+                                config=change.version, audit=change.audit, meta=change.meta,
+                            )
+                if changes.complete:
+                    break
+                await self._reload()
+            if logged is not None:
+                self._apply(change, events, logged, now, ours=True)
+            return change
+        finally:
+            if took or logged is not None:
+                await self._wake()
+
+    async def follow(self) -> None:
+        """Catch up now on what other hub processes committed: called by the log follower (server/follower.py)
+        when the database rings and every second, and for a page that resumes from a later position than
+        this process has reached."""
+        await asyncio.shield(self._follow())
+
+    async def _follow(self) -> None:
+        async with self.lock:
+            changes = await self.store.changes_since(self.store.last_seq, self.version)
+            if not changes.complete:
+                return await self._reload()
+            if not self._take(changes):
+                return
+        await self._wake()
+
+    def _take(self, changes: Changes) -> bool:
+        """Apply and publish what other processes committed (already in the database); False when nothing."""
+        if changes.seq == changes.since:
+            return False
+        change, events = caught_up(changes, self.queue.day, self.file_config.path)
+        self._apply(change, events, changes.events, self.clock(), ours=False)
+        return True
+
+    async def _reload(self) -> None:
+        """This process fell behind what the log still holds (or the database went back to an older state):
+        load everything again; every page then starts again from a fresh snapshot."""
+        log.warning("the event log no longer holds every change since seq %d: loading the hall again",
+                    self.store.last_seq)
+        before = self.config
+        await self._load()
+        now = self.clock()
+        self.queue.shown = self.queue.closures(now)
+        self._hall_shown = self._hall_code(now)
+        self.hub.resnapshot(self.snapshot)
+        if self.config is not before:
+            self._notify(self.config)
+        await self._wake()
+
+    async def _wake(self) -> None:
+        """Wake the citizens' ticket pages: something changed."""
+        async with self.changed:
+            self.changed.notify_all()
+
+    def _apply(self, change: Change, events: list, logged: list[LoggedEvent], now: datetime, *, ours: bool) -> None:
+        """Make a committed change the running state and send its events to this process's pages, in one step
+        with no await, so that no snapshot shows half of it. `events`: the change's typed events (for a change
+        caught up from the log, those the hall reads back); `ours`: committed by this process."""
+        rolled = change.day is not None and change.day != self.queue.day
         if change.config is not None:
             self._install(change.config, change.version, now)
+        self.queue.apply(change)
+        if rolled:
+            for calls in self.recent.values():
+                calls.clear()
+            # The pages start the new day from a snapshot (day.started): it says what is open.
+            self.queue.shown = self.queue.closures(now)
+            self._hall_shown = self._hall_code(now)
+            expired = sum(t.status is Status.EXPIRED for t in change.tickets)
+            log.info("new day %s: %d open tickets expired%s", change.day, expired,
+                     "" if ours else " (by another hub process)")
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled):
-                self._remember_call(e, now)
+                self._remember_call(e, e.at or now)
+            elif isinstance(e, HallUpdated):
+                self._hall_shown = _closure_code(e.hall)
+        if logged:
+            self.store.last_seq = logged[-1].seq
         self.hub.publish(logged)
         if change.config is not None and _touches_anything(change):
             # A counter panel whose officer lost that counter is told so and closed; every other page
@@ -308,14 +400,15 @@ class Hall:
                 self.config, username, counter))
             self.hub.resnapshot(self.snapshot)
             self._notify(change.config)
-        self._play(events)
-        for observer in self.observers:
+        if ours:
+            self._play(events)
+        else:
+            self._render(events)
+        for observer in self.observers:  # for a caught-up change, `events` holds the kinds the hall reads back
             try:
                 observer(change)
             except Exception:
                 log.exception("a part of the hub could not follow a change")
-        async with self.changed:
-            self.changed.notify_all()
         self._hint_announcer()
 
     def _announced(self, event):
@@ -331,6 +424,18 @@ class Hall:
             log.exception("announcer failed; the call goes out without audio")
             announcement = None
         return event.model_copy(update={"announcement": announcement})
+
+    def _render(self, events: list) -> None:
+        """Render the calls another process made, so that this one also answers a TV's request for their audio
+        (a load balancer may send it to any process); they play on the speakers of the process that made them."""
+        if self.announcer is None:
+            return
+        for e in events:
+            if isinstance(e, TicketCalled | TicketRecalled) and e.announcement is not None:
+                try:
+                    self.announcer.announce(*_spoken(e), recall=isinstance(e, TicketRecalled), play=False)
+                except Exception:
+                    log.exception("announcer failed to render another process's call")
 
     def _play(self, events: list) -> None:
         if self.announcer is None:
@@ -356,11 +461,13 @@ class Hall:
 
     # ------------------------------------------------------------ views
 
-    def _call_entry(self, ticket: Ticket | TicketView, counter_id: str, at: datetime | str | None = None) -> RecentCall:
-        """One line of the displays' history; `at` is when it was last announced (call or recall)."""
+    def _call_entry(self, ticket: Ticket | TicketView, counter_id: str, at: datetime | str | None = None,
+                    config: SiteConfig | None = None) -> RecentCall:
+        """One line of the displays' history; `at` is when it was last announced (call or recall); `config`: the
+        configuration that names the counter (the running one by default)."""
         return RecentCall(number=ticket.number, service=ticket.service, ticket_id=ticket.id,
-                          counter=CounterRef.of(self.config.counters[counter_id]), called_at=ticket.called_at,
-                          calls=ticket.calls, at=at or ticket.called_at)
+                          counter=CounterRef.of((config or self.config).counters[counter_id]),
+                          called_at=ticket.called_at, calls=ticket.calls, at=at or ticket.called_at)
 
     def _remember_call(self, event: TicketCalled | TicketRecalled, at: datetime) -> None:
         entry = self._call_entry(event.ticket, event.counter.id, at)

@@ -110,12 +110,14 @@ class BackupHealth(View):
                                                     "data folder's")
     failed_at: Timestamp | None
     failure: str | None = Field(description="why the last attempt failed (English, from the log)")
+    external: str | None = Field(description="the database is backed up outside the hub (PostgreSQL: pg_dump), "
+                                             "Indonesian, for the board as it is; null when the hub backs it up")
 
 
 class HubHealth(View):
     started_at: Timestamp
     uptime_seconds: int = Field(ge=0)
-    database_bytes: int = Field(ge=0)
+    database_bytes: int = Field(ge=0, description="the SQLite file, or PostgreSQL's pg_database_size")
     disk_free_bytes: int | None = Field(description="on the data folder's disk")
     disk_total_bytes: int | None
     audio: dict[str, Any] = Field(description="as in /api/health (docs/audio.md)")
@@ -152,7 +154,8 @@ def device_rows(devices: Devices, now: datetime, within_hours: bool, printers: d
         pages = devices.pages_of(device)
         waiting = devices.reconnecting(device, now)
         rows.append(_row(device.kind, device, pages, devices.last_seen(device), now, within_hours and not waiting,
-                         printers, page_version, config.site.tz, waiting, stranded(device, pages, config)))
+                         printers, page_version, config.site.tz, waiting, stranded(device, pages, config),
+                         devices.elsewhere(device, now)))
     anonymous = sorted((p for p in devices.present if p.device is None),
                        key=lambda p: (KIND_ORDER[p.kind], p.address, p.connected_at))
     rows += [_row(p.kind, None, [p], p.last_heard, now, within_hours, printers, page_version, config.site.tz)
@@ -180,9 +183,10 @@ KIND_ORDER = {kind: i for i, kind in enumerate(("display", "kiosk", "counter", "
 
 def _row(kind: str, device: Device | None, pages: list[Presence], last_seen: datetime | None, now: datetime,
          within_hours: bool, printers: dict[str, dict], page_version: str, tz, waiting: bool = False,
-         problems: list[str] | None = None) -> DeviceHealth:
+         problems: list[str] | None = None, elsewhere: bool = False) -> DeviceHealth:
     latest = max(pages, key=lambda p: p.last_heard, default=None)
-    online = any(p.alive(now) for p in pages)
+    here = any(p.alive(now) for p in pages)
+    online = here or elsewhere  # elsewhere: heard by another hub process on the same database
     alert = device is not None and not online and within_hours
     report = latest.report if latest is not None else None
     problems = list(problems or ())
@@ -198,7 +202,7 @@ def _row(kind: str, device: Device | None, pages: list[Presence], last_seen: dat
         if alert:
             problems.append("Tidak terhubung pada jam buka: periksa perangkat, listrik, dan jaringannya.")
     else:
-        status = "Terhubung"
+        status = "Terhubung" if here else "Terhubung (ke proses hub lain)"
     version = latest.page_version if latest is not None else None
     outdated = online and version is not None and version != page_version
     if outdated:
@@ -305,7 +309,7 @@ def _other_disk(folder: Path, data_dir: Path) -> bool:
         return False
 
 
-def board(app) -> HealthBoard:
+async def board(app) -> HealthBoard:
     """The whole board from the running hub (`app`: the app's state)."""
     config: SiteConfig = app.config
     now = app.clock()
@@ -323,15 +327,16 @@ def board(app) -> HealthBoard:
     announcer = app.announcer
     hub = HubHealth(
         started_at=app.started_at, uptime_seconds=max(0, int((now - app.started_at).total_seconds())),
-        database_bytes=app.store.database_bytes(), disk_free_bytes=free, disk_total_bytes=total,
+        database_bytes=await app.store.database_bytes(), disk_free_bytes=free, disk_total_bytes=total,
         audio=announcer.health() if announcer is not None else {"status": "off"}, page_version=app.page_version,
         connections=HubStats(**app.hub.stats()),
         backup=BackupHealth(
             folder=str(backups.folder), keep_days=config.data.backup_keep_days, files=len(files),
             last=BackupFileView(file=last.path.name, at=last.at, bytes=last.bytes) if last else None,
             next_at=backups.next_at(), folder_free_bytes=backup_free,
-            failed_at=failure.at if failure else None, failure=failure.message if failure else None))
-    stale = backup.stale(last.at if last else None, backups.since, now)
+            failed_at=failure.at if failure else None, failure=failure.message if failure else None,
+            external=backup.EXTERNAL if backups.external else None))
+    stale = not backups.external and backup.stale(last.at if last else None, backups.since, now)
     return HealthBoard(now=now, within_hours=within, devices=rows, hub=hub,
                        warnings=warnings(rows, hub, stale, config.data.disk_warning_mb, printers))
 
@@ -342,15 +347,17 @@ def board(app) -> HealthBoard:
 async def watch_devices(devices: Devices, store: Store, config: Callable[[], SiteConfig],
                         clock: Callable[[], datetime]) -> None:
     """Forever: every WATCH_SECONDS, log devices that went offline within the opening hours (once) and
-    came back, and now and then write when each device was last seen."""
+    came back, and now and then write when each device was last seen. With several hub processes on one
+    database, follow what the others registered and heard (Devices.follow); one of them writes the log."""
     while True:
         await asyncio.sleep(WATCH_SECONDS)
         try:
             now = clock()
+            await devices.follow()
             current = config()
             within = opening.within_hours(current.calendar, now.astimezone(current.site.tz))
             entries = devices.watch(now, within)
-            if entries:
+            if entries and await store.leads():
                 await store.add_audit_entries(entries)
             seen = devices.seen_to_save(now)
             if seen:
@@ -368,7 +375,7 @@ async def watch_devices(devices: Devices, store: Store, config: Callable[[], Sit
                         "offline within the hall's opening hours has `alert: true` within 15 s.")
 async def health_board(request: Request) -> JSONResponse:
     await access.admin_of(request, "admin")
-    return answer(board(request.app.state), headers={"Cache-Control": "no-store"})
+    return answer(await board(request.app.state), headers={"Cache-Control": "no-store"})
 
 
 routes = [Route("/api/admin/health", health_board)]

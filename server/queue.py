@@ -517,7 +517,8 @@ class Queue:
             self.stats.setdefault(code, ServiceStats())
 
     def apply(self, change: Change) -> None:
-        """Make a persisted change the current state."""
+        """Make a persisted change the current state: one of this queue's own changes, or the rows another hub
+        process wrote (as they are now, possibly several steps later: `Hall` catching up on the log)."""
         self._lines.clear()
         self._places.clear()
         self._sorted = None
@@ -530,20 +531,23 @@ class Queue:
             self.stats = {code: ServiceStats() for code in self.config.services}
             self.shown = {}  # unknown until the hall says what the new day's snapshots show
         for t in change.tickets:
+            # Ids are given in order under the write lock: a ticket at or past next_id is one this queue has
+            # not seen yet (another hub process may have issued it, and even served it, meanwhile).
+            new = t.id >= self.next_id
             self.next_id = max(self.next_id, t.id + 1)
-            known = self.skipped.pop(t.id, None) is not None or t.id in self.open  # not a new number
+            live = self.skipped.pop(t.id, None) is not None or t.id in self.open
+            if new and t.origin is None and t.day == self.day:
+                self.stats.setdefault(t.service, ServiceStats()).issued += 1
             if t.status in OPEN:
-                if not known and t.origin is None:
-                    self.stats.setdefault(t.service, ServiceStats()).issued += 1
                 self.open[t.id] = t
                 self.by_token[t.token] = t.id
             else:
-                previous = self.open.pop(t.id, None)
+                self.open.pop(t.id, None)
                 if t.status is Status.SKIPPED and t.day == self.day:
                     self.skipped[t.id] = t  # its holder still follows it: it may be called back today
                 elif self.by_token.get(t.token) == t.id:  # a transfer's new ticket may hold it already
                     del self.by_token[t.token]
-                if previous is not None and t.status is Status.DONE and t.called_at and t.finished_at:
+                if (live or new) and t.status is Status.DONE and t.called_at and t.finished_at:
                     stats = self.stats.setdefault(t.service, ServiceStats())
                     stats.served += 1
                     stats.served_seconds += (t.finished_at - t.called_at).total_seconds()

@@ -10,7 +10,8 @@
    the site file FILE was already seen (so the hub runs the backup's configuration, not the file's)
    and, in its audit log, that it was restored.
 
-SQLite only, like `Store.backup`: another store restores with its own tools (pg_restore).
+SQLite only, like `Store.backup`: PostgreSQL is restored with its own tools (pg_restore,
+docs/operations.md).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import IO
 from config.site import SiteConfig
 from server import audit
 from server.reconfig import FILE_FINGERPRINT, fingerprint
-from server.store import AUDIT_INSERT, MIGRATIONS, sqlite_online_backup
+from server.sqlite import sqlite_online_backup
+from server.store import AUDIT_INSERT, MIGRATIONS
 
 LOCK_SUFFIX = ".lock"
 
@@ -131,9 +133,8 @@ def _note(database: Path, backup: Path, summary: BackupSummary, config: SiteConf
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                    (FILE_FINGERPRINT, fingerprint(config)))
-        next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit").fetchone()[0]
         detail = {"file": backup.name, "tickets": summary.tickets, "config_version": summary.config_version}
-        db.execute(AUDIT_INSERT, (next_id, now.isoformat(), audit.BACKUP_RESTORED,
+        db.execute(AUDIT_INSERT, (now.isoformat(), audit.BACKUP_RESTORED,
                                   None, None, None, f"Basis data dipulihkan dari cadangan {backup.name}",
                                   json.dumps(detail, ensure_ascii=False, separators=(",", ":"))))
         db.execute("COMMIT")

@@ -47,10 +47,10 @@ async def load(store: Store, file_config: SiteConfig,
         saved = ConfigVersion(1, dump_config(file_config), "file", None, "konfigurasi awal", now)
         entry = AuditEntry(now, audit.CONFIG_IMPORTED, f"Versi 1 dari berkas konfigurasi {file_config.path}",
                            detail={"version": 1, "source": "file", "file": file_config.path})
-        await store.commit(None, [], [], [], now, config=saved, audit=[entry],
-                           meta={FILE_FINGERPRINT: fingerprint(file_config)})
-        log.info("configuration: version 1 imported from %s", file_config.path)
-        return file_config, saved, "seeded"
+        if await store.commit_first_config(saved, [entry], {FILE_FINGERPRINT: fingerprint(file_config)}):
+            log.info("configuration: version 1 imported from %s", file_config.path)
+            return file_config, saved, "seeded"
+        stored = await store.config_version()  # another hub process, starting at the same time, stored its file
     try:
         return parse_config(stored.body, file_config.path), stored, "stored"
     except ConfigError as exc:

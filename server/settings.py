@@ -28,6 +28,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # SQLite synchronous mode: FULL survives power loss; NORMAL survives process crashes only.
     durability: str = "FULL"
+    # A postgresql:// URL: the data is there instead of SQLite in `data_dir`, and several hub processes
+    # may share it (docs/operations.md, "A city deployment").
+    database_url: str | None = None
     # Seconds between the hub's heartbeats to displays.
     heartbeat_seconds: float = HEARTBEAT_SECONDS
     # Builds the announcer (audio/); None disables spoken calls. Called with (config, cache_dir).
@@ -35,4 +38,10 @@ class Settings:
 
     @property
     def database(self) -> Path:
-        return self.data_dir / "mpp.sqlite3"
+        """The SQLite file (used when `database_url` is None)."""
+        return self.sqlite_file(self.data_dir)
+
+    @staticmethod
+    def sqlite_file(data_dir: Path) -> Path:
+        """Where a hall keeps its SQLite database in its data folder."""
+        return data_dir / "mpp.sqlite3"

@@ -24,7 +24,7 @@ from server import access
 from server.devices import SOCKET_KINDS, Device, PageReport, Presence, read_report
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
-from server.tickets import Ticket
+from server.tickets import OPEN, Status, Ticket
 from server.views import View
 
 log = logging.getLogger("mpp.sockets")
@@ -72,7 +72,7 @@ async def display(websocket: WebSocket) -> None:
     try:
         if zone is not None and zone not in websocket.app.state.config.zones:
             raise unknown_zone(zone)
-        page = page_of(websocket, "display")
+        page = await page_of(websocket, "display")
     except HubError as exc:
         return await refuse(websocket, exc)
     # TVs must notice a dead link within seconds (a call shown late is missed): heartbeats.
@@ -88,7 +88,7 @@ async def counter(websocket: WebSocket) -> None:
         officer = await app.auth.officer_for_counter(websocket.query_params.get("token"), counter_id, app.clock())
         if counter_id not in app.config.counters:
             raise unknown_counter(counter_id)
-        page = page_of(websocket, "counter")
+        page = await page_of(websocket, "counter")
     except HubError as exc:
         return await refuse(websocket, exc)
     # Counter panels see every zone: waiting counts change with other counters' calls.
@@ -97,16 +97,16 @@ async def counter(websocket: WebSocket) -> None:
     await _serve(websocket, None, officer_at=(officer.username, counter_id), page=page)
 
 
-def page_of(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
+async def page_of(websocket: WebSocket, socket: str) -> tuple[str, Device | None] | None:
     """What page this is (`page=`) and which registered device (`device=<token>`), for the health
     board; None for a client that says neither (a script, the admin console). `socket`: which of
     server.devices.SOCKET_KINDS. Raises HubError (403) for an unknown or revoked token, or one of
-    another kind of device."""
+    another kind of device (a token unknown here is looked up in the database first: Devices.verify)."""
     params = websocket.query_params
     allowed = SOCKET_KINDS[socket]
     kind = params.get("page") if params.get("page") in allowed else None
     token = params.get("device") or None
-    device = websocket.app.state.devices.check(token, (kind,) if kind else allowed) if token else None
+    device = await websocket.app.state.devices.verify(token, (kind,) if kind else allowed) if token else None
     if device is not None:
         kind = device.kind
     return (kind, device) if kind else None
@@ -137,6 +137,9 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         epoch = websocket.query_params.get("epoch")
         # A position is at most 19 digits (SQLite's integers); int() refuses over 4,300 digits anyway.
         if since.isascii() and since.isdigit() and len(since) <= 19 and epoch in (None, app.store.epoch):
+            if int(since) > app.store.last_seq:
+                # A page coming from another hub process on the same database, which got further: catch up.
+                await app.hall.follow()
             backlog = await app.store.events_since(int(since), MAX_REPLAY)
         if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
             backlog = None  # the configuration changed meanwhile: start again from a snapshot
@@ -266,9 +269,16 @@ async def ticket(websocket: WebSocket) -> None:
         while not closed.is_set():
             seen = app.store.last_seq  # read before the ticket: a change after this wakes us
             current = hall.queue.live_by_token(found.token)
-            if current is None:
-                finished = finished or await app.store.ticket_by_token(found.token)
+            if current is None and finished is not None:
                 current = finished
+            elif current is None:
+                current = await app.store.ticket_by_token(found.token)
+                if current.status not in OPEN and current.status is not Status.SKIPPED:
+                    finished = current
+                elif current.day >= hall.queue.day:
+                    # Open today, yet not here: changed through another hub process this one has not caught up
+                    # with yet (its change wakes this loop again).
+                    await hall.follow()
             view = hall.ticket_view(current)
             if view != last:
                 await websocket.send_text(encode(TicketStatus(seq=app.store.last_seq, ticket=view)))

@@ -1,33 +1,39 @@
-"""SQLite persistence: tickets and their history, counters, the event log, officer sessions, the
-configuration's versions, the audit log the survey's responses (queried by survey/storage.py)
-and the registered devices.
+"""Persistence: tickets and their history, counters, the event log, officer sessions, the
+configuration's versions, the audit log, the survey's responses (queried by survey/storage.py) and
+the registered devices, in SQLite (the default) or PostgreSQL.
 
-One aiosqlite connection (one owner thread) does every write. Each state
-change is one transaction that also appends its events to the log, so a
-`kill -9` at any moment leaves either all of a change or none of it.
+Every query is here, once, in the SQL both databases understand; it runs through a `Database`
+(server/database.py: server/sqlite.py, server/postgres.py). Each state change is one transaction
+that also appends its events to the log, so a `kill -9` at any moment leaves either all of a
+change or none of it.
+
+Several hub processes may share one PostgreSQL database. The event log is then the truth each of
+them follows: a change is decided inside `writing()`, which holds the database's write lock, after
+`Writing.changes_since` has brought the process up to date with what the others committed
+(server/hall.py); `changes_since` outside the lock is the log follower's consistent read.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
 import secrets
-import sqlite3
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import aiosqlite
-
 from server.audit import AuditEntry
+from server.database import BackupFailed, Database, Row, Statements, StoreUnusable, open_database
 from server.devices import Device
+from server.events import ConfigUpdated, DayStarted
 from server.queue import ServiceStats
 from server.tickets import OPEN, Action, CounterState, Desk, HistoryEntry, Status, Ticket
 
-# Forward-only migrations; PRAGMA user_version holds how many have run.
+__all__ = ["Store", "StoreUnusable", "BackupFailed", "MIGRATIONS", "open_database"]
+
+# The one schema, as forward-only migrations in the SQL both databases understand (server/database.py;
+# server/postgres.py says how its types are read there). The database keeps how many have run.
 MIGRATIONS = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -171,21 +177,51 @@ MIGRATIONS = [
     """
     ALTER TABLE devices ADD COLUMN counter TEXT;
     """,
+    # 8: several hub processes on one database (docs/operations.md, "A city deployment"): each ticket and
+    # desk row keeps the `seq` of the commit that last wrote it (its last event's), so a process catches up
+    # on the rows the others changed after the log position it has applied.
+    """
+    ALTER TABLE tickets ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE desks ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX tickets_seq ON tickets(seq);
+    """,
 ]
 
 EVENT_LOG_KEEP = 20_000  # events kept in the log (for resuming clients and for inspection)
 CONFIG_VERSIONS_KEEP = 100  # configuration versions kept (the running one and the 99 before it)
 TRIM_EVERY = 1000  # trim the log each time seq passes a multiple of this
 
+TICKET_COLUMNS = ("id, number, service, day, priority, status, issued_at, arrived_at, token, counter, called_at, "
+                  "finished_at, calls, origin, seq")
+# A ticket row in `_ticket_row`'s shape (no `seq`), for tools that fill a database directly (bench/).
+TICKET_INSERT = f"INSERT INTO tickets({TICKET_COLUMNS.removesuffix(', seq')}) VALUES ({','.join('?' * 14)})"
+TICKET_UPSERT = (f"INSERT INTO tickets({TICKET_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                 "ON CONFLICT(id) DO UPDATE SET service=excluded.service, status=excluded.status, "
+                 "counter=excluded.counter, called_at=excluded.called_at, finished_at=excluded.finished_at, "
+                 "calls=excluded.calls, seq=excluded.seq")
+DESK_UPSERT = ("INSERT INTO desks(id, day, state, current, priority_streak, served, officer, seq) "
+               "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET day=excluded.day, state=excluded.state, "
+               "current=excluded.current, priority_streak=excluded.priority_streak, served=excluded.served, "
+               "officer=excluded.officer, seq=excluded.seq")
+DAY_STARTED = DayStarted.model_fields["type"].default
+CONFIG_UPDATED = ConfigUpdated.model_fields["type"].default
+META_UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+AUDIT_INSERT = "INSERT INTO audit(at, action, officer, agency, address, summary, detail) VALUES (?,?,?,?,?,?,?)"
+
 
 @dataclass
 class Loaded:
+    """What a process starts from, read in one consistent snapshot: the day, today's open and skipped tickets
+    (and the day's statistics), the desks, the next ticket id, the log position they reach and the latest
+    configuration version."""
+
     day: str | None
     tickets: list[Ticket]
     desks: list[Desk]
     next_id: int
     stats: dict[str, ServiceStats]
     last_seq: int
+    config: ConfigVersion | None = None
 
 
 @dataclass(frozen=True)
@@ -213,87 +249,161 @@ class ConfigVersion:
     saved_at: datetime
 
 
-class StoreUnusable(Exception):
-    """The data folder or database cannot be used; the message says what to do."""
+@dataclass
+class Changes:
+    """What other processes committed after log position `since` (Store.changes_since).
+
+    `seq`: the log's last seq, which these changes reach; `events`: the events after `since`, in order,
+    or None when the log no longer holds them all (trimmed, or it went backwards: a restored database):
+    the caller then loads everything again. `tickets` and `desks`: the rows written after `since`, as they
+    are now; `day`: the hall's day when a day started after `since` (else None); `config`: the latest
+    configuration version when one was saved after `since` and is newer than the one the caller runs.
+    """
+
+    since: int
+    seq: int
+    events: list[LoggedEvent] | None = field(default_factory=list)
+    day: str | None = None
+    tickets: list[Ticket] = field(default_factory=list)
+    desks: list[Desk] = field(default_factory=list)
+    config: ConfigVersion | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.events is not None
 
 
-def check_database(path: Path) -> None:
-    """Before serving: the folder is writable and the database is one this program understands."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        probe = path.parent / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise StoreUnusable(f"the data folder {path.parent} is not writable ({exc.strerror}); "
-                            "choose another with --data-dir or fix its permissions") from None
-    try:
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise StoreUnusable(f"{path} is not a usable SQLite database ({exc}); restore a backup "
-                            "(docs/operations.md) or move it away to start empty") from None
-    if version > len(MIGRATIONS):
-        raise StoreUnusable(f"{path} has schema version {version}, newer than this program ({len(MIGRATIONS)}); "
-                            "upgrade the program or restore a matching backup")
+class Writing:
+    """One transaction holding the database's write lock (`Store.writing`): catch up, then write."""
+
+    def __init__(self, store: Store, statements: Statements) -> None:
+        self.store = store
+        self.tx = statements
+        self._head: int | None = None  # the log's last seq, once read under the lock
+
+    async def changes_since(self, seq: int, version: int) -> Changes:
+        """What others committed after `seq` (see Changes); `version`: the configuration version the caller runs."""
+        changes = await self.store._changes(self.tx, seq, version)
+        self._head = changes.seq
+        return changes
+
+    async def write(self, day: str | None, tickets: Iterable[Ticket], desks: Iterable[Desk],
+                    events: Iterable[tuple[str, str | None, dict]], now: datetime,
+                    history: Iterable[HistoryEntry] = (), *, config: ConfigVersion | None = None,
+                    audit: Iterable[AuditEntry] = (), meta: dict[str, str] | None = None) -> list[LoggedEvent]:
+        """Write one change (tickets, desks, their history rows and events; committed when the `writing()` block
+        ends); returns its events with their sequence numbers, which follow the log's last one.
+
+        With it: a new configuration version (older ones beyond CONFIG_VERSIONS_KEEP are dropped), audit
+        entries and `meta` keys. `day` None: the day is not written (the configuration seeded before the first
+        day starts). Raises ValueError for tickets or desks without any event: other processes learn of rows
+        through the log.
+        """
+        tickets, desks, events = list(tickets), list(desks), list(events)
+        if (tickets or desks) and not events:
+            raise ValueError("a change to tickets or desks must log at least one event")
+        tx = self.tx
+        logged = []
+        head = self._head
+        if head is None:
+            head = (await tx.fetch("SELECT COALESCE(MAX(seq), 0) FROM events"))[0][0]
+        seq = head
+        at = now.isoformat()
+        for type_, zone, body in events:
+            seq += 1
+            body["seq"] = seq
+            body["at"] = at
+            logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+        await tx.executemany(META_UPSERT, [*([("day", day)] if day is not None else []), *(meta or {}).items()])
+        await tx.executemany(TICKET_UPSERT, [(*_ticket_row(t), seq) for t in tickets])
+        await tx.executemany(DESK_UPSERT, [(d.id, day, str(d.state), d.current, d.priority_streak, d.served,
+                                            d.officer, seq) for d in desks])
+        await tx.executemany(
+            "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
+            [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
+        )
+        await tx.executemany("INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
+                             [(e.seq, e.type, e.zone, at, e.text) for e in logged])
+        if config is not None:
+            await tx.execute(
+                "INSERT INTO config_versions(version, body, source, officer, summary, saved_at) VALUES (?,?,?,?,?,?)",
+                (config.version, _json(config.body), config.source, config.officer, config.summary,
+                 config.saved_at.isoformat()),
+            )
+            await tx.execute("DELETE FROM config_versions WHERE version <= ?", (config.version - CONFIG_VERSIONS_KEEP,))
+        await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit])
+        if seq // TRIM_EVERY != head // TRIM_EVERY:
+            await tx.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
+        if logged:
+            await tx.announce(seq)
+        self._head = seq
+        return logged
 
 
 class Store:
-    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
-        self.path = path
-        self.synchronous = synchronous
-        self.db: aiosqlite.Connection | None = None
+    """The hub's data in `database` (a Database, or the path of a SQLite file: `synchronous` is then its
+    durability, FULL or NORMAL; OFF in tests).
+
+    `last_seq` is the log position this process has applied and sent to its pages (the hall moves it);
+    `epoch` names the log (Database.join_epoch): positions are comparable only within one epoch.
+    """
+
+    def __init__(self, database: Database | Path, *, synchronous: str = "FULL") -> None:
+        if isinstance(database, Path | str):
+            database = open_database(None, Path(database), synchronous=synchronous)
+        self.db: Database = database
         self.last_seq = 0
         self.epoch = ""
-        self._lock = asyncio.Lock()  # one statement sequence at a time on the one connection
-        self._audit_id = 0  # the last audit entry's id: ids are given here, so the SQL stays portable
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = await aiosqlite.connect(self.path, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        await self.db.execute("PRAGMA journal_mode=WAL")
-        await self.db.execute(f"PRAGMA synchronous={self.synchronous}")
-        await self.db.execute("PRAGMA foreign_keys=ON")
-        await self.db.execute("PRAGMA busy_timeout=5000")
-        await self._migrate()
-        async with self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cur:
-            self.last_seq = (await cur.fetchone())[0]
-        async with self.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit") as cur:
-            self._audit_id = (await cur.fetchone())[0]
-        # A new epoch at every start: `since` positions from before a restart, a
-        # wiped data folder or a restored backup are never resumed into.
-        self.epoch = secrets.token_hex(6)
+        await self.db.open(MIGRATIONS)
+        self.last_seq = (await self.fetch("SELECT COALESCE(MAX(seq), 0) FROM events"))[0][0]
+        # A new epoch when this is the first (or only) process on the database: `since` positions from
+        # before a restart of every process, a wiped database or a restored backup are never resumed into.
+        self.epoch = await self.db.join_epoch(secrets.token_hex(6))
 
     async def close(self) -> None:
-        if self.db is not None:
-            await self.db.close()
-            self.db = None
+        await self.db.close()
 
-    async def _migrate(self) -> None:
-        async with self.db.execute("PRAGMA user_version") as cur:
-            version = (await cur.fetchone())[0]
-        if version > len(MIGRATIONS):
-            raise RuntimeError(
-                f"database {self.path} has schema version {version}, newer than this program "
-                f"({len(MIGRATIONS)}); upgrade the program or restore a matching backup"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self.db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+    def listen(self, ring: Callable[[int], None]) -> None:
+        """Call `ring(seq)` when another process commits (Database.listen)."""
+        self.db.listen(ring)
 
-    # ------------------------------------------------------------ loading
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[Writing]:
+        """A transaction holding the database's write lock, committed when the block ends."""
+        async with self.db.writing() as tx:
+            yield Writing(self, tx)
+
+    async def commit_first_config(self, config: ConfigVersion, audit: Iterable[AuditEntry],
+                                  meta: dict[str, str]) -> bool:
+        """Store the first configuration version, unless one is stored already (another process starting
+        at the same time): returns whether this one was."""
+        async with self.writing() as writing:
+            if (await writing.tx.fetch("SELECT COUNT(*) FROM config_versions"))[0][0]:
+                return False
+            await writing.write(None, [], [], [], config.saved_at, config=config, audit=audit, meta=meta)
+            return True
+
+    # ------------------------------------------------------------ loading and following
 
     async def load(self) -> Loaded:
-        db = self.db
-        async with db.execute("SELECT value FROM meta WHERE key = 'day'") as cur:
-            row = await cur.fetchone()
-        day = row[0] if row else None
+        """Everything a process starts from (see Loaded), in one snapshot; moves `last_seq` to it."""
+        async with self.db.reading() as tx:
+            loaded = await self._load(tx)
+        self.last_seq = loaded.last_seq
+        return loaded
+
+    async def _load(self, tx: Statements) -> Loaded:
+        rows = await tx.fetch("SELECT value FROM meta WHERE key = 'day'")
+        day = rows[0][0] if rows else None
         placeholders = ",".join("?" * len(OPEN))
-        async with db.execute(
-            f"SELECT * FROM tickets WHERE status IN ({placeholders}) OR day = ? ORDER BY id",
-            (*[str(s) for s in OPEN], day or ""),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await tx.fetch(f"SELECT * FROM tickets WHERE status IN ({placeholders}) OR day = ? ORDER BY id",
+                              (*[str(s) for s in OPEN], day or ""))
         tickets, stats = [], {}
         for row in rows:
             t = _ticket(row)
@@ -305,136 +415,76 @@ class Store:
                 if t.status is Status.DONE and t.called_at and t.finished_at:
                     s.served += 1
                     s.served_seconds += (t.finished_at - t.called_at).total_seconds()
-        async with db.execute("SELECT * FROM desks WHERE day = ?", (day or "",)) as cur:
-            desks = [
-                Desk(r["id"], CounterState(r["state"]), r["current"], r["priority_streak"], r["served"], r["officer"])
-                for r in await cur.fetchall()
-            ]
-        async with db.execute("SELECT COALESCE(MAX(id), 0) FROM tickets") as cur:
-            next_id = (await cur.fetchone())[0] + 1
-        return Loaded(day, tickets, desks, next_id, stats, self.last_seq)
+        desks = [_desk(r) for r in await tx.fetch("SELECT * FROM desks WHERE day = ?", (day or "",))]
+        next_id = (await tx.fetch("SELECT COALESCE(MAX(id), 0) FROM tickets"))[0][0] + 1
+        last_seq = (await tx.fetch("SELECT COALESCE(MAX(seq), 0) FROM events"))[0][0]
+        return Loaded(day, tickets, desks, next_id, stats, last_seq, await self._config_version(tx))
 
-    # ------------------------------------------------------------ writing
+    async def changes_since(self, seq: int, version: int) -> Changes:
+        """What others committed after `seq`, read in one consistent snapshot without the write lock (the log
+        follower); `version`: the configuration version the caller runs."""
+        async with self.db.reading() as tx:
+            return await self._changes(tx, seq, version)
 
-    async def commit(self, day: str | None, tickets: Iterable[Ticket], desks: Iterable[Desk],
-                     events: Iterable[tuple[str, str | None, dict]], now: datetime,
-                     history: Iterable[HistoryEntry] = (), *, config: ConfigVersion | None = None,
-                     audit: Iterable[AuditEntry] = (), meta: dict[str, str] | None = None) -> list[LoggedEvent]:
-        """Write one change atomically (tickets, desks, their history rows and events); returns its
-        events with their sequence numbers.
-
-        With it, in the same transaction: a new configuration version (older ones beyond
-        CONFIG_VERSIONS_KEEP are dropped), audit entries and `meta` keys. `day` None: the day is
-        not written (the configuration seeded before the first day starts).
-        """
-        logged = []
-        seq = self.last_seq
-        at = now.isoformat()
-        for type_, zone, body in events:
-            seq += 1
-            body["seq"] = seq
-            body["at"] = at
-            logged.append(LoggedEvent(seq, type_, zone, json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
-        async with self._writing(audit) as db:
-            await db.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [*([("day", day)] if day is not None else []), *(meta or {}).items()],
-            )
-            await db.executemany(
-                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                "service=excluded.service, status=excluded.status, counter=excluded.counter, "
-                "called_at=excluded.called_at, finished_at=excluded.finished_at, calls=excluded.calls",
-                [_ticket_row(t) for t in tickets],
-            )
-            await db.executemany(
-                "INSERT OR REPLACE INTO desks VALUES (?,?,?,?,?,?,?)",
-                [(d.id, day, str(d.state), d.current, d.priority_streak, d.served, d.officer) for d in desks],
-            )
-            await db.executemany(
-                "INSERT INTO ticket_history(ticket_id, at, action, counter, officer, service) VALUES (?,?,?,?,?,?)",
-                [(h.ticket_id, h.at.isoformat(), str(h.action), h.counter, h.officer, h.service) for h in history],
-            )
-            await db.executemany(
-                "INSERT INTO events(seq, type, zone, at, body) VALUES (?,?,?,?,?)",
-                [(e.seq, e.type, e.zone, at, e.text) for e in logged],
-            )
-            if config is not None:
-                await self._insert_config(config)
-            if seq // TRIM_EVERY != self.last_seq // TRIM_EVERY:
-                # Inside the transaction: no await may come between last_seq
-                # moving on and the hall applying the change (snapshots read both).
-                await db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENT_LOG_KEEP,))
-        self.last_seq = seq
-        return logged
-
-    async def _insert_config(self, config: ConfigVersion) -> None:
-        await self.db.execute(
-            "INSERT INTO config_versions(version, body, source, officer, summary, saved_at) VALUES (?,?,?,?,?,?)",
-            (config.version, json.dumps(config.body, ensure_ascii=False, separators=(",", ":")), config.source,
-             config.officer, config.summary, config.saved_at.isoformat()),
-        )
-        await self.db.execute("DELETE FROM config_versions WHERE version <= ?",
-                              (config.version - CONFIG_VERSIONS_KEEP,))
-
-    def _audit_rows(self, entries: Iterable[AuditEntry]) -> list[tuple]:
-        rows = []
-        for e in entries:
-            self._audit_id += 1
-            rows.append((self._audit_id, e.at.isoformat(), e.action, e.officer, e.agency, e.address, e.summary,
-                         json.dumps(e.detail, ensure_ascii=False, separators=(",", ":"))))
-        return rows
+    async def _changes(self, tx: Statements, since: int, version: int) -> Changes:
+        head = (await tx.fetch("SELECT COALESCE(MAX(seq), 0) FROM events"))[0][0]
+        if head == since:
+            return Changes(since, head)
+        if head < since:
+            return Changes(since, head, None)  # the log went backwards: a restored or replaced database
+        rows = await tx.fetch("SELECT seq, type, zone, body FROM events WHERE seq > ? ORDER BY seq", (since,))
+        events = [LoggedEvent(r[0], r[1], r[2], r[3]) for r in rows]
+        if len(events) != head - since:
+            return Changes(since, head, None)  # trimmed past `since`
+        kinds = {e.type for e in events}
+        # The day and the configuration change only with their own events: read them only then.
+        day = await tx.fetch("SELECT value FROM meta WHERE key = 'day'") if DAY_STARTED in kinds else None
+        tickets = [_ticket(r) for r in await tx.fetch("SELECT * FROM tickets WHERE seq > ? ORDER BY id", (since,))]
+        desks = [_desk(r) for r in await tx.fetch("SELECT * FROM desks WHERE seq > ?", (since,))]
+        latest = await self._config_version(tx) if CONFIG_UPDATED in kinds else None
+        return Changes(since, head, events, day[0][0] if day else None, tickets, desks,
+                       latest if latest is not None and latest.version > version else None)
 
     # ------------------------------------------------------------ queries
-    # Every statement holds the lock: on the one connection, a statement queued
-    # while a commit is open would run inside that transaction (and read its
-    # uncommitted rows, or be rolled back with it).
 
-    async def _fetch(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        async with self._lock, self.db.execute(sql, params) as cur:
-            return await cur.fetchall()
-
-    async def _write(self, sql: str, params: tuple = ()) -> None:
-        async with self._lock:
-            await self.db.execute(sql, params)
-
-    async def fetch(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        """Rows of one read (portable SQL, `?` placeholders), for the parts' own query modules
-        (survey/storage.py); rows are read by column name."""
-        return await self._fetch(sql, params)
+    async def fetch(self, sql: str, params: tuple = ()) -> list[Row]:
+        """Rows of one read on its own (portable SQL, `?` placeholders; also for the parts' own query modules,
+        survey/storage.py); rows are read by position or by column name."""
+        return await self.db.fetch(sql, params)
 
     async def execute(self, sql: str, params: tuple = ()) -> int:
-        """One write statement in its own transaction (portable SQL, `?` placeholders); returns the rows it
+        """One write statement committed on its own (portable SQL, `?` placeholders); returns the rows it
         changed (0 for an `INSERT ... ON CONFLICT DO NOTHING` that met its conflict)."""
-        async with self._lock:
-            async with self.db.execute(sql, params) as cur:
-                return cur.rowcount
+        return await self.db.execute(sql, params)
 
     async def events_since(self, seq: int, limit: int) -> list[LoggedEvent] | None:
-        """The events after `seq`, or None when they are not all in the log or more than `limit`."""
-        if seq == self.last_seq:
+        """The events after `seq` up to `last_seq` (what this process has sent its pages), or None when they are
+        not all in the log or more than `limit`."""
+        upto = self.last_seq  # read before any await: a page subscribed before this call gets the rest live
+        if seq == upto:
             return []
-        if seq > self.last_seq or self.last_seq - seq > limit:
-            return None  # a position this log never had, or too far behind
-        oldest = (await self._fetch("SELECT MIN(seq) FROM events"))[0][0]
-        if oldest is None or oldest > seq + 1:
-            return None
-        rows = await self._fetch("SELECT seq, type, zone, body FROM events WHERE seq > ? ORDER BY seq", (seq,))
+        if seq > upto or upto - seq > limit:
+            return None  # a position this log never had (or this process has not reached yet), or too far behind
+        rows = await self.fetch("SELECT seq, type, zone, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                 (seq, upto))
+        if len(rows) != upto - seq:
+            return None  # trimmed
         return [LoggedEvent(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def ticket_by_token(self, token: str) -> Ticket | None:
-        rows = await self._fetch("SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,))
+        rows = await self.fetch("SELECT * FROM tickets WHERE token = ? ORDER BY id DESC LIMIT 1", (token,))
         return _ticket(rows[0]) if rows else None
 
     async def ticket_by_id(self, ticket_id: int) -> Ticket | None:
         """The ticket with this id, or None (also for an id no SQLite integer can hold: a client's typo)."""
         if not -(2 ** 63) <= ticket_id < 2 ** 63:
             return None
-        rows = await self._fetch("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        rows = await self.fetch("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         return _ticket(rows[0]) if rows else None
 
     async def history(self, ticket_id: int) -> list[HistoryEntry]:
         """Every action on one ticket, oldest first."""
-        rows = await self._fetch("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY at, id", (ticket_id,))
+        rows = await self.fetch("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY at, id", (ticket_id,))
         return [HistoryEntry(r["ticket_id"], datetime.fromisoformat(r["at"]), Action(r["action"]), r["service"],
                              r["counter"], r["officer"]) for r in rows]
 
@@ -444,17 +494,18 @@ class Store:
         if not counters:
             return []
         marks = ",".join("?" * len(counters))
-        # SQLite gives the bare column h.counter from the row holding MAX(h.at).
-        rows = await self._fetch(
-            "SELECT t.*, h.counter AS announced_counter, MAX(h.at) AS announced_at FROM tickets t "
-            "JOIN ticket_history h ON h.ticket_id = t.id WHERE t.day = ? AND h.action IN ('called', 'recalled') "
-            f"GROUP BY t.id HAVING announced_counter IN ({marks}) ORDER BY announced_at DESC, t.id DESC LIMIT ?",
+        rows = await self.fetch(
+            "SELECT t.*, h.counter AS announced_counter, h.at AS announced_at FROM tickets t "
+            "JOIN ticket_history h ON h.ticket_id = t.id WHERE t.day = ? AND h.id = ("
+            "SELECT l.id FROM ticket_history l WHERE l.ticket_id = t.id AND l.action IN ('called', 'recalled') "
+            f"ORDER BY l.at DESC, l.id DESC LIMIT 1) AND h.counter IN ({marks}) "
+            "ORDER BY h.at DESC, t.id DESC LIMIT ?",
             (day, *counters, limit),
         )
         return [(_ticket(r), r["announced_counter"], r["announced_at"]) for r in rows]
 
     async def meta(self, key: str) -> str | None:
-        rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
+        rows = await self.fetch("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
     # ------------------------------------------------------------ configuration and audit
@@ -462,24 +513,17 @@ class Store:
     async def config_version(self, version: int | None = None) -> ConfigVersion | None:
         """A saved configuration version (the latest when `version` is None), or None."""
         if version is None:
-            rows = await self._fetch("SELECT * FROM config_versions ORDER BY version DESC LIMIT 1")
-        else:
-            rows = await self._fetch("SELECT * FROM config_versions WHERE version = ?", (version,))
-        if not rows:
-            return None
-        r = rows[0]
-        return ConfigVersion(r["version"], json.loads(r["body"]), r["source"], r["officer"], r["summary"],
-                             datetime.fromisoformat(r["saved_at"]))
+            return await self._config_version(self.db)
+        rows = await self.fetch("SELECT * FROM config_versions WHERE version = ?", (version,))
+        return _config(rows[0]) if rows else None
+
+    async def _config_version(self, tx: Statements | Database) -> ConfigVersion | None:
+        rows = await tx.fetch("SELECT * FROM config_versions ORDER BY version DESC LIMIT 1")
+        return _config(rows[0]) if rows else None
 
     async def add_audit(self, entry: AuditEntry) -> None:
         """Append one audit entry on its own (log-ins and log-outs)."""
-        async with self._lock:
-            audit_from = self._audit_id
-            try:
-                await self.db.executemany(AUDIT_INSERT, self._audit_rows([entry]))
-            except BaseException:
-                self._audit_id = audit_from
-                raise
+        await self.execute(AUDIT_INSERT, _audit_row(entry))
 
     async def audit(self, *, limit: int, before: int | None = None, action: str | None = None,
                     agency: str | None = None) -> list[AuditEntry]:
@@ -496,7 +540,7 @@ class Store:
             where.append("agency = ?")
             params.append(agency)
         sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?"
-        rows = await self._fetch(sql, (*params, limit))
+        rows = await self.fetch(sql, (*params, limit))
         return [AuditEntry(at=datetime.fromisoformat(r["at"]), action=r["action"], summary=r["summary"],
                            officer=r["officer"], agency=r["agency"], address=r["address"],
                            detail=json.loads(r["detail"]), id=r["id"]) for r in rows]
@@ -504,118 +548,126 @@ class Store:
     # ------------------------------------------------------------ sessions
 
     async def save_session(self, token_hash: str, username: str, now: datetime) -> None:
-        await self._write("INSERT INTO sessions VALUES (?,?,?,?)",
+        await self.execute("INSERT INTO sessions(token_hash, username, created_at, last_seen) VALUES (?,?,?,?)",
                           (token_hash, username, now.isoformat(), now.isoformat()))
 
     async def session(self, token_hash: str) -> tuple[str, datetime] | None:
-        rows = await self._fetch("SELECT username, last_seen FROM sessions WHERE token_hash = ?", (token_hash,))
+        rows = await self.fetch("SELECT username, last_seen FROM sessions WHERE token_hash = ?", (token_hash,))
         return (rows[0][0], datetime.fromisoformat(rows[0][1])) if rows else None
 
     async def touch_session(self, token_hash: str, now: datetime) -> None:
-        await self._write("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now.isoformat(), token_hash))
+        await self.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now.isoformat(), token_hash))
 
     async def drop_session(self, token_hash: str) -> None:
-        await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        await self.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     async def drop_sessions_before(self, cutoff: datetime) -> None:
-        await self._write("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
+        await self.execute("DELETE FROM sessions WHERE last_seen < ?", (cutoff.isoformat(),))
 
     # ------------------------------------------------------------ devices
 
     async def devices(self) -> list[Device]:
         """Every registered device, revoked ones included (a revoked token is refused by name), by id."""
-        rows = await self._fetch("SELECT * FROM devices ORDER BY id")
-        return [_device(r) for r in rows]
+        return [_device(r) for r in await self.fetch("SELECT * FROM devices ORDER BY id")]
+
+    async def add_device(self, device: Device, audit: Callable[[Device], Iterable[AuditEntry]]) -> Device:
+        """Insert a new device under the next id, with the audit entries `audit(device)` gives, in one
+        transaction; returns it with its id. The id is taken under the database's write lock, so
+        registrations at the same moment (on one hub process or several) never share one."""
+        async with self.db.writing() as tx:
+            next_id = (await tx.fetch("SELECT COALESCE(MAX(id), 0) + 1 FROM devices"))[0][0]
+            device = replace(device, id=next_id)
+            await tx.execute(DEVICE_UPSERT, _device_row(device))
+            await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit(device)])
+        return device
 
     async def save_device(self, device: Device, audit: Iterable[AuditEntry] = ()) -> None:
-        """Insert or update one device (`device.id` given by the registry), with its audit entries, in one
-        transaction."""
+        """Update one device (or insert it under its id), with its audit entries, in one transaction."""
         await self._transaction([(DEVICE_UPSERT, [_device_row(device)])], audit)
 
     async def save_last_seen(self, seen: dict[int, datetime]) -> None:
-        """When each device (by id) was last heard from: kept across restarts for the health board."""
+        """When each device (by id) was last heard from: kept across restarts for the health board. A time
+        older than the stored one (another hub process heard it later) is not written."""
         if seen:
-            await self._transaction([("UPDATE devices SET last_seen = ? WHERE id = ?",
-                                      [(at.isoformat(), device_id) for device_id, at in seen.items()])])
+            await self._transaction([("UPDATE devices SET last_seen = ? WHERE id = ? AND "
+                                      "(last_seen IS NULL OR last_seen < ?)",
+                                      [(at.isoformat(), device_id, at.isoformat()) for device_id, at in seen.items()])])
 
     # ------------------------------------------------------------ retention and backups
 
     async def prune_tickets(self, before_day: str, audit: Callable[[int], Iterable[AuditEntry]]) -> int:
-        """Delete the tickets of days before `before_day` (YYYY-MM-DD) with their history, in one
-        transaction with the audit entries `audit(count)` gives; returns how many tickets went.
+        """Delete the tickets of days before `before_day` (YYYY-MM-DD) with their history and survey
+        responses, in one transaction with the audit entries `audit(count)` gives (none when nothing
+        went: several hub processes may prune at the same time); returns how many tickets went.
         A kept ticket's `origin` pointing at a deleted one is cleared (transfers stay within a day,
         so this is only ever a safeguard), as is a counter's desk still naming one."""
-        async with self._lock:
-            async with self.db.execute("SELECT COUNT(*) FROM tickets WHERE day < ?", (before_day,)) as cur:
-                count = (await cur.fetchone())[0]
-        if not count:
-            return 0
         old = "SELECT id FROM tickets WHERE day < ?"
-        await self._transaction([
-            (f"UPDATE tickets SET origin = NULL WHERE day >= ? AND origin IN ({old})", [(before_day, before_day)]),
-            (f"UPDATE desks SET current = NULL WHERE current IN ({old})", [(before_day,)]),
-            (f"DELETE FROM ticket_history WHERE ticket_id IN ({old})", [(before_day,)]),
-            ("DELETE FROM tickets WHERE day < ?", [(before_day,)]),
-        ], audit(count))
+        async with self.db.writing() as tx:
+            count = (await tx.fetch("SELECT COUNT(*) FROM tickets WHERE day < ?", (before_day,)))[0][0]
+            if not count:
+                return 0
+            await tx.execute(f"UPDATE tickets SET origin = NULL WHERE day >= ? AND origin IN ({old})",
+                             (before_day, before_day))
+            await tx.execute(f"UPDATE desks SET current = NULL WHERE current IN ({old})", (before_day,))
+            for table, column in (("ticket_history", "ticket_id"), ("survey_responses", "ticket_id")):
+                await tx.execute(f"DELETE FROM {table} WHERE {column} IN ({old})", (before_day,))
+            await tx.execute("DELETE FROM tickets WHERE day < ?", (before_day,))
+            await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit(count)])
         return count
+
+    @property
+    def backs_up(self) -> bool:
+        """Whether `backup()` copies the database (SQLite); False: its backups are the database server's
+        (PostgreSQL: pg_dump, docs/operations.md)."""
+        return self.db.backs_up
 
     async def backup(self, target: Path) -> None:
         """A consistent copy of the whole database at `target`, taken while the hub keeps writing
-        (`sqlite_online_backup`, in a thread of its own). Raises BackupFailed."""
-        await asyncio.to_thread(sqlite_online_backup, self.path, target)
+        (Database.backup). Raises BackupFailed (also where `backs_up` is False)."""
+        await self.db.backup(target)
 
-    def database_bytes(self) -> int:
-        """The database's size on disk: the file and its write-ahead log."""
-        total = 0
-        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
-            with contextlib.suppress(OSError):
-                total += path.stat().st_size
-        return total
+    async def database_bytes(self) -> int:
+        """The database's size (Database.size_bytes)."""
+        return await self.db.size_bytes()
+
+    async def leads(self) -> bool:
+        """Whether this process does the chores that one hub process does for all (Database.leads)."""
+        return await self.db.leads()
 
     async def add_audit_entries(self, entries: Iterable[AuditEntry]) -> None:
         """Append audit entries in one transaction (a device seen offline, a backup taken)."""
         await self._transaction([], entries)
 
     async def _transaction(self, steps: list[tuple[str, list[tuple]]], audit: Iterable[AuditEntry] = ()) -> None:
-        """Run `(sql, rows)` steps (executemany) and append `audit`, all or nothing."""
-        async with self._writing(audit) as db:
+        """Run `(sql, rows)` steps (executemany) and append `audit`, all or nothing, under the write lock."""
+        async with self.db.writing() as tx:
             for sql, rows in steps:
-                await db.executemany(sql, rows)
-
-    @contextlib.asynccontextmanager
-    async def _writing(self, audit: Iterable[AuditEntry] = ()):
-        """One write transaction on the connection, under the lock: what the block writes, then the
-        `audit` entries; all of it or, on any error (cancellation included), none."""
-        db = self.db
-        async with self._lock:
-            audit_from = self._audit_id
-            audit_rows = self._audit_rows(audit)
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-                if audit_rows:
-                    await db.executemany(AUDIT_INSERT, audit_rows)
-                await db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                self._audit_id = audit_from
-                raise
+                await tx.executemany(sql, rows)
+            await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit])
 
 
-AUDIT_INSERT = ("INSERT INTO audit(id, at, action, officer, agency, address, summary, detail) "
-                "VALUES (?,?,?,?,?,?,?,?)")
 DEVICE_COLUMNS = ("id", "kind", "name", "zone", "kiosk", "counter", "token", "pairing_code", "pairing_until",
                   "created_at", "created_by", "revoked_at", "last_seen")
+# Several hub processes may write one device: a revocation is never undone, and last_seen never goes back.
+_DEVICE_KEEPS = {
+    "revoked_at": "COALESCE(devices.revoked_at, excluded.revoked_at)",
+    "last_seen": "COALESCE(CASE WHEN devices.last_seen > excluded.last_seen THEN devices.last_seen "
+                 "ELSE excluded.last_seen END, devices.last_seen)",
+}
 DEVICE_UPSERT = (f"INSERT INTO devices({', '.join(DEVICE_COLUMNS)}) VALUES ({','.join('?' * len(DEVICE_COLUMNS))}) "
-                 "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in DEVICE_COLUMNS[1:]))
+                 "ON CONFLICT(id) DO UPDATE SET "
+                 + ", ".join(f"{c} = {_DEVICE_KEEPS.get(c, f'excluded.{c}')}" for c in DEVICE_COLUMNS[1:]))
 
 
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _device(row: sqlite3.Row) -> Device:
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _device(row: Row) -> Device:
     return Device(id=row["id"], kind=row["kind"], name=row["name"], zone=row["zone"], kiosk=row["kiosk"],
                   counter=row["counter"], token=row["token"], pairing_code=row["pairing_code"],
                   pairing_until=_ts(row["pairing_until"]),
@@ -624,58 +676,28 @@ def _device(row: sqlite3.Row) -> Device:
 
 
 def _device_row(d: Device) -> tuple:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.counter, d.token, d.pairing_code, iso(d.pairing_until),
-            d.created_at.isoformat(), d.created_by, iso(d.revoked_at), iso(d.last_seen))
+    return (d.id, d.kind, d.name, d.zone, d.kiosk, d.counter, d.token, d.pairing_code, _iso(d.pairing_until),
+            d.created_at.isoformat(), d.created_by, _iso(d.revoked_at), _iso(d.last_seen))
 
 
-class BackupFailed(Exception):
-    """A backup could not be taken or is not sound; the message says why (English, for the log)."""
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def sqlite_online_backup(database: Path, target: Path) -> None:
-    """Copy the SQLite database at `database` to `target` with SQLite's online backup API, while the
-    hub keeps writing (blocking: run it in a thread).
-
-    Not a file copy: the copy is made from one read transaction on a connection of its own, so it
-    holds exactly the transactions committed before it started, whatever is written meanwhile (WAL
-    lets the hub's writer go on). The copy is a single self-contained file (rollback journal, no
-    `-wal`), read back with `PRAGMA quick_check`, written under a temporary name and renamed into
-    place, then flushed to disk. SQLite only: another store gives its own `backup()` (pg_dump) or
-    refuses. Raises BackupFailed.
-    """
-    part = target.with_name(target.name + ".part")
-    try:
-        part.unlink(missing_ok=True)
-        with contextlib.closing(sqlite3.connect(database, timeout=30)) as source, \
-                contextlib.closing(sqlite3.connect(part)) as copy:
-            source.backup(copy)  # pages=-1: everything in one step, one consistent read
-            copy.execute("PRAGMA journal_mode=DELETE")
-            # quick_check: every page and record of the copy read back (integrity_check adds the indexes'
-            # agreement with their tables, twice the time for a copy made page by page; a restore runs it).
-            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            raise BackupFailed(f"the copy of {database} failed its check: {verdict}")
-        with open(part, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(part, target)
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    except (sqlite3.Error, OSError) as exc:
-        raise BackupFailed(f"could not copy {database} to {target}: {exc}") from None
-    finally:
-        part.unlink(missing_ok=True)
+def _audit_row(e: AuditEntry) -> tuple:
+    return (e.at.isoformat(), e.action, e.officer, e.agency, e.address, e.summary, _json(e.detail))
 
 
-def _ticket(row: sqlite3.Row) -> Ticket:
-    def ts(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
+def _config(r: Row) -> ConfigVersion:
+    return ConfigVersion(r["version"], json.loads(r["body"]), r["source"], r["officer"], r["summary"],
+                         datetime.fromisoformat(r["saved_at"]))
 
+
+def _desk(r: Row) -> Desk:
+    return Desk(r["id"], CounterState(r["state"]), r["current"], r["priority_streak"], r["served"], r["officer"])
+
+
+def _ticket(row: Row) -> Ticket:
     return Ticket(
         id=row["id"],
         number=row["number"],
@@ -683,12 +705,12 @@ def _ticket(row: sqlite3.Row) -> Ticket:
         day=row["day"],
         priority=bool(row["priority"]),
         status=Status(row["status"]),
-        issued_at=ts(row["issued_at"]),
-        arrived_at=ts(row["arrived_at"]),
+        issued_at=_ts(row["issued_at"]),
+        arrived_at=_ts(row["arrived_at"]),
         token=row["token"],
         counter=row["counter"],
-        called_at=ts(row["called_at"]),
-        finished_at=ts(row["finished_at"]),
+        called_at=_ts(row["called_at"]),
+        finished_at=_ts(row["finished_at"]),
         calls=row["calls"],
         origin=row["origin"],
     )
@@ -698,7 +720,6 @@ def _ticket_row(t: Ticket) -> tuple:
     return (
         t.id, t.number, t.service, t.day, int(t.priority), str(t.status), t.issued_at.isoformat(),
         t.arrived_at.isoformat(), t.token, t.counter,
-        t.called_at.isoformat() if t.called_at else None,
-        t.finished_at.isoformat() if t.finished_at else None,
+        _iso(t.called_at), _iso(t.finished_at),
         t.calls, t.origin,
     )

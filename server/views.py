@@ -363,7 +363,8 @@ class Snapshot(View):
     """Everything a page needs to draw itself: the first WebSocket message, and GET /api/state."""
 
     seq: int = Field(description="the last event it includes")
-    epoch: str = Field(description="the event log's identity: a new one at every start of the hub")
+    epoch: str = Field(description="the event log's identity: a new one at every start of the hub (with several "
+                                   "hub processes on PostgreSQL: when the first of them starts)")
     config_version: int = Field(description="the running configuration's version")
     day: str = Field(examples=["2026-11-28"], description="the hub's local day")
     now: Timestamp

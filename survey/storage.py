@@ -2,7 +2,7 @@
 
 Portable SQL only (ANSI types and functions, `INSERT ... ON CONFLICT DO NOTHING`, `?`
 placeholders), run through the store's two primitives `fetch` and `execute`, so the same
-statements serve SQLite and, later, PostgreSQL (issue 15).
+statements serve SQLite and PostgreSQL (server/database.py; a SUM comes back as an int on both).
 
 One response per ticket is the database's rule, not ours: the table's primary key is the
 ticket id, and a second insert for it changes no row, however many requests race.

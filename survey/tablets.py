@@ -205,7 +205,7 @@ class Tablets:
         try:
             if counter_id not in config.counters:
                 raise unknown_counter(counter_id)
-            page = page_of(websocket, "survey")
+            page = await page_of(websocket, "survey")
             if config.survey.registered_tablets_only and (page is None or page[1] is None):
                 raise not_registered()
         except HubError as exc:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real hub process on a free port, and real headless Chromium."""
+"""Shared fixtures: a real hub process on a free port, real headless Chromium, and a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -62,14 +62,15 @@ def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str =
 
 
 class HubProcess:
-    """`python run.py` in a child process, as `make run` starts it."""
+    """`python run.py` in a child process, as `make run` starts it; with `database` (a postgresql:// URL),
+    as `run.py --database URL`."""
 
     def __init__(self, data_dir: Path, config: Path = TEST_CONFIG, *, audio: bool = False,
-                 extra: tuple[str, ...] = ()) -> None:
+                 extra: tuple[str, ...] = (), database: str | None = None) -> None:
         self.data_dir = data_dir
         self.config = config
         self.audio = audio
-        self.extra = extra
+        self.extra = extra + (("--database", database) if database else ())
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = data_dir.parent / f"hub-{self.port}.log"
@@ -153,6 +154,26 @@ def hub(tmp_path):
     process = HubProcess(tmp_path / "data").start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of the test session's own (tests/postgres.py: initdb and pg_ctl in a temporary
+    folder, on a free port), started when a test first needs it; `create_database()` gives a fresh one."""
+    from tests.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """Runs the test on both databases: None (SQLite in the data folder, the default) or the URL of a fresh
+    PostgreSQL database (`run.py --database URL`)."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").create_database()
 
 
 @contextlib.contextmanager

@@ -50,6 +50,7 @@
       return li;
     }));
     renderHub(board.hub);
+    $("download").hidden = officer().role !== "admin" || board.hub.backup.external !== null;
     const rows = board.devices.map(row);
     $("board-rows").replaceChildren(...rows);
     $("no-rows").hidden = rows.length > 0;
@@ -65,8 +66,10 @@
       ["Disk data", bytes(hub.disk_free_bytes) + " kosong dari " + bytes(hub.disk_total_bytes)],
       ["Suara panggilan", (hub.audio.status || "—") + (hub.audio.engine ? " · " + hub.audio.engine : "") +
         (hub.audio.detail ? " · " + hub.audio.detail : "")],
-      ["Cadangan terakhir", b.last ? b.last.file + " · " + when(b.last.at) + " · " + bytes(b.last.bytes) : "Belum ada"],
-      ["Cadangan berikutnya", when(b.next_at) + " · disimpan " + b.keep_days + " hari di " + b.folder],
+      ...(b.external ? [["Cadangan", b.external]] : [
+        ["Cadangan terakhir", b.last ? b.last.file + " · " + when(b.last.at) + " · " + bytes(b.last.bytes) : "Belum ada"],
+        ["Cadangan berikutnya", when(b.next_at) + " · disimpan " + b.keep_days + " hari di " + b.folder],
+      ]),
       ["Halaman terhubung", String(hub.connections.connections)],
       ["Versi halaman", hub.page_version],
     ];
@@ -127,7 +130,7 @@
   $("download").addEventListener("click", download);
   window.MppHealth = { refresh, board: () => last }; // for tests and a look from the console
   start(() => {
-    $("download").hidden = officer().role !== "admin";
+    $("download").hidden = true; // until the board says who may download and whether the hub backs up
     refresh();
     clearInterval(timer);
     timer = setInterval(refresh, setup.refresh_seconds * 1000);

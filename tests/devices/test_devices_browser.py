@@ -80,6 +80,34 @@ def test_a_tv_that_disconnects_turns_offline_on_the_board(hub, browser, screensh
     assert not errors, errors
 
 
+def test_on_postgresql_the_board_of_one_process_shows_a_tv_on_another_and_where_backups_are(tmp_path, browser,
+                                                                                             postgres, screenshots):
+    """Two hub processes on one PostgreSQL database: a TV registered through A and open on B is online on A's
+    board, said to be connected to another process; the board says the backups are pg_dump's and offers no
+    download."""
+    url = postgres.create_database()
+    first = HubProcess(tmp_path / "a", database=url).start()
+    second = HubProcess(tmp_path / "b", database=url).start()
+    try:
+        tv = register(first, first.login("koordinator", "1111"), kind="display", name="TV Lobi", zone="lantai-2")
+        errors: list[str] = []
+        screen = watch(browser.new_page(viewport=TV), errors)
+        screen.goto(second.url + tv["url"])  # B knows the TV within 2 s; the page retries until then
+        board = watch(browser.new_page(viewport=CONSOLE), errors)
+        board.goto(first.url + "/admin/health")
+        log_in(board)
+        row = board.locator(f"#board-rows tr[data-key=device-{tv['id']}][data-online=true]")
+        row.locator("text=Terhubung (ke proses hub lain)").wait_for(timeout=20_000)
+        facts = board.text_content("#hub-facts")
+        assert "pg_dump" in facts and "Cadangan terakhir" not in facts
+        assert board.locator("#download").is_hidden()
+        board.screenshot(path=screenshots / "health-board-postgresql.png")
+        assert not errors, errors
+    finally:
+        second.stop()
+        first.stop()
+
+
 def test_a_tv_is_paired_with_its_code_and_keeps_its_identity(hub, browser):
     """On /pair the TV's remote types the six digits and OK: the TV opens its page with its token, and
     later opened without it (its start page) it is still the registered TV."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -327,6 +328,20 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, content):
     assert not (tmp_path / "data" / "mpp.sqlite3").exists()
 
 
+def test_restore_refuses_on_a_hub_whose_data_is_in_postgresql(tmp_path):
+    """With $MPP_DATABASE_URL set (a city deployment's hub), `run.py restore` points to pg_restore and touches
+    nothing."""
+    backup_file = tmp_path / "mpp-2026-03-01-2100.sqlite3"
+    with contextlib.closing(sqlite3.connect(backup_file)) as db:
+        db.execute("CREATE TABLE tickets (id INTEGER)")
+        db.execute("PRAGMA user_version = 1")
+    done = subprocess.run([sys.executable, "run.py", "restore", str(backup_file), "--data-dir", str(tmp_path / "data")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MPP_DATABASE_URL": "postgresql://mpp@127.0.0.1:1/mpp"})
+    assert done.returncode == 2 and "pg_restore" in done.stderr and done.stderr.startswith("Cannot restore: ")
+    assert not (tmp_path / "data").exists()
+
+
 def test_restore_refuses_a_backup_from_a_newer_program(tmp_path):
     """A database with a schema newer than this program is refused, naming both versions."""
     newer = tmp_path / "newer.sqlite3"
@@ -349,3 +364,44 @@ def test_the_restored_file_is_written_as_it_was_checked(tmp_path):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         detail = json.loads(db.execute("SELECT detail FROM audit WHERE action = 'backup.restored'").fetchone()[0])
         assert detail == {"file": "copy.sqlite3", "tickets": 1, "config_version": 1}
+
+
+# ---------------------------------------------------------------- PostgreSQL: the database server's backups
+
+
+def test_on_postgresql_the_hub_takes_no_copy_says_so_and_still_prunes(tmp_path, postgres):
+    """Data in PostgreSQL: no file at backup time, the download is 409 backup_external naming pg_dump, the board
+    says where the backups are (and warns of none missing days later), the size is the database's, and old
+    tickets still go at backup time with their history and survey responses, logged once."""
+    clock = Clock(datetime(2023, 5, 10, 2, 0, tzinfo=UTC))
+    with running(tmp_path, clock, site_config(data={"ticket_years": 2}), database_url=postgres.create_database()) \
+            as client:
+        budi = login(client)
+        old = issue(client, "A")
+        assert client.post("/api/counters/1/call-next", headers=budi).status_code == 200
+        assert client.post("/api/counters/1/done", headers=budi).status_code == 200
+        answers = {"answers": dict.fromkeys(("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
+                                             "perilaku", "pengaduan", "sarana"), 4)}
+        assert client.post(f"/api/survey/{old['token']}", json=answers).status_code == 201
+        clock.set(EVENING + timedelta(minutes=2))
+        recent = issue(client, "A")
+        backups = client.app.state.backups
+        headers = login(client, "koordinator", "1111")
+        assert client.portal.call(backups.check) is None  # no copy of the hub's own
+        assert not (tmp_path / "backups").exists()
+        assert error_of(client.get(f"/api/tickets/{old['token']}")) == (404, "unknown_ticket")
+        assert client.get(f"/api/tickets/{recent['token']}").status_code == 200
+        [entry] = client.get("/api/admin/audit?action=history.pruned", headers=headers).json()["entries"]
+        assert entry["detail"] == {"before": "2024-03-02", "tickets": 1, "years": 2}
+
+        refused = client.get("/api/admin/backup", headers=headers)
+        assert error_of(refused) == (409, "backup_external") and "pg_dump" in refused.json()["error"]["message"]
+        hub = client.get("/api/admin/health", headers=headers).json()["hub"]
+        assert hub["backup"]["external"] == backup.EXTERNAL and hub["backup"]["last"] is None
+        assert hub["database_bytes"] > 1_000_000  # pg_database_size: PostgreSQL's catalog alone is megabytes
+        clock.advance(days=3)
+        assert client.portal.call(backups.check) is None
+        headers = login(client, "koordinator", "1111")
+        warnings = client.get("/api/admin/health", headers=headers).json()["warnings"]
+        assert [w["code"] for w in warnings if w["code"].startswith("backup")] == []
+        assert len(client.get("/api/admin/audit?action=history.pruned", headers=headers).json()["entries"]) == 1

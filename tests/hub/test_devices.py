@@ -1,4 +1,5 @@
-"""Registered devices: the kiosk's allowance, revoking, pairing, pages on their sockets, the health board."""
+"""Registered devices: the kiosk's allowance, revoking, pairing, pages on their sockets, the health board; the
+registry on both databases, and two hub processes sharing it on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from starlette.websockets import WebSocketDisconnect
 
 from config.site import dump_config, load_config
 from server.audit import AuditEntry
-from server.devices import OFFLINE_SECONDS, PAIRING_MINUTES, RECONNECT_SECONDS
+from server.devices import ELSEWHERE_SECONDS, OFFLINE_SECONDS, PAIRING_MINUTES, RECONNECT_SECONDS, SHARED_SECONDS
 from tests.conftest import TEST_CONFIG, site_config, wait_for
-from tests.hub.support import PIN_1111, Clock, error_of, login, receive_json, running
+from tests.hub.support import PIN_1111, Clock, error_of, login, receive_json, receive_until, running
 
 RUSH = {"tickets_per_minute": 6, "tickets_burst": 20}  # the default allowance of one address
 KOORDINATOR = {"username": "dewi", "name": "Dewi", "pin_hash": PIN_1111, "role": "koordinator",
@@ -84,9 +85,9 @@ def test_a_registered_kiosk_still_meets_the_quota_and_the_calendar(tmp_path):
         assert error_of(client.post("/api/tickets", json={"service": "A"}, headers=token)) == (409, "hall_closed")
 
 
-def test_a_revoked_or_unknown_token_is_refused_with_a_clear_message(tmp_path):
+def test_a_revoked_or_unknown_token_is_refused_with_a_clear_message(tmp_path, database_url):
     """A revoked kiosk, a token nobody gave out, and a TV's token used for tickets: 403, saying what to do."""
-    with running(tmp_path) as client:
+    with running(tmp_path, database_url=database_url) as client:
         headers = admin(client)
         kiosk = register(client, headers)["device"]
         tv = register(client, headers, kind="display", name="TV Lobi")["device"]
@@ -105,9 +106,9 @@ def test_a_revoked_or_unknown_token_is_refused_with_a_clear_message(tmp_path):
         assert actions == ["device.revoked", "device.registered", "device.registered"]
 
 
-def test_revoking_closes_the_devices_open_pages_at_once(tmp_path):
+def test_revoking_closes_the_devices_open_pages_at_once(tmp_path, database_url):
     """A TV connected with its token is told why and closed the moment it is revoked; it cannot come back."""
-    with running(tmp_path) as client:
+    with running(tmp_path, database_url=database_url) as client:
         headers = admin(client)
         tv = register(client, headers, kind="display", name="TV Lobi", zone="lantai-2")["device"]
         with client.websocket_connect(f"/ws/display?zone=lantai-2&page=display&device={tv['token']}") as ws:
@@ -171,7 +172,7 @@ def test_each_device_gets_the_page_for_its_kind_with_its_token(tmp_path):
         assert "Loket 2" in client.get(f"/survey?device={survey['token']}").text  # its counter, from its token
 
 
-def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_a_restart(tmp_path):
+def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_a_restart(tmp_path, database_url):
     """Ten registrations racing each other: ten devices, ten ids and tokens, all still there after a restart."""
     clock = Clock()
 
@@ -180,10 +181,10 @@ def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_
         return await asyncio.gather(*(devices.register("kiosk", f"Kios {i}", None, None, clock(), entry)
                                       for i in range(10)))
 
-    with running(tmp_path, clock) as client:
+    with running(tmp_path, clock, database_url=database_url) as client:
         made = client.portal.call(race, client.app.state.devices)
     assert len({d.id for d in made}) == len({d.token for d in made}) == 10
-    with running(tmp_path, clock) as client:
+    with running(tmp_path, clock, database_url=database_url) as client:
         listed = client.get("/api/admin/devices", headers=admin(client)).json()["devices"]
         assert sorted((d["id"], d["token"]) for d in listed) == sorted((d.id, d.token) for d in made)
 
@@ -191,10 +192,10 @@ def test_registrations_at_the_same_moment_each_get_their_own_device_kept_across_
 # ---------------------------------------------------------------- pairing
 
 
-def test_a_pairing_code_hands_over_the_token_once_within_30_minutes(tmp_path):
+def test_a_pairing_code_hands_over_the_token_once_within_30_minutes(tmp_path, database_url):
     """The six digits (spaces allowed) give the device its token and page once; an old code and guesses fail."""
     clock = Clock()
-    with running(tmp_path, clock) as client:
+    with running(tmp_path, clock, database_url=database_url) as client:
         headers = admin(client)
         tv = register(client, headers, kind="display", name="TV Lobi", zone="lantai-2")["device"]
         code = tv["pairing_code"]
@@ -261,11 +262,12 @@ def test_pages_say_what_they_are_and_report_their_state(tmp_path):
         assert not row(board(client, headers), tv["id"])["online"] and row(board(client, headers), tv["id"])["alert"]
 
 
-def test_a_device_silent_for_10_s_is_offline_red_and_logged_once(tmp_path):
+def test_a_device_silent_for_10_s_is_offline_red_and_logged_once(tmp_path, database_url):
     """With its socket still open, a TV that stops reporting is offline after OFFLINE_SECONDS (red: the test
-    hall is open all day), logged once however long it stays so, and logged again when it is back."""
+    hall is open all day; on PostgreSQL too, where what this process wrote of it is not another's word),
+    logged once however long it stays so, and logged again when it is back."""
     clock = Clock()
-    with running(tmp_path, clock) as client:
+    with running(tmp_path, clock, database_url=database_url) as client:
         headers = admin(client)
         tv = register(client, headers, kind="display", name="TV Lobi")["device"]
         with client.websocket_connect(f"/ws/display?page=display&device={tv['token']}") as ws:
@@ -273,6 +275,8 @@ def test_a_device_silent_for_10_s_is_offline_red_and_logged_once(tmp_path):
             ws.send_text(json.dumps({"type": "status", "sound": "on"}))
             assert row(board(client, headers), tv["id"])["online"]
             clock.advance(seconds=OFFLINE_SECONDS + 1)
+            devices = client.app.state.devices
+            wait_for(lambda: not devices.shared or tv["id"] in devices._written, what="its last_seen written")
             screen = row(board(client, headers), tv["id"])
             assert not screen["online"] and screen["alert"] and screen["status"] == "Tidak menjawab"
             assert board(client, headers)["warnings"][0]["code"] == "devices_offline"
@@ -356,3 +360,51 @@ def test_the_board_tells_about_the_hub_and_warns(tmp_path):
         clock.advance(days=2, hours=1)
         codes = [w["code"] for w in board(client, admin(client))["warnings"]]
         assert codes[0] == "backup_missing"
+
+
+# ---------------------------------------------------------------- two hub processes on one database
+
+
+def test_two_hub_processes_share_the_registry_the_board_and_one_offline_entry(tmp_path, postgres):
+    """On one PostgreSQL database: a kiosk and a TV registered through A are known at once on B (a kiosk's ticket,
+    the TV's page); the TV, whose page is on B, is online on A's board; gone dark, it is logged offline once
+    (not once per process); revoked through A, its page on B is told so and closed."""
+    url = postgres.create_database()
+    clock = Clock()
+    with running(tmp_path / "a", clock, database_url=url) as a, running(tmp_path / "b", clock, database_url=url) as b:
+        headers = admin(a)
+        b.portal.call(b.app.state.devices.follow, True)  # B just read the registry: not again for 2 s
+        kiosk = register(a, headers)["device"]
+        tv = register(a, headers, kind="display", name="TV Lobi")["device"]
+        # B reads the registry again for a token it does not know (registered through A a moment ago).
+        kiosk_ticket = b.post("/api/tickets", json={"service": "A"}, headers={"X-Device-Token": kiosk["token"]})
+        assert kiosk_ticket.status_code == 201, kiosk_ticket.text
+        with b.websocket_connect(f"/ws/display?page=display&device={tv['token']}") as ws:
+            assert receive_json(ws)["type"] == "snapshot"
+            ws.send_text(json.dumps({"type": "status", "sound": "on"}))
+            heard = clock().isoformat()
+            wait_for(lambda: row(board(b, headers), tv["id"])["status"] == "Terhubung", what="the TV on B")
+            clock.advance(seconds=SHARED_SECONDS)  # B writes when it heard from the TV
+            wait_for(lambda: row(board(a, headers), tv["id"])["status"] == "Terhubung (ke proses hub lain)",
+                     what="A's board to show the TV connected to B")
+            assert [r["online"] for r in (row(board(a, headers), tv["id"]), row(board(b, headers), tv["id"]))] == [
+                True, True]
+
+            clock.advance(seconds=ELSEWHERE_SECONDS)  # silent since: offline everywhere, red (open all day)
+            assert row(board(a, headers), tv["id"])["alert"] and row(board(b, headers), tv["id"])["alert"]
+
+            def offline_entries() -> list:  # the TV's times offline: before its first connection, and now
+                return [e["detail"]["last_seen"] for e in audit_actions(a, headers, "device.offline")
+                        if e["detail"]["device"] == tv["id"]]
+
+            wait_for(lambda: heard in offline_entries(), what="the offline entry")
+            episodes = [client.app.state.devices._episodes for client in (a, b)]
+            wait_for(lambda: all(tv["id"] in e and e[tv["id"]].logged for e in episodes),
+                     what="both processes to have judged the TV offline")
+            assert offline_entries() == [heard, None]  # each time once, whichever process wrote it
+
+            assert a.delete(f"/api/admin/devices/{tv['id']}", headers=headers).status_code == 200
+            told = receive_until(ws, "error", timeout=10)[-1]
+            assert told["code"] == "device_revoked"
+        refused = b.post("/api/tickets", json={"service": "A"}, headers={"X-Device-Token": tv["token"]})
+        assert error_of(refused) == (403, "device_revoked")

@@ -1,4 +1,5 @@
-"""The displays' last calls are kept per zone: live, in a fresh snapshot and after a hub restart."""
+"""The displays' last calls are kept per zone: live, in a fresh snapshot and after a hub restart (read back from
+the ticket history, on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ def numbers(recent: list[dict]) -> list[str]:
     return [r["number"] for r in recent]
 
 
-def test_a_quiet_zone_keeps_its_last_call_after_a_busy_zone_called_twelve(tmp_path):
+def test_a_quiet_zone_keeps_its_last_call_after_a_busy_zone_called_twelve(tmp_path, database_url):
     """lantai-3 still shows C001 after 12 calls in lantai-2: in /api/state, a fresh display's snapshot
     and after the hub restarts; the all-zones list holds the 12 newest calls of the hall."""
     clock = Clock()
-    with running(tmp_path / "data", clock) as client:
+    with running(tmp_path / "data", clock, database_url=database_url) as client:
         quiet_zone_then_busy_zone(client, clock)
         assert numbers(client.get("/api/state?zone=lantai-3").json()["recent"]) == ["C001"]
         with client.websocket_connect("/ws/display?zone=lantai-3") as ws:
@@ -35,17 +36,17 @@ def test_a_quiet_zone_keeps_its_last_call_after_a_busy_zone_called_twelve(tmp_pa
         assert numbers(client.get("/api/state?zone=lantai-2").json()["recent"]) == busy
         assert numbers(client.get("/api/state").json()["recent"]) == busy
 
-    with running(tmp_path / "data", clock) as client:
+    with running(tmp_path / "data", clock, database_url=database_url) as client:
         assert numbers(client.get("/api/state?zone=lantai-3").json()["recent"]) == ["C001"]
         assert numbers(client.get("/api/state?zone=lantai-2").json()["recent"]) == busy
         assert numbers(client.get("/api/state").json()["recent"]) == busy
 
 
-def test_a_ticket_called_again_in_another_zone_leaves_the_first_zones_list(tmp_path):
+def test_a_ticket_called_again_in_another_zone_leaves_the_first_zones_list(tmp_path, database_url):
     """Each zone lists a ticket once at most, where it was last announced; a recall moves it to the top, and a
     restart reads the same lists back (from the ticket history)."""
     clock = Clock()
-    with running(tmp_path / "data", clock) as client:
+    with running(tmp_path / "data", clock, database_url=database_url) as client:
         budi, sari = login(client, "budi", "1234"), login(client, "sari", "2345")
         issue(client, "A")
         issue(client, "A")
@@ -59,5 +60,6 @@ def test_a_ticket_called_again_in_another_zone_leaves_the_first_zones_list(tmp_p
         assert numbers(client.get("/api/state").json()["recent"]) == ["A002", "A001"]
         live = client.get("/api/state").json()["recent"]
 
-    with running(tmp_path / "data", clock) as client:  # the recall's time and counter are read back
+    # The recall's time and counter are read back.
+    with running(tmp_path / "data", clock, database_url=database_url) as client:
         assert client.get("/api/state").json()["recent"] == live

@@ -84,12 +84,15 @@ def build_day(client, clock: Clock) -> None:
 
 
 @contextlib.contextmanager
-def next_day(client, clock: Clock) -> Iterator[dict]:
+def next_day(client, clock: Clock, monday: dict) -> Iterator[dict]:
     """Tuesday 09:00: one A ticket taken; yields an admin's headers of that morning. The clock goes back to Monday
-    afterwards, so that the Monday sessions of the other tests stay valid (the hall's day never goes back)."""
+    afterwards, for the other tests (the hall's day never goes back). Tuesday's log-in ended Monday's sessions
+    (idle by then, and sessions are the database's): `monday`, the `day` fixture's headers, is a new Monday
+    session afterwards."""
     clock.set(MORNING + timedelta(days=1))
     issue(client, "A")
     try:
         yield login(client, "koordinator", "1111")
     finally:
         clock.set(MORNING + timedelta(minutes=90))
+        monday.update(login(client, "koordinator", "1111"))

@@ -34,8 +34,8 @@ def test_the_matrix_of_the_month(day):
 def test_totals_equal_the_sum_of_their_days_and_services(day):
     """Every line's total is the sum of its days; an agency's days are the sums of its services'; the total line's
     are the sums of the agencies'; and a service's month equals the summary's `issued` for it."""
-    client, _, clock = day
-    with next_day(client, clock) as admin:
+    client, monday, clock = day
+    with next_day(client, clock, monday) as admin:
         answer = recap(client, admin)
         summary = client.get("/api/reports/summary", headers=admin,
                              params={"from": "2026-03-01", "to": "2026-03-31", "by": "service"}).json()

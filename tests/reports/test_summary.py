@@ -73,8 +73,8 @@ def test_filters_by_agency_and_service(day):
 def test_a_second_day_and_an_expired_ticket(day):
     """Days are the site's local days: the next morning's ticket is its own row, and B002 (expired at the change
     of day, never called) still counts as taken on Monday, without a wait."""
-    client, _, clock = day
-    with next_day(client, clock) as admin:
+    client, monday, clock = day
+    with next_day(client, clock, monday) as admin:
         both = summary(client, admin, "day", DAY, NEXT_DAY)
     assert [(r["key"], r["label"], r["issued"], r["wait_avg_s"]) for r in both["rows"]] == [
         (DAY, "Senin, 2 Maret 2026", 6, 680), (NEXT_DAY, "Selasa, 3 Maret 2026", 1, None)]
@@ -88,8 +88,8 @@ def test_a_second_day_and_an_expired_ticket(day):
 def test_a_closed_day_read_again_from_the_workers_parts(day):
     """Once Monday is over, the worker keeps its parts: every breakdown read again (and filtered, and over a
     period that also has a live day) is what reading the tickets gave."""
-    client, _, clock = day
-    with next_day(client, clock) as admin:
+    client, monday, clock = day
+    with next_day(client, clock, monday) as admin:
         for by, rows in EXPECTED.items():
             for _ in range(2):  # read, then from the kept parts
                 assert summary(client, admin, by) == {"from": DAY, "to": DAY, "by": by, "rows": rows, "total": TOTAL}

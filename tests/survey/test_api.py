@@ -1,4 +1,4 @@
-"""The survey's API (survey/api.py) through TestClient on a real SQLite file."""
+"""The survey's API (survey/api.py) through TestClient, on a real SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def clock():
 
 
 @pytest.fixture
-def client(tmp_path, clock):
-    with running(tmp_path / "data", clock, site_with_koordinator()) as client:
+def client(tmp_path, clock, database_url):
+    with running(tmp_path / "data", clock, site_with_koordinator(), database_url=database_url) as client:
         yield client
 
 

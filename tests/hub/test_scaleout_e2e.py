@@ -1,0 +1,213 @@
+"""Two real hub processes (`run.py --database postgresql://...`) on one PostgreSQL database serve one site:
+call-next is exactly-once across them, every event reaches every page of both in seq order, a page
+resumes on the other process, and `kill -9` of one loses no committed ticket."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from websockets.sync.client import connect
+
+from config.site import dump_config, dump_toml, load_config
+from tests.conftest import ROOT, TEST_CONFIG, HubProcess, free_port, site_config, wait_for
+
+pytestmark = pytest.mark.e2e
+
+COUNTERS = 18
+TICKETS = 300
+
+
+@pytest.fixture
+def site_file(tmp_path):
+    """The test site with 18 counters serving A and B, written as a TOML file."""
+    raw = dump_config(load_config(TEST_CONFIG))
+    template = raw["counters"][0]
+    counters = [{**template, "id": str(n), "name": f"Loket {n}", "services": ["A", "B"]}
+                for n in range(1, COUNTERS + 1)]
+    path = tmp_path / "site.toml"
+    path.write_text(dump_toml(site_config(counters=counters)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def pair(postgres, tmp_path, site_file):
+    """Hub processes A and B on one fresh PostgreSQL database (each with its own data folder)."""
+    url = postgres.create_database()
+    first = HubProcess(tmp_path / "a", site_file, database=url).start()
+    second = HubProcess(tmp_path / "b", site_file, database=url).start()
+    yield first, second, url
+    second.stop()
+    first.stop()
+
+
+def next_event(ws, timeout: float = 10.0) -> dict:
+    """The next message that is not a heartbeat."""
+    while True:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message["type"] != "heartbeat":
+            return message
+
+
+def test_counters_on_two_processes_call_each_ticket_exactly_once(pair):
+    """18 counters, 9 on each process, race over 300 tickets: every ticket is called once, by one counter."""
+    first, second, url = pair
+    token = first.login("koordinator", "1111")  # a session of the database: valid on both processes
+    with ThreadPoolExecutor(16) as pool:
+        issued = list(pool.map(lambda n: (first, second)[n % 2].issue("AB"[n % 3 == 0]), range(TICKETS)))
+    called: list[int] = []
+    lock = threading.Lock()
+
+    def counter(n: int) -> None:
+        hub = (first, second)[n % 2]
+        while True:
+            status, body = hub.request("POST", f"/api/counters/{n}/call-next", token=token)
+            assert status == 200, body
+            if body["ticket"] is None:
+                return
+            with lock:
+                called.append(body["ticket"]["id"])
+
+    with ThreadPoolExecutor(COUNTERS) as pool:
+        list(pool.map(counter, range(1, COUNTERS + 1)))
+    assert sorted(called) == sorted(t["id"] for t in issued)
+    with psycopg.connect(url) as db:
+        calls = db.execute("SELECT ticket_id, COUNT(*) FROM ticket_history WHERE action = 'called' "
+                           "GROUP BY ticket_id").fetchall()
+        numbers = db.execute("SELECT COUNT(DISTINCT number), COUNT(*) FROM tickets").fetchone()
+    assert len(calls) == TICKETS and {n for _, n in calls} == {1}
+    assert numbers == (TICKETS, TICKETS)  # no number given twice across the processes
+
+
+def test_a_display_on_one_process_sees_calls_made_on_the_other(pair):
+    """A TV connected to B shows the ticket an officer called on A, with A's seq."""
+    first, second, _ = pair
+    token = first.login("koordinator", "1111")
+    ticket = first.issue("A")
+    with connect(f"{second.ws_url}/ws/display") as tv:
+        snapshot = next_event(tv)
+        assert snapshot["type"] == "snapshot"
+        status, body = first.request("POST", "/api/counters/1/call-next", token=token)
+        assert status == 200
+        events = [next_event(tv)]
+        while events[-1]["type"] != "ticket.called":  # B may have taken its snapshot before the ticket reached it
+            events.append(next_event(tv))
+    called = events[-1]
+    assert called["ticket"]["id"] == ticket["id"] and called["counter"]["id"] == "1"
+    assert [e["seq"] for e in events] == list(range(snapshot["seq"] + 1, snapshot["seq"] + 1 + len(events)))
+    assert called["seq"] == 2  # the ticket's issue, then its call: A's seq, as every page of either process has it
+
+
+def test_a_page_resumes_on_the_other_process(pair):
+    """A TV that followed A reconnects to B with since and epoch: it gets exactly the events it missed."""
+    first, second, _ = pair
+    token = first.login("koordinator", "1111")
+    with connect(f"{first.ws_url}/ws/display") as tv:
+        snapshot = next_event(tv)
+    first.issue("A")
+    first.issue("B")
+    first.request("POST", "/api/counters/2/call-next", token=token)
+    with connect(f"{second.ws_url}/ws/display?since={snapshot['seq']}&epoch={snapshot['epoch']}") as tv:
+        missed = [next_event(tv) for _ in range(3)]
+    assert [e["type"] for e in missed] == ["ticket.issued", "ticket.issued", "ticket.called"]
+    assert [e["seq"] for e in missed] == [snapshot["seq"] + 1, snapshot["seq"] + 2, snapshot["seq"] + 3]
+
+
+def test_kill_9_of_one_process_during_a_burst_loses_no_committed_ticket(pair):
+    """A is killed with -9 while kiosks issue tickets on it: every ticket it confirmed is on B, B's TVs got each
+    one's event with no gap in seq, a TV of A resumes on B, and B goes on serving."""
+    first, second, url = pair
+    confirmed: list[dict] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def kiosk() -> None:
+        while not stop.is_set():
+            try:
+                status, body = first.request("POST", "/api/tickets", {"service": "A"})
+            except (OSError, http.client.HTTPException):
+                return  # A is gone (the answer cut off, or no connection): the kiosk would now go to B
+            if status == 201:
+                with lock:
+                    confirmed.append(body["ticket"])
+
+    # close_timeout: A's TV has nobody to answer its closing handshake.
+    with connect(f"{second.ws_url}/ws/display") as tv_b, \
+            connect(f"{first.ws_url}/ws/display", close_timeout=1) as tv_a:
+        start = next_event(tv_b)["seq"]
+        seen_on_a = next_event(tv_a)
+        kiosks = [threading.Thread(target=kiosk) for _ in range(6)]
+        for thread in kiosks:
+            thread.start()
+        wait_for(lambda: len(confirmed) >= 60, timeout=30, what="60 tickets confirmed by A")
+        first.kill()
+        stop.set()
+        for thread in kiosks:
+            thread.join(15)
+        with psycopg.connect(url) as db:
+            stored = dict(db.execute("SELECT token, id FROM tickets").fetchall())
+        assert {t["token"] for t in confirmed} <= set(stored)
+        # B's TV: one ticket.issued per stored ticket, in seq order without a gap.
+        events = []
+        while len(events) < len(stored):
+            events.append(next_event(tv_b))
+        assert [e["seq"] for e in events] == list(range(start + 1, start + len(stored) + 1))
+        assert {e["ticket"]["id"] for e in events} == set(stored.values())
+    # A's TV reconnects to B from where it was.
+    resume = f"{second.ws_url}/ws/display?since={seen_on_a['seq']}&epoch={seen_on_a['epoch']}"
+    with connect(resume, close_timeout=1) as tv:
+        assert next_event(tv)["type"] == "ticket.issued"
+    token = second.login("koordinator", "1111")
+    status, body = second.request("POST", "/api/counters/1/call-next", token=token)
+    assert status == 200 and body["ticket"]["number"] == "A001"
+
+
+def test_the_database_is_named_by_the_flag_or_the_environment(postgres, tmp_path, monkeypatch):
+    """`MPP_DATABASE_URL` (or `--database`) puts the data in PostgreSQL; a URL of another kind or a database that
+    does not answer stops the start with one line that names where, without the password."""
+    import run
+
+    url = postgres.create_database()
+    monkeypatch.setenv("MPP_DATABASE_URL", url)
+    assert run.parse_args([]).database == url and run.parse_args(["--database", "postgresql://x/y"]).database \
+        == "postgresql://x/y"
+    hub = HubProcess(tmp_path / "data").start()  # the environment, inherited
+    try:
+        ticket = hub.issue("A")
+    finally:
+        hub.stop()
+    assert not (tmp_path / "data" / "mpp.sqlite3").exists()
+    with psycopg.connect(url) as db:
+        assert db.execute("SELECT number FROM tickets WHERE token = %s", (ticket["token"],)).fetchone() == ("A001",)
+    monkeypatch.delenv("MPP_DATABASE_URL")
+
+    def start(database: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "run.py", "--data-dir", str(tmp_path / "x"), "--database", database,
+                               "--port", str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    other = start("mysql://mpp@127.0.0.1/mpp")
+    assert other.returncode == 2 and "--database takes a PostgreSQL URL" in other.stderr
+    nowhere = start(f"postgresql://mpp:s3cret@127.0.0.1:{free_port()}/mpp")
+    assert nowhere.returncode == 2
+    assert "Cannot start: cannot use the database at PostgreSQL 127.0.0.1:" in nowhere.stderr
+    assert "s3cret" not in nowhere.stderr and len(nowhere.stderr.strip().splitlines()) == 1
+
+
+def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(pair):
+    """A phone following its ticket through B sees it waiting the moment it was issued on A, then called there."""
+    first, second, _ = pair
+    token = first.login("koordinator", "1111")
+    ticket = first.issue("A")
+    with connect(f"{second.ws_url}/ws/ticket/{ticket['token']}") as phone:
+        assert json.loads(phone.recv(timeout=10))["ticket"]["status"] == "waiting"
+        assert first.request("POST", "/api/counters/1/call-next", token=token)[0] == 200
+        seen = [json.loads(phone.recv(timeout=10))["ticket"]]
+        while seen[-1]["status"] == "waiting":
+            seen.append(json.loads(phone.recv(timeout=10))["ticket"])
+    assert seen[-1]["status"] == "called" and seen[-1]["number"] == ticket["number"]
