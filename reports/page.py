@@ -9,8 +9,9 @@ an admin's or koordinator's session token, shared with the admin console (the sa
 tab's sessionStorage): its policy (server/pages.py ADMIN) forbids inline code and
 framing, caching and referrers.
 
-`attach(app)` gives the app its reports worker (reports/reader.py), `app.state.reports`, and the reports
-recently shown (reports/shown.py), `app.state.reports_shown`.
+`attach(app)` gives the app its reports worker (reports/reader.py), `app.state.reports`, the keeper of the
+closed days' stored parts (reports/keeper.py), and the reports recently shown (reports/shown.py),
+`app.state.reports_shown`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.routing import Route
 
 from reports import api
 from reports.columns import BY_TITLES, DEFINITIONS, KEYS, MEASURES
+from reports.keeper import Keeper
 from reports.period import MAX_DAYS, quick_periods
 from reports.reader import Reader
 from reports.shown import Shown
@@ -86,14 +88,35 @@ async def reports_page(request: Request):
     return pages.render(request, templates, "reports.html", context, policy=pages.ADMIN, boot=boot)
 
 
-def attach(app) -> Reader:
-    """The reports' worker, for the endpoints (`app.state.reports`, closed at shutdown), and the reports recently
-    shown (`app.state.reports_shown`: a download right after is the same numbers)."""
+class Reports:
+    """The reports' part of a running hub: the worker (`reader`) and the keeper of the closed days' stored parts
+    (reports/keeper.py), started with the hub and closed with it."""
+
+    def __init__(self, reader: Reader, keeper: Keeper) -> None:
+        self.reader = reader
+        self.keeper = keeper
+
+    async def start(self) -> None:
+        await self.keeper.start()
+
+    def reconfigure(self, config) -> None:
+        self.keeper.reconfigure(config)
+
+    def close(self) -> None:
+        self.keeper.close()
+        self.reader.close()
+
+
+def attach(app) -> Reports:
+    """The reports' worker, for the endpoints (`app.state.reports`), its keeper of stored parts
+    (`app.state.reports_keeper`), and the reports recently shown (`app.state.reports_shown`: a download right after
+    is the same numbers)."""
     settings = app.state.settings
     reader = Reader(settings.database_url or settings.database)  # PostgreSQL's URL, else the SQLite file
     app.state.reports = reader
+    app.state.reports_keeper = Keeper(app.state.hall, reader)
     app.state.reports_shown = Shown()
-    return reader
+    return Reports(reader, app.state.reports_keeper)
 
 
 routes = [

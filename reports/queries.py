@@ -118,3 +118,41 @@ def issued_per_day(db: Any, first: str, last: str, services: Collection[str] | N
     """(day, service, tickets taken) for local days `first` to `last`, of `services` (None: all)."""
     where, params = _services(services)
     return db.execute(ISSUED_PER_DAY.format(services=where), (first, last, *params)).fetchall()
+
+
+# The closed days' parts stored by the hub (reports/stored.py; the table: migration 9 of server/store.py).
+STORED = """
+SELECT p.day, p.facet, p.entries, p.durations
+FROM report_parts p
+WHERE p.version = ? AND p.day >= ? AND p.day <= ? AND p.facet IN ({facets})
+"""
+
+# The days from `first` to before `until` that have every one of the facets asked for stored (the hub's check of
+# what is missing: the first three columns of the primary key, never the parts themselves).
+STORED_DAYS = """
+SELECT p.day
+FROM report_parts p
+WHERE p.day >= ? AND p.day < ? AND p.version = ? AND p.facet IN ({facets})
+GROUP BY p.day
+HAVING COUNT(*) = ?
+"""
+
+# The hall's first day with tickets: stored days start there.
+FIRST_DAY = "SELECT MIN(t.day) FROM tickets t"
+
+
+def _marks(values: Collection[str]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def stored(db: Any, version: int, first: str, last: str, facets: Collection[str]) -> list[tuple]:
+    """(day, facet, entries, durations) of the parts stored for local days `first` to `last` (ISO dates, both
+    included), of `facets`, worked out by the computation `version` (reports/stored.py)."""
+    facets = sorted(facets)
+    return db.execute(STORED.format(facets=_marks(facets)), (version, first, last, *facets)).fetchall()
+
+
+def stored_days(version: int, first: str, until: str, facets: Collection[str]) -> tuple[str, tuple]:
+    """STORED_DAYS with its parameters, for the hub's own connection (reports/keeper.py)."""
+    facets = sorted(facets)
+    return STORED_DAYS.format(facets=_marks(facets)), (first, until, version, *facets, len(facets))

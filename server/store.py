@@ -185,6 +185,19 @@ MIGRATIONS = [
     ALTER TABLE desks ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX tickets_seq ON tickets(seq);
     """,
+    # 9: reports (reports/stored.py): a closed day's parts, worked out once by the reports' worker and written
+    # by the hub (reports/keeper.py), one row per day, facet and version of the computation. The parts come
+    # last in the row: the hub's check of which days are stored reads the key alone.
+    """
+    CREATE TABLE report_parts (
+        day TEXT NOT NULL,
+        facet TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        entries TEXT NOT NULL,
+        durations BLOB NOT NULL,
+        PRIMARY KEY (day, facet, version)
+    );
+    """,
 ]
 
 EVENT_LOG_KEEP = 20_000  # events kept in the log (for resuming clients and for inspection)
@@ -207,6 +220,11 @@ DAY_STARTED = DayStarted.model_fields["type"].default
 CONFIG_UPDATED = ConfigUpdated.model_fields["type"].default
 META_UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 AUDIT_INSERT = "INSERT INTO audit(at, action, officer, agency, address, summary, detail) VALUES (?,?,?,?,?,?,?)"
+# A closed day's parts (Store.save_report_parts): `values` is one "(?, ?, ?, ?, ?)" per facet, then the day again.
+REPORT_PARTS_INSERT = ("INSERT INTO report_parts(day, facet, version, entries, durations) "
+                       "SELECT column1, column2, column3, column4, column5 FROM (VALUES {values}) AS v "
+                       "WHERE EXISTS (SELECT 1 FROM tickets WHERE day <= ?) "
+                       "ON CONFLICT DO NOTHING RETURNING facet")
 
 
 @dataclass
@@ -612,8 +630,27 @@ class Store:
             for table, column in (("ticket_history", "ticket_id"), ("survey_responses", "ticket_id")):
                 await tx.execute(f"DELETE FROM {table} WHERE {column} IN ({old})", (before_day,))
             await tx.execute("DELETE FROM tickets WHERE day < ?", (before_day,))
+            await tx.execute("DELETE FROM report_parts WHERE day < ?", (before_day,))
             await tx.executemany(AUDIT_INSERT, [_audit_row(e) for e in audit(count)])
         return count
+
+    # ------------------------------------------------------------ the reports' stored parts
+
+    async def save_report_parts(self, day: str, version: int, facets: list[tuple[str, str, bytes]]) -> int:
+        """Store a closed day's parts (reports/stored.py): `facets` as (facet, entries, durations), worked out by
+        the computation `version`; the day's other rows (another version, another time zone's hours) go. Written
+        once: a facet stored already (by this process or another) is left as it is, the database deciding (ON
+        CONFLICT DO NOTHING); nothing is written for a day before every ticket kept (pruned meanwhile: the write
+        lock orders this after `prune_tickets`). Returns the rows written."""
+        if not facets:
+            return 0
+        names = [facet for facet, _, _ in facets]
+        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(facets))
+        params = [value for facet, entries, durations in facets for value in (day, facet, version, entries, durations)]
+        async with self.db.writing() as tx:
+            await tx.execute(f"DELETE FROM report_parts WHERE day = ? AND NOT (version = ? AND facet IN "
+                             f"({', '.join('?' * len(names))}))", (day, version, *names))
+            return len(await tx.fetch(REPORT_PARTS_INSERT.format(values=values), (*params, day)))
 
     @property
     def backs_up(self) -> bool:
