@@ -7,15 +7,17 @@
 Builds a real SQLite file with the hub's schema (server/store.py migrations) holding
 `--days` working days of `--per-day` served tickets each over the test site's
 services and counters, and a response for every `--share`-th of them; then times,
-`--repeat` times each, what GET /api/reports/ikm runs (survey/storage.py queries and
-survey/ikm.py): the JSON report for one month and for the whole year, for the hall and
-for one agency, and the XLSX tabulation for one month (queries and openpyxl). Reports
-run on the hub's one connection, between its writes: these times are how long a
-report holds it. With `--postgresql`, the same database in PostgreSQL (tests/postgres.py
-starts a server of its own, with PostgreSQL's default durability), analysed after filling
-(autovacuum would within a minute; SQLite's planner needs no statistics here).
+`--repeat` times each, what GET /api/reports/ikm runs: in the reports' worker process
+(reports/reader.py, its read-only connection), the survey's reads (survey/work.py,
+survey/storage.py) and, for the XLSX, the workbook; then survey/ikm.py's index. The JSON
+report for one month and for the whole year, for the hall and for one agency, and the XLSX
+tabulation for one month and for the year. Meanwhile the hub's own connection (the store)
+writes a small row every 20 ms, as calls do: reported, how long those writes take while the
+reports run (a report on the hub's connection would hold them until it ends). With
+`--postgresql`, the same database in PostgreSQL (tests/postgres.py starts a server of its
+own, with PostgreSQL's default durability), analysed after filling (autovacuum would within
+a minute; SQLite's planner needs no statistics here).
 """
-
 from __future__ import annotations
 
 import argparse
@@ -33,12 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.site import load_config  # noqa: E402
+from reports.reader import Reader  # noqa: E402
 from server.database import open_database  # noqa: E402
 from server.store import TICKET_INSERT, Store  # noqa: E402
-from survey import workbook  # noqa: E402
 from survey.answers import PROFILE  # noqa: E402
+from survey.api import SARAN_SHOWN  # noqa: E402
 from survey.ikm import UNSUR, index_of, sample_target  # noqa: E402
-from survey.storage import INSERT, Responses, Scope  # noqa: E402
+from survey.storage import INSERT, Scope  # noqa: E402
+from survey.work import ikm_of, tabulation_of  # noqa: E402
 
 
 async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str, str]:
@@ -76,18 +80,15 @@ async def build(store: Store, days: int, per_day: int, share: int) -> tuple[str,
     return first.isoformat(), last.isoformat()
 
 
-async def report(responses: Responses, scope: Scope) -> None:
-    """What the JSON report asks the database and computes."""
-    totals = await responses.totals(scope)
-    index_of(totals.sums, totals.respondents)
-    sample_target(await responses.served(scope))
-    await responses.saran(scope, 200)
-    await responses.profile_counts(scope)
+async def report(reader: Reader, scope: Scope) -> None:
+    """What the JSON report asks the worker and computes (survey/api.py)."""
+    figures = await reader.run(ikm_of, scope, SARAN_SHOWN)
+    index_of(figures.totals.sums, figures.totals.respondents)
+    sample_target(figures.population)
 
 
-async def xlsx(responses: Responses, scope: Scope, config) -> int:
-    data = workbook.tabulation(config, scope, {}, await responses.respondents(scope), await responses.served(scope))
-    return len(data)
+async def xlsx(reader: Reader, scope: Scope, config) -> int:
+    return len(await reader.run(tabulation_of, config, scope, {}))
 
 
 async def timed(label: str, repeat: int, work) -> None:
@@ -96,7 +97,24 @@ async def timed(label: str, repeat: int, work) -> None:
         start = time.perf_counter()
         await work()
         times.append((time.perf_counter() - start) * 1000)
-    print(f"{label:<44} median {statistics.median(times):8.1f} ms   max {max(times):8.1f} ms")
+    print(f"{label:<48} median {statistics.median(times):8.1f} ms   max {max(times):8.1f} ms")
+
+
+async def writes(store: Store, until: asyncio.Event) -> list[float]:
+    """A small write on the hub's connection every 20 ms until `until`: each one's time, in ms."""
+    took = []
+    while not until.is_set():
+        start = time.perf_counter()
+        await store.execute("UPDATE meta SET value = value WHERE key = 'epoch'")
+        took.append((time.perf_counter() - start) * 1000)
+        await asyncio.sleep(0.02)
+    return took
+
+
+def _writes(label: str, took: list[float]) -> None:
+    took = sorted(took)
+    print(f"{label:<48} median {statistics.median(took):8.1f} ms   p99 {took[int(0.99 * (len(took) - 1))]:.1f} ms"
+          f"   max {took[-1]:8.1f} ms   ({len(took)} writes)")
 
 
 async def main() -> None:
@@ -125,20 +143,35 @@ async def run(args, url: str | None) -> None:
         first, last = await build(store, args.days, args.per_day, args.share)
         if url is not None:
             await store.execute("ANALYZE")
+        else:  # the build's write-ahead log into the file now, not at the first write measured
+            await store.fetch("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"built {args.days} days × {args.per_day} tickets, 1 in {args.share} answered, {first} .. {last}, "
               f"in {time.perf_counter() - start:.1f} s on {store.dialect}")
-        responses = Responses(store)
+        database = url or str(Path(folder) / "hub.sqlite3")
+        reader = Reader(database)
         month = Scope(last[:8] + "01", last)
         year = Scope(first, last)
         agency = Scope(first, last, services=("A", "B"))
-        print(f"respondents: month {(await responses.totals(month)).respondents}, "
-              f"year {(await responses.totals(year)).respondents}")
-        await timed("JSON report, one month, the hall", args.repeat, lambda: report(responses, month))
-        await timed("JSON report, the year, the hall", args.repeat, lambda: report(responses, year))
-        await timed("JSON report, the year, one agency", args.repeat, lambda: report(responses, agency))
-        size = await xlsx(responses, month, config)
-        await timed(f"XLSX tabulation, one month ({size // 1024} KiB)", args.repeat,
-                    lambda: xlsx(responses, month, config))
+        figures = await reader.run(ikm_of, month, SARAN_SHOWN)  # also starts the worker
+        print(f"respondents: month {figures.totals.respondents}, "
+              f"year {(await reader.run(ikm_of, year, SARAN_SHOWN)).totals.respondents}")
+        done = asyncio.Event()
+        writing = asyncio.create_task(writes(store, done))
+        await asyncio.sleep(5)
+        done.set()
+        _writes("the hub connection writes, no report running", await writing)
+        done = asyncio.Event()
+        writing = asyncio.create_task(writes(store, done))
+        await timed("JSON report, one month, the hall", args.repeat, lambda: report(reader, month))
+        await timed("JSON report, the year, the hall", args.repeat, lambda: report(reader, year))
+        await timed("JSON report, the year, one agency", args.repeat, lambda: report(reader, agency))
+        for label, scope in (("one month", month), ("the year", year)):
+            size = await xlsx(reader, scope, config)
+            await timed(f"XLSX tabulation, {label} ({size // 1024} KiB)", max(1, args.repeat // 2),
+                        lambda s=scope: xlsx(reader, s, config))
+        done.set()
+        _writes("the hub connection writes meanwhile", await writing)
+        reader.close()
         await store.close()
 
 

@@ -7,6 +7,7 @@
 - `GET /api/reports/ikm?from=&to=[&agency=][&service=][&counter=][&format=xlsx]`: the IKM of the tickets
   served in the period and scope (PermenPANRB No. 14 Tahun 2017), with access as for reports
   (server/access.py): an admin sees everything, a koordinator only their agency, a petugas nothing.
+  It is read, and its XLSX written, in the reports' worker process (survey/work.py, reports/reader.py).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from server.api import answer, read_json
 from server.errors import Conflict, HubError, unknown_ticket
 from server.openapi import documented
 from server.tickets import Status, Ticket
-from survey import workbook
 from survey.answers import read_response
 from survey.ikm import index_of, sample_target
 from survey.storage import Responses, Scope
 from survey.views import IkmReport, SaranView, SurveyForm, SurveyRequest, SurveySaved, form_of, unsur_views
+from survey.work import ikm_of, tabulation_of
 
 SARAN_SHOWN = 200  # saran listed in the JSON report (the XLSX has them all)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,24 +123,21 @@ async def ikm_report(request: Request) -> Response:
     if wanted not in ("json", "xlsx"):
         raise HubError("invalid_field", f"Parameter 'format' harus xlsx (atau tidak diisi untuk JSON); bukan "
                        f"'{wanted[:40]}'.", status=422)
-    responses = responses_of(request)
-    config = request.app.state.config
+    app = request.app.state
     if wanted == "xlsx":
-        respondents = await responses.respondents(scope)
-        data = workbook.tabulation(config, scope, named, respondents, await responses.served(scope))
+        data = await app.reports.run(tabulation_of, app.config, scope, named)
         name = f"ikm-{scope.first}-{scope.last}.xlsx"
         return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                          "Cache-Control": "no-store"})
-    totals = await responses.totals(scope)
+    figures = await app.reports.run(ikm_of, scope, SARAN_SHOWN)
+    totals, population = figures.totals, figures.population
     index = index_of(totals.sums, totals.respondents)
-    population = await responses.served(scope)
-    latest = await responses.saran(scope, SARAN_SHOWN)
     report = IkmReport(
         from_=scope.first, to=scope.last, **named, respondents=totals.respondents, population=population,
         sample_target=sample_target(population), unsur=unsur_views(index),
         ikm=float(index.ikm) if index.ikm is not None else None, mutu=index.mutu, kinerja=index.kinerja,
-        profile=await responses.profile_counts(scope), saran_count=totals.saran,
+        profile=figures.profile, saran_count=totals.saran,
         saran=[SaranView(number=r.number, day=r.day, service=r.service, counter=r.counter, answered_at=r.answered_at,
-                         text=r.saran) for r in latest],
+                         text=r.saran) for r in figures.latest],
     )
     return answer(report, headers={"Cache-Control": "no-store"})

@@ -1,8 +1,11 @@
 """Every SQL statement of the survey, in one place (the table: migration 4 of server/store.py).
 
 Portable SQL only (ANSI types and functions, `INSERT ... ON CONFLICT DO NOTHING`, `?`
-placeholders), run through the store's two primitives `fetch` and `execute`, so the same
-statements serve SQLite and PostgreSQL (server/database.py; a SUM comes back as an int on both).
+placeholders), so the same statements serve SQLite and PostgreSQL (server/database.py; a SUM
+comes back as an int on both). Saving a response runs through the store's primitives on the
+hub's connection (`Responses`); the IKM report's reads run on the reports' read-only worker
+connection (the module's functions, called by survey/work.py), so that a year's report never
+holds the hub's connection between its writes.
 
 One response per ticket is the database's rule, not ours: the table's primary key is the
 ticket id, and a second insert for it changes no row, however many requests race.
@@ -76,7 +79,9 @@ class Totals:
 
 
 class Responses:
-    """The survey's responses in the hub's database."""
+    """The survey's responses in the hub's database, on the hub's connection: saving one, whether a ticket has one,
+    and a month's sums for the TVs' running text (survey/publication.py). The IKM report reads on the reports'
+    worker instead (the functions below, survey/work.py)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -91,68 +96,90 @@ class Responses:
         rows = await self.store.fetch("SELECT 1 FROM survey_responses WHERE ticket_id = ?", (ticket_id,))
         return bool(rows)
 
-    async def served(self, scope: Scope) -> int:
-        """The population: tickets served (done) in the scope."""
-        if scope.empty:
-            return 0
-        where, params = scope.where()
-        rows = await self.store.fetch(f"SELECT COUNT(*) FROM tickets t WHERE {where}", params)
-        return rows[0][0]
-
     async def totals(self, scope: Scope) -> Totals:
-        """Respondents and the sum of each unsur's scores over the responses to the scope's tickets."""
+        """As `totals()` below, on the hub's connection."""
         if scope.empty:
             return Totals(0, {key: 0 for key in UNSUR})
-        where, params = scope.where()
-        sums = ", ".join(f"COALESCE(SUM(r.{key}), 0)" for key in UNSUR)
-        rows = await self.store.fetch(
-            f"SELECT COUNT(*), COUNT(r.saran), {sums} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+        return _totals((await self.store.fetch(*_totals_sql(scope)))[0])
+
+
+# The IKM report's reads, on a DB-API connection (`db.execute(sql, params)` with `?` placeholders): the reports'
+# read-only worker connection (reports/reader.py, server.database.connect_reader), which returns plain tuples.
+
+
+def served(db, scope: Scope) -> int:
+    """The population: tickets served (done) in the scope."""
+    if scope.empty:
+        return 0
+    where, params = scope.where()
+    return db.execute(f"SELECT COUNT(*) FROM tickets t WHERE {where}", params).fetchone()[0]
+
+
+def _totals_sql(scope: Scope) -> tuple[str, tuple]:
+    where, params = scope.where()
+    sums = ", ".join(f"COALESCE(SUM(r.{key}), 0)" for key in UNSUR)
+    return (f"SELECT COUNT(*), COUNT(r.saran), {sums} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
             f"WHERE {where}", params)
-        row = rows[0]
-        return Totals(row[0], {key: row[i + 2] for i, key in enumerate(UNSUR)}, row[1])
 
-    async def respondents(self, scope: Scope) -> list[Respondent]:
-        """Every response to the scope's tickets, in the order they were given."""
-        if scope.empty:
-            return []
-        where, params = scope.where()
-        rows = await self.store.fetch(
-            f"SELECT {RESPONDENT} FROM survey_responses r "
-            f"JOIN tickets t ON t.id = r.ticket_id WHERE {where} ORDER BY r.answered_at, r.ticket_id", params)
-        return [_respondent(r) for r in rows]
 
-    async def saran(self, scope: Scope, limit: int) -> list[Respondent]:
-        """The latest `limit` responses of the scope that left a saran, newest first (Totals.saran counts them)."""
-        if scope.empty:
-            return []
-        where, params = scope.where()
-        rows = await self.store.fetch(
-            f"SELECT {RESPONDENT} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
-            f"WHERE {where} AND r.saran IS NOT NULL ORDER BY r.answered_at DESC, r.ticket_id DESC LIMIT ?",
-            (*params, limit))
-        return [_respondent(r) for r in rows]
+def _totals(row) -> Totals:
+    return Totals(row[0], {key: row[i + 2] for i, key in enumerate(UNSUR)}, row[1])
 
-    async def profile_counts(self, scope: Scope) -> dict[str, dict[str, int]]:
-        """For each profile question, how many respondents gave each answer (unanswered ones left out)."""
-        counts: dict[str, dict[str, int]] = {key: {} for key in PROFILE}
-        if scope.empty:
-            return counts
-        where, params = scope.where()
-        columns = ", ".join(f"r.{key}" for key in PROFILE)
-        # One pass: the few hundred combinations at most, added up per question here.
-        rows = await self.store.fetch(
-            f"SELECT {columns}, COUNT(*) FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
-            f"WHERE {where} GROUP BY {columns}", params)
-        for row in rows:
-            for i, key in enumerate(PROFILE):
-                if row[i] is not None:
-                    counts[key][row[i]] = counts[key].get(row[i], 0) + row[len(PROFILE)]
+
+def totals(db, scope: Scope) -> Totals:
+    """Respondents and the sum of each unsur's scores over the responses to the scope's tickets."""
+    if scope.empty:
+        return Totals(0, {key: 0 for key in UNSUR})
+    return _totals(db.execute(*_totals_sql(scope)).fetchone())
+
+
+def respondents(db, scope: Scope) -> list[Respondent]:
+    """Every response to the scope's tickets, in the order they were given."""
+    if scope.empty:
+        return []
+    where, params = scope.where()
+    rows = db.execute(
+        f"SELECT {RESPONDENT} FROM survey_responses r "
+        f"JOIN tickets t ON t.id = r.ticket_id WHERE {where} ORDER BY r.answered_at, r.ticket_id", params).fetchall()
+    return [_respondent(r) for r in rows]
+
+
+def saran(db, scope: Scope, limit: int) -> list[Respondent]:
+    """The latest `limit` responses of the scope that left a saran, newest first (Totals.saran counts them)."""
+    if scope.empty:
+        return []
+    where, params = scope.where()
+    rows = db.execute(
+        f"SELECT {RESPONDENT} FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+        f"WHERE {where} AND r.saran IS NOT NULL ORDER BY r.answered_at DESC, r.ticket_id DESC LIMIT ?",
+        (*params, limit)).fetchall()
+    return [_respondent(r) for r in rows]
+
+
+def profile_counts(db, scope: Scope) -> dict[str, dict[str, int]]:
+    """For each profile question, how many respondents gave each answer (unanswered ones left out)."""
+    counts: dict[str, dict[str, int]] = {key: {} for key in PROFILE}
+    if scope.empty:
         return counts
+    where, params = scope.where()
+    columns = ", ".join(f"r.{key}" for key in PROFILE)
+    # One pass: the few hundred combinations at most, added up per question here.
+    rows = db.execute(
+        f"SELECT {columns}, COUNT(*) FROM survey_responses r JOIN tickets t ON t.id = r.ticket_id "
+        f"WHERE {where} GROUP BY {columns}", params).fetchall()
+    for row in rows:
+        for i, key in enumerate(PROFILE):
+            if row[i] is not None:
+                counts[key][row[i]] = counts[key].get(row[i], 0) + row[len(PROFILE)]
+    return counts
 
 
-def _respondent(r) -> Respondent:
+_AT = {name: i for i, name in enumerate([*COLUMNS, "number", "day", "service", "counter"])}  # RESPONDENT's columns
+
+
+def _respondent(r: tuple) -> Respondent:
     return Respondent(
-        ticket_id=r["ticket_id"], number=r["number"], day=r["day"], service=r["service"], counter=r["counter"],
-        answered_at=datetime.fromisoformat(r["answered_at"]), channel=r["channel"],
-        scores={key: r[key] for key in UNSUR}, profile={key: r[key] for key in PROFILE if r[key] is not None},
-        saran=r["saran"])
+        ticket_id=r[_AT["ticket_id"]], number=r[_AT["number"]], day=r[_AT["day"]], service=r[_AT["service"]],
+        counter=r[_AT["counter"]], answered_at=datetime.fromisoformat(r[_AT["answered_at"]]),
+        channel=r[_AT["channel"]], scores={key: r[_AT[key]] for key in UNSUR},
+        profile={key: r[_AT[key]] for key in PROFILE if r[_AT[key]] is not None}, saran=r[_AT["saran"]])
