@@ -4,6 +4,7 @@
     .venv/bin/python bench/reports_bench.py --data /tmp/year      # keeps (or reuses) the year there
     .venv/bin/python bench/reports_bench.py --data /tmp/year --postgresql   # the same year in PostgreSQL
     .venv/bin/python bench/reports_bench.py --repeat 5 --json results.json
+    .venv/bin/python bench/reports_bench.py --data /tmp/year0 --program ../main   # another version's hub
 
 The year is bench/report_year.py's: 250 working days × 1,500 tickets (about 390,000
 tickets with the transfers' new tickets, 1.2 million history rows) at bench/admin_bench.py's
@@ -97,9 +98,10 @@ def stats(name: str, seconds: list[float]) -> dict:
 class Year:
     """Where the year is: the SQLite file in the data folder, or a PostgreSQL database (`url`)."""
 
-    def __init__(self, data: Path, url: str | None) -> None:
+    def __init__(self, data: Path, url: str | None, program: Path = ROOT) -> None:
         self.data = data
         self.url = url
+        self.program = program
         self.sqlite = data / "data" / "mpp.sqlite3"
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -139,7 +141,7 @@ class Year:
             process = subprocess.Popen(
                 [sys.executable, "run.py", "--config", str(self.data / "site.toml"), "--data-dir",
                  str(self.data / "data"), *database, "--host", "127.0.0.1", "--port", str(port), "--no-audio",
-                 "--log-level", "warning"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                 "--log-level", "warning"], cwd=self.program, stdout=log, stderr=subprocess.STDOUT)
             wait_port(port, timeout=60)
             yield process, port
         except Exception:
@@ -202,29 +204,26 @@ def backfill(hall: Year, results: list[dict], facts: dict) -> None:
     results.append(stats("call-next while the hub stores the parts of every closed day (first start)", during))
 
 
-def run(data: Path, repeat: int, url: str | None) -> tuple[list[dict], dict]:
+def run(data: Path, repeat: int, url: str | None, program: Path = ROOT) -> tuple[list[dict], dict]:
     import tomli_w
 
     facts: dict = {}
     results: list[dict] = []
-    hall = Year(data, url)
+    hall = Year(data, url, program)
     if not hall.sqlite.exists():
         made = build(hall.sqlite)
         facts.update({k: v for k, v in made.items() if k != "site"})
-    if url is not None:
-        import asyncio
-
+    if url is not None:  # moved by the program's own `run.py copy-database` (its schema)
         import psycopg
 
-        from server.dbcopy import copy_to_postgres
-
         started = time.perf_counter()
-        asyncio.run(copy_to_postgres(hall.sqlite, url, report=lambda line: None))
+        subprocess.run([sys.executable, "run.py", "copy-database", "--data-dir", str(data / "data"), "--database", url],
+                       cwd=program, check=True, stdout=subprocess.DEVNULL)
         facts["copy_database_seconds"] = round(time.perf_counter() - started, 1)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("ANALYZE")
     (data / "site.toml").write_text(tomli_w.dumps(big_site()))
-    if hall.stored_days() < hall.closed_days():
+    if program == ROOT and hall.stored_days() < hall.closed_days():
         backfill(hall, results, facts)
     year = f"from={YEAR[0]}&to={YEAR[1]}"
     month = f"from={MONTH[0]}&to={MONTH[1]}"
@@ -273,9 +272,10 @@ def run(data: Path, repeat: int, url: str | None) -> tuple[list[dict], dict]:
         facts["rss_mb"] = round(rss_mb(hub.pid), 1)
     facts["tickets"] = hall.query("SELECT COUNT(*) FROM tickets")[0][0]
     facts["history_rows"] = hall.query("SELECT COUNT(*) FROM ticket_history")[0][0]
-    facts["report_parts_rows"] = hall.query("SELECT COUNT(*) FROM report_parts")[0][0]
-    facts["report_parts_mb"] = round(hall.query(
-        "SELECT SUM(LENGTH(entries) + LENGTH(durations)) FROM report_parts")[0][0] / 1e6, 1)
+    if program == ROOT:
+        facts["report_parts_rows"] = hall.query("SELECT COUNT(*) FROM report_parts")[0][0]
+        facts["report_parts_mb"] = round(hall.query(
+            "SELECT SUM(LENGTH(entries) + LENGTH(durations)) FROM report_parts")[0][0] / 1e6, 1)
     if url is None:
         facts["database_mb"] = round(hall.sqlite.stat().st_size / 1e6, 1)
     else:
@@ -290,6 +290,8 @@ def main() -> None:
     p.add_argument("--postgresql", action="store_true",
                    help="the year in PostgreSQL (a server of the bench's own, the SQLite year copied into it)")
     p.add_argument("--json", type=Path, help="also write the results to this file")
+    p.add_argument("--program", type=Path, default=ROOT,
+                   help="the checkout whose run.py serves (another version, to compare; default: this one)")
     args = p.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="mpp-reports-bench-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -299,7 +301,7 @@ def main() -> None:
             from tests.postgres import PostgresServer
 
             url = stack.enter_context(PostgresServer(durable=True)).create_database("mpp_year")
-        results, facts = run(data, args.repeat, url)
+        results, facts = run(data, args.repeat, url, args.program.resolve())
     report(results, facts, args.json)
 
 

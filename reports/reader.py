@@ -15,10 +15,12 @@ nor make a call wait. So it runs
 reports/queries.py and reports/work.py take that connection (`execute(sql, params)` with the
 store's `?` placeholders, as both databases' connections here take them).
 
-Reports queue for the one worker; each runs in one read transaction, so it sees one
-consistent moment. A worker that died is replaced at the next report. The worker keeps
-the closed days it has read (reports/work.py) and ends after IDLE_SECONDS without a
-report, giving its memory back (a year of every breakdown kept is a few hundred MB).
+Reports queue for the one worker (the summaries, the recap, the heat map, the IKM report of
+survey/work.py, and the closed days' parts the hub stores, reports/keeper.py); each runs in one
+read transaction, so it sees one consistent moment. A worker that died is replaced at the next
+report. The worker keeps the closed days' parts it has read (reports/work.py) and ends after
+IDLE_SECONDS without a report, giving its memory back (with a year of every breakdown kept, about
+140 MB: docs/benchmarks.md).
 """
 
 from __future__ import annotations
