@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from config.site import SiteConfig
 from reports import queries, stored
@@ -25,6 +26,9 @@ from reports.reader import Reader
 from reports.work import parts_to_store
 from server.events import DayStarted
 from server.queue import Change
+
+if TYPE_CHECKING:
+    from server.hall import Hall
 
 log = logging.getLogger("mpp.reports")
 
@@ -36,7 +40,7 @@ class Keeper:
     """Keeps the closed days' parts stored. `hall`: the running hall (its day, its configuration, its observers);
     `reader`: the reports' worker. `start()` looks once; each new day and each change of time zone look again."""
 
-    def __init__(self, hall, reader: Reader) -> None:
+    def __init__(self, hall: Hall, reader: Reader) -> None:
         self.hall = hall
         self.store = hall.store
         self.reader = reader
