@@ -109,10 +109,15 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def _postgres_only(url: str) -> None:
+def check_url(url: str) -> None:
+    """That `url` is a PostgreSQL URL the hub can use (`run.py --database`, `copy-database`). Raises
+    StoreUnusable with one line saying what is wrong (another kind of URL, a malformed one, a bad port)."""
     if not is_postgres_url(url):
         raise StoreUnusable("--database takes a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE; "
                             "leave it out to keep the data in SQLite in the data folder")
+    from server.postgres import check_url as check_postgres_url
+
+    check_postgres_url(url)
 
 
 def open_database(url: str | None, sqlite_path: Path, *, synchronous: str = "FULL") -> Database:
@@ -122,7 +127,7 @@ def open_database(url: str | None, sqlite_path: Path, *, synchronous: str = "FUL
         from server.sqlite import SqliteDatabase
 
         return SqliteDatabase(sqlite_path, synchronous=synchronous)
-    _postgres_only(url)
+    check_url(url)
     from server.postgres import PostgresDatabase
 
     return PostgresDatabase(url)
@@ -135,7 +140,7 @@ def check_database(url: str | None, sqlite_path: Path, migrations: int) -> None:
         from server.sqlite import check_database as check_sqlite
 
         return check_sqlite(sqlite_path, migrations)
-    _postgres_only(url)
+    check_url(url)
     from server.postgres import check_database as check_postgres
 
     check_postgres(url, migrations)

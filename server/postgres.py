@@ -39,9 +39,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import NumericLoader
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -65,10 +65,41 @@ KEEPALIVE = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5, "
 STALLED = "-c idle_in_transaction_session_timeout=30s"
 
 
+URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+def check_url(url: str) -> dict[str, str]:
+    """The connection settings of a `postgresql://` URL, read as libpq reads it (several hosts and ports may be
+    listed, comma-separated). Raises StoreUnusable with one line saying what is wrong: a URL libpq cannot
+    read, a port that is not a number from 1 to 65535, or a host holding "@" (a password with "@" written
+    as it is; it must be percent-encoded, "%40"). Never names the password."""
+    try:
+        settings = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        # libpq's message quotes the whole URL, password included: keep only what is wrong.
+        reason = _reason(exc).split(' in URI: "', 1)[0]
+        if "percent-encoded" in reason:  # it quotes the token, which may be a piece of the password
+            reason = reason.split(': "', 1)[0]
+        raise StoreUnusable(f"--database is not a valid PostgreSQL URL ({reason}); write it as {URL_FORM}") from None
+    if "@" in settings.get("host", ""):
+        raise StoreUnusable("--database has a \"@\" after the host's \"@\": a \"@\" in the password (or user name) "
+                            f"must be written as %40, and \"/\" as %2F, \":\" as %3A, \"#\" as %23 ({URL_FORM})")
+    for port in filter(None, settings.get("port", "").split(",")):
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise StoreUnusable(f"--database names the port \"{port}\": a port is a number from 1 to 65535 "
+                                f"(PostgreSQL's own is 5432), as in {URL_FORM}")
+    return settings
+
+
 def label(url: str) -> str:
-    """host:port/database of a URL, for messages (never the password)."""
-    parts = urlsplit(url)
-    return f"PostgreSQL {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
+    """host:port/database of a URL, for messages (never the password). Takes any text, even one `check_url`
+    refuses."""
+    try:
+        settings = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        settings = {}
+    return (f"PostgreSQL {settings.get('host') or 'localhost'}:{settings.get('port') or 5432}"
+            f"/{settings.get('dbname', '')}")
 
 
 @functools.lru_cache(maxsize=512)

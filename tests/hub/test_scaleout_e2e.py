@@ -199,6 +199,24 @@ def test_the_database_is_named_by_the_flag_or_the_environment(postgres, tmp_path
     assert "s3cret" not in nowhere.stderr and len(nowhere.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgresql://mpp:s3cret@127.0.0.1:notaport/mpp", 'names the port "notaport"'),
+    ("postgresql://mpp:s3cret@127.0.0.1:99999/mpp", 'names the port "99999"'),
+    ("postgresql://mpp:s3cret@[::1:5432/mpp", "is not a valid PostgreSQL URL"),
+    ("postgresql://mpp:s3c@ret@127.0.0.1:5432/mpp", "must be written as %40"),
+    ("postgresql://mpp:%zzs3cret@127.0.0.1/mpp", "is not a valid PostgreSQL URL (invalid percent-encoded token)"),
+])
+def test_a_malformed_database_url_stops_with_one_line_not_a_traceback(tmp_path, url, expected):
+    """A --database URL with a bad port, a broken IPv6 address, an unencoded "@" in the password or a bad
+    %-escape stops the start and copy-database with one line saying what is wrong, without the password."""
+    for command in (["--port", str(free_port())], ["copy-database"]):
+        done = subprocess.run([sys.executable, "run.py", *command, "--data-dir", str(tmp_path), "--database", url],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert expected in done.stderr and "s3c" not in done.stderr, done.stderr
+
+
 def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(pair):
     """A phone following its ticket through B sees it waiting the moment it was issued on A, then called there."""
     first, second, _ = pair
