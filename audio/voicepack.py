@@ -22,6 +22,7 @@ import hashlib
 import logging
 import math
 import re
+import struct
 import threading
 from array import array
 from collections.abc import Iterable
@@ -50,6 +51,7 @@ PEAK_LIMIT = 0.89  # about -1 dBFS: evening out never makes a clip clip
 WORD_GAP, COMMA_GAP, SENTENCE_GAP = 0.08, 0.3, 0.5
 PAUSES = {",": COMMA_GAP, ";": COMMA_GAP, ":": COMMA_GAP, ".": SENTENCE_GAP, "!": SENTENCE_GAP, "?": SENTENCE_GAP}
 ASSEMBLY_VERSION = 1  # part of the cache key: bump when the pauses or the joining change
+STAMP_CHUNK = b"mppv"  # the RIFF chunk id of the stamp store() puts on a prepared clip (see _stamp)
 CLIP_ID_RE = re.compile(r"[a-z_]{1,32}")
 TOKEN_RE = re.compile(r"[^\W_]+|[,.;:!?]")
 
@@ -228,7 +230,7 @@ class VoicePack:
         spec = spec_of(clip_id)
         clip = self._clip(spec.id, data, stored=False)
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path(spec.id), wav_bytes(clip.pcm))
+        write_atomic(self.path(spec.id), stored_wav(clip.pcm))
         with self._lock:
             self._clips[spec.id] = clip
             self._invalid.pop(spec.id, None)
@@ -299,11 +301,26 @@ class VoicePack:
             raise ClipError("too_long", f"Rekaman terlalu panjang ({_id(info.duration)} detik); satu klip paling "
                                         f"lama {MAX_SECONDS:.0f} detik.")
         pcm = riff.to_pcm(info, samples)
-        if stored and info.rate == CLIP_RATE and info.channels == 1 and info.bits == 16:
+        if stored and data.endswith(_stamp(pcm)):
             prepared = pcm  # written by store(): already prepared, so a restart changes nothing
         else:
-            prepared = prepare(pcm)
+            prepared = prepare(pcm)  # an upload, or a file copied in by hand (whatever its format)
         return Clip(clip_id, prepared, hashlib.sha256(prepared.frames).hexdigest()[:16])
+
+
+def _stamp(pcm: Pcm) -> bytes:
+    """The chunk `store()` puts after a prepared clip's samples: STAMP_CHUNK, then the sha256 of the samples.
+    A file ending with it was prepared by this hub and is used as it is; any other file in the folder (copied
+    in by hand, even at CLIP_RATE mono 16-bit) is checked and prepared like an upload."""
+    digest = hashlib.sha256(pcm.frames).digest()
+    return STAMP_CHUNK + struct.pack("<I", len(digest)) + digest
+
+
+def stored_wav(pcm: Pcm) -> bytes:
+    """A prepared clip as `store()` writes it: a plain 16-bit mono WAV with `_stamp` as its last chunk (players
+    skip a chunk they do not know; the RIFF size counts it)."""
+    body, stamp = wav_bytes(pcm), _stamp(pcm)
+    return b"RIFF" + struct.pack("<I", len(body) - 8 + len(stamp)) + body[8:] + stamp
 
 
 def _id(number: float) -> str:
