@@ -433,7 +433,8 @@ class Hall:
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled) and e.announcement is not None:
                 try:
-                    self.announcer.announce(*_spoken(e), recall=isinstance(e, TicketRecalled), play=False)
+                    self.announcer.announce(*_spoken(e), recall=isinstance(e, TicketRecalled), play=False,
+                                            made_as=e.announcement.audio_url)
                 except Exception:
                     log.exception("announcer failed to render another process's call")
 

@@ -9,7 +9,10 @@ import json
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -229,3 +232,92 @@ def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(p
         while seen[-1]["status"] == "waiting":
             seen.append(json.loads(phone.recv(timeout=10))["ticket"])
     assert seen[-1]["status"] == "called" and seen[-1]["number"] == ticket["number"]
+
+
+def voice_site(tmp_path, name: str, voice_pack_dir) -> Path:
+    """The test site with the recorded voice on, its clips in `voice_pack_dir`, written as a TOML file."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(dump_toml(site_config(audio={"voice_pack": True, "voice_pack_dir": str(voice_pack_dir)})),
+                    encoding="utf-8")
+    return path
+
+
+def record_every_clip(hub: HubProcess, token: str) -> None:
+    """Every clip the site's calls need, spoken by espeak-ng, uploaded through `hub`'s admin API."""
+    from audio.engine import EspeakCliEngine
+    from audio.voicepack import SPECS
+    from audio.wav import wav_bytes
+
+    engine = EspeakCliEngine(150, 1.0)
+    needed = hub.request("GET", "/api/admin/voice", token=token)[1]["missing"]
+    for clip in needed:
+        req = urllib.request.Request(f"{hub.url}/api/admin/voice/clips/{clip}", method="PUT",
+                                     data=wav_bytes(engine.synthesize(SPECS[clip].text, "id")),
+                                     headers={"Content-Type": "audio/wav", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=30) as response:
+            assert response.status == 200
+    assert hub.request("GET", "/api/admin/voice", token=token)[1]["missing"] == []
+
+
+def call_heard_on(maker: HubProcess, other: HubProcess, token: str) -> str:
+    """An officer on `maker` calls a new ticket; the call's audio_url as a TV connected to `other` gets it."""
+    maker.issue("A")
+    with connect(f"{other.ws_url}/ws/display") as tv:
+        next_event(tv)
+        assert maker.request("POST", "/api/counters/1/call-next", token=token)[0] == 200
+        event = next_event(tv)
+        while event["type"] != "ticket.called":
+            event = next_event(tv)
+    return event["announcement"]["audio_url"]
+
+
+def fetch(hub: HubProcess, path: str) -> tuple[int, str, bytes]:
+    """GET `path`: status, Cache-Control and body."""
+    try:
+        with urllib.request.urlopen(hub.url + path, timeout=20) as response:
+            return response.status, response.headers.get("Cache-Control", ""), response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Cache-Control", ""), err.read()
+
+
+def test_clips_recorded_through_one_process_are_used_by_the_other_sharing_the_folder(postgres, tmp_path):
+    """With one voice_pack_dir for both processes (docs/operations.md), clips recorded through A are taken in by
+    B while it runs: its admin page misses none, and a call made on A is the same sound from either process."""
+    url = postgres.create_database()
+    site = voice_site(tmp_path, "site", tmp_path / "shared-voice")
+    first = HubProcess(tmp_path / "a", site, database=url, audio=True).start()
+    second = HubProcess(tmp_path / "b", site, database=url, audio=True).start()
+    try:
+        token = first.login("koordinator", "1111")
+        record_every_clip(first, token)
+        wait_for(lambda: second.request("GET", "/api/admin/voice", token=token)[1]["missing"] == [], timeout=15,
+                 what="B to take in the clips recorded through A")
+        audio_url = call_heard_on(first, second, token)
+        on_a, on_b = fetch(first, audio_url), fetch(second, audio_url)
+        assert on_a[0] == on_b[0] == 200 and on_b[2] == on_a[2]
+        assert "immutable" in on_b[1]  # the same key names the same sound on both
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_a_call_another_process_renders_differently_is_still_spoken_there(postgres, tmp_path):
+    """B without A's clips (its own folder) answers the URL of A's call with its own rendering of it (spoken,
+    not the chime alone, not a 404), not kept by browsers, and counts no missing audio."""
+    url = postgres.create_database()
+    first = HubProcess(tmp_path / "a", voice_site(tmp_path, "a", tmp_path / "voice-a"), database=url,
+                       audio=True).start()
+    second = HubProcess(tmp_path / "b", voice_site(tmp_path, "b", tmp_path / "voice-b"), database=url,
+                        audio=True).start()
+    try:
+        token = first.login("koordinator", "1111")
+        record_every_clip(first, token)
+        audio_url = call_heard_on(first, second, token)
+        status, cache, body = fetch(second, audio_url)
+        chime = fetch(second, "/audio/chime.wav")[2]
+        assert status == 200 and body[:4] == b"RIFF" and len(body) > len(chime) + 22050  # words after the chime
+        assert cache == "no-store" and fetch(first, audio_url)[2] != body  # A's sound is its clips, B's its engine
+        assert second.request("GET", "/api/health")[1]["audio"]["not_found"] == 0
+    finally:
+        second.stop()
+        first.stop()
