@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from server.errors import HubError
+
 
 class Row(Protocol):
     """A result row: by position (`row[0]`) or by column name (`row["id"]`)."""
@@ -50,6 +52,10 @@ class Database(Protocol):
 
     dialect: str  # "sqlite" or "postgresql"
     label: str  # where it is, for messages (never a password)
+    # Why the database server does not answer now, since when (a datetime, UTC), for /api/health; None while
+    # it answers (always for SQLite, a file of the hub's own). Queries meanwhile raise DatabaseUnavailable.
+    unavailable: str | None
+    unavailable_since: Any
 
     async def open(self, migrations: Sequence[str]) -> None:
         """Connect, and run the migrations the database has not had yet (forward only; each one in its own
@@ -99,6 +105,23 @@ class Database(Protocol):
 
 class StoreUnusable(Exception):
     """The data folder or database cannot be used; the message says what to do."""
+
+
+class DatabaseUnavailable(HubError):
+    """The database server does not answer while the hub runs (PostgreSQL stopped, unreachable, or out of
+    connections): the request is refused at once with 503 `database_unavailable` and may be sent again.
+    `reason` (English, for the log) says what the driver said; the message is for the officer or citizen."""
+
+    status = 503
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__("database_unavailable", "Server basis data sedang tidak dapat dihubungi, jadi permintaan "
+                                                 "ini belum diproses. Silakan coba lagi sebentar lagi.",
+                         retry_after=5)
+        self.where, self.reason = where, reason
+
+    def __str__(self) -> str:
+        return f"{self.where} does not answer: {self.reason}"
 
 
 class BackupFailed(Exception):
