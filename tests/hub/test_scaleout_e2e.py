@@ -325,15 +325,25 @@ def test_a_call_another_process_renders_differently_is_still_spoken_there(postgr
 
 def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_when_it_is_back(tmp_path):
     """While PostgreSQL is stopped, a kiosk's ticket and a log-in get 503 database_unavailable (Indonesian, with
-    retry_after) instead of hanging and a 500, /api/health says the database is unavailable, and the log has no
-    traceback; once it runs again the hub answers as before and the numbering goes on."""
+    retry_after) instead of hanging and a 500, sockets get a snapshot or that error, /api/health says the database
+    is unavailable, and the log has no traceback; once it runs again the hub answers as before and the numbering
+    goes on."""
     from tests.postgres import PostgresServer
 
     with PostgresServer() as server:  # its own: the session's server serves the other tests
         hub = HubProcess(tmp_path / "data", database=server.create_database()).start()
         try:
             assert hub.issue("A")["number"] == "A001"
+            with connect(f"{hub.ws_url}/ws/display") as tv:
+                seen = next_event(tv)
+            token = hub.login()
             server.pause()
+            # A TV that reconnects gets a snapshot of what the process holds (the log cannot be read); a counter
+            # panel is told why it cannot be served (its page retries), rather than the socket dying.
+            with connect(f"{hub.ws_url}/ws/display?since={seen['seq'] - 1}&epoch={seen['epoch']}") as tv:
+                assert next_event(tv)["type"] == "snapshot"
+            with connect(f"{hub.ws_url}/ws/counter/1?token={token}") as panel:
+                assert next_event(panel)["code"] == "database_unavailable"
             for path, body in (("/api/tickets", {"service": "A"}), ("/api/login", {"username": "budi", "pin": "1234"})):
                 status, answer = hub.request("POST", path, body)  # within the client's 10 s, not after 30 s
                 assert status == 503 and answer["error"]["code"] == "database_unavailable", answer
