@@ -40,6 +40,7 @@ CHIME_URL = "/audio/chime.wav"
 CHIME_RATE = 22050  # espeak-ng's own rate, so the chime-only file sounds like the chime in a call
 MAX_PENDING_PRERENDERS = 100  # hints beyond this are dropped, real calls are never dropped
 PLAYBACK_WAIT = 15.0  # seconds a zone waits for a render before playing the chime alone
+ALIAS_LOG_SECONDS = 600.0  # at most one log line this often about calls rendered with another key
 MAX_ALIASES = 1000  # other processes' keys remembered (oldest forgotten first): far more than a TV may still play
 PREVIEW_ZONE = "(pratinjau)"  # the admin page's previews are kept from eviction like a zone's last calls
 
@@ -100,6 +101,7 @@ class Announcer:
         # Another hub process's key of a call -> this one's, where the two differ (announce(made_as=...)).
         self._aliases: OrderedDict[str, str] = OrderedDict()
         self._aliases_lock = threading.Lock()
+        self._aliased, self._alias_logged = 0, -ALIAS_LOG_SECONDS
         self._watching: asyncio.Task | None = None  # the voice pack folder's watch, from start() to stop()
         self.last_not_found: str | None = None
 
@@ -324,8 +326,13 @@ class Announcer:
             self._aliases.move_to_end(maker)
             while len(self._aliases) > MAX_ALIASES:
                 self._aliases.popitem(last=False)
-        log.info("audio: call audio %s of another hub process is rendered here as %s (its voice pack or engine "
-                 "differs from this process's)", maker, own)
+            self._aliased += 1
+            quiet = time.monotonic() - self._alias_logged < ALIAS_LOG_SECONDS
+            if not quiet:
+                self._alias_logged = time.monotonic()
+        if not quiet:  # the processes differ (clips, engine): worth a line, not one per call
+            log.info("audio: calls of another hub process are rendered here with other keys (its voice pack or engine "
+                     "differs from this process's): %d so far, the last %s as %s", self._aliased, maker, own)
 
     def local_key(self, key: str) -> str:
         """The key of this hub's own sound for `key`: `key` itself, or, for a call another hub process made
