@@ -114,13 +114,15 @@ def _raise_file_limit() -> None:
 def copy_database(args: argparse.Namespace) -> int:
     import asyncio
 
-    from server.database import StoreUnusable, describe, is_postgres_url
+    from server.database import StoreUnusable, check_url, describe
     from server.dbcopy import copy_to_postgres
     from server.settings import Settings
 
     source = Settings.sqlite_file(args.data_dir)
-    if not is_postgres_url(args.database):
-        print("Cannot copy: --database takes postgresql://USER:PASSWORD@HOST:PORT/DATABASE", file=sys.stderr)
+    try:
+        check_url(args.database)
+    except StoreUnusable as exc:
+        print(f"Cannot copy: {exc}", file=sys.stderr)
         return 2
     print(f"Copying {source} into {describe(args.database, source)}")
     try:

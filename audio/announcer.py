@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.routing import BaseRoute
 
-from audio.cache import KeptCalls, WavCache, cache_key
+from audio.cache import KeptCalls, WavCache, cache_key, is_key
 from audio.chime import CHIME_VERSION, chime
 from audio.engine import SpeechEngine, default_engine_factory
 from audio.phrase import Phrasebook, Segment
@@ -28,7 +30,7 @@ from audio.routes import audio_routes
 from audio.settings import KEPT_CALLS_PER_ZONE, AudioSettings
 from audio.synthesizer import CALL, FAILED, PRERENDER, READY, Job, Synthesizer
 from audio.voice_api import voice_routes
-from audio.voicepack import Plan, VoicePack, needed_clips
+from audio.voicepack import VOICE_PACK_POLL, Plan, VoicePack, needed_clips
 from audio.wav import wav_bytes, write_atomic
 from config.site import SiteConfig
 
@@ -38,6 +40,8 @@ CHIME_URL = "/audio/chime.wav"
 CHIME_RATE = 22050  # espeak-ng's own rate, so the chime-only file sounds like the chime in a call
 MAX_PENDING_PRERENDERS = 100  # hints beyond this are dropped, real calls are never dropped
 PLAYBACK_WAIT = 15.0  # seconds a zone waits for a render before playing the chime alone
+ALIAS_LOG_SECONDS = 600.0  # at most one log line this often about calls rendered with another key
+MAX_ALIASES = 1000  # other processes' keys remembered (oldest forgotten first): far more than a TV may still play
 PREVIEW_ZONE = "(pratinjau)"  # the admin page's previews are kept from eviction like a zone's last calls
 
 
@@ -94,13 +98,21 @@ class Announcer:
         self._chime_wav: bytes | None = None
         self.chime_path = self.cache.directory / "chime.wav"
         self.not_found = 0  # requests for a call's audio whose file was gone or never known
+        # Another hub process's key of a call -> this one's, where the two differ (announce(made_as=...)).
+        self._aliases: OrderedDict[str, str] = OrderedDict()
+        self._aliases_lock = threading.Lock()
+        self._aliased, self._alias_logged = 0, -ALIAS_LOG_SECONDS
+        self._watching: asyncio.Task | None = None  # the voice pack folder's watch, from start() to stop()
         self.last_not_found: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the engine's worker thread, wait for its probe, and warn once if something is missing."""
+        """Start the engine's worker thread, wait for its probe, and warn once if something is missing; from then
+        on, look at the voice pack's folder every VOICE_PACK_POLL seconds for clips stored by another hub
+        process sharing it, or by hand."""
         await asyncio.to_thread(self.voice_pack.load)
+        self._watching = asyncio.create_task(self._watch_voice_pack())
         if self.settings.output == "off":
             return
         self.synth.start()
@@ -116,9 +128,20 @@ class Announcer:
         if problem:
             log.warning("audio: %s", problem)
 
+    async def _watch_voice_pack(self) -> None:
+        while True:
+            await asyncio.sleep(VOICE_PACK_POLL)
+            try:
+                await asyncio.to_thread(self.voice_pack.refresh)
+            except Exception:  # a folder gone unreadable must not stop the watch, nor the calls
+                log.exception("audio: could not read the voice pack folder %s", self.voice_pack.directory)
+
     async def stop(self, timeout: float = 5.0) -> None:
         """Stop rendering and playing within about `timeout` seconds, even while a render hangs."""
         deadline = time.monotonic() + timeout
+        if self._watching is not None:
+            self._watching.cancel()
+            self._watching = None
         if self.playback is not None:
             self.playback.stopping()  # first, so the waiters the synthesizer wakes play nothing
         await asyncio.to_thread(self.synth.stop, timeout)
@@ -139,16 +162,24 @@ class Announcer:
 
     # -- calls ------------------------------------------------------------------------
 
-    def announce(self, ticket: dict, counter: dict, *, recall: bool = False, play: bool = True) -> dict | None:
+    def announce(self, ticket: dict, counter: dict, *, recall: bool = False, play: bool = True,
+                 made_as: str | None = None) -> dict | None:
         """Queue the spoken call; return {"text", "audio_url"} at once. Never blocks, never raises.
 
         `audio_url` is None when output is "off" or "server" (the hub plays it, the TVs must not),
         or when there is no engine and the chime is switched off. A recall is announced again.
         With `play=False` nothing is played on the hub's speakers yet: the hub renders the call
         before it commits it and calls `play()` only once it is committed.
+
+        `made_as`: for a call another hub process made, the `audio_url` its event carries (what the TVs
+        fetch, from whichever process). When this announcer's own key for the call differs (its voice pack
+        or its engine is not the maker's), that URL's key is answered here with this announcer's sound
+        (`local_key`), so no TV gets the chime alone for it.
         """
         try:
             result = self._announce(ticket, counter, recall)
+            if made_as is not None:
+                self._alias(made_as, result.get("audio_url"))
         except Exception:
             log.exception("audio: could not announce ticket %r at counter %r", ticket.get("number"), counter.get("id"))
             return {"text": str(ticket.get("number") or ""), "audio_url": None}
@@ -284,6 +315,30 @@ class Announcer:
         return texts
 
     # -- readiness, health, HTTP ----------------------------------------------------
+
+    def _alias(self, made_as: str, own_url: str | None) -> None:
+        maker = made_as.removeprefix("/audio/").removesuffix(".wav")
+        own = (own_url or "").removeprefix("/audio/").removesuffix(".wav")
+        if not is_key(maker) or not is_key(own) or maker == own:
+            return
+        with self._aliases_lock:
+            self._aliases[maker] = own
+            self._aliases.move_to_end(maker)
+            while len(self._aliases) > MAX_ALIASES:
+                self._aliases.popitem(last=False)
+            self._aliased += 1
+            quiet = time.monotonic() - self._alias_logged < ALIAS_LOG_SECONDS
+            if not quiet:
+                self._alias_logged = time.monotonic()
+        if not quiet:  # the processes differ (clips, engine): worth a line, not one per call
+            log.info("audio: calls of another hub process are rendered here with other keys (its voice pack or engine "
+                     "differs from this process's): %d so far, the last %s as %s", self._aliased, maker, own)
+
+    def local_key(self, key: str) -> str:
+        """The key of this hub's own sound for `key`: `key` itself, or, for a call another hub process made
+        and this one renders differently (see `announce(made_as=...)`), this hub's key for that call."""
+        with self._aliases_lock:
+            return self._aliases.get(key, key)
 
     def key_state(self, key: str) -> str | None:
         """"ready", "pending", "failed", or None for a key this hub has never seen."""

@@ -24,6 +24,7 @@ from audio.synthesizer import PENDING, READY
 READY_TIMEOUT = 10.0
 # A key names one exact sound forever, so browsers may keep it.
 IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
+NO_STORE = {"Cache-Control": "no-store"}
 CHUNK = 64 * 1024
 
 
@@ -32,6 +33,10 @@ class CallAudio(Protocol):
 
     def chime_wav(self) -> bytes | None:
         """The chime as a WAV; None when the chime is switched off."""
+
+    def local_key(self, key: str) -> str:
+        """The key of this hub's own sound for `key` (another hub process's key of a call it renders
+        differently), else `key` itself."""
 
     def key_state(self, key: str) -> str | None:
         """"ready", "pending", "failed", or None for a key never seen."""
@@ -51,9 +56,10 @@ def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-async def _open_wav(path: Path) -> Response | None:
-    """Stream a cached WAV, or None when it is gone. The file is opened before answering, so an
-    eviction after this point cannot turn the answer into a 500: the open handle keeps it readable."""
+async def _open_wav(path: Path, cache: dict[str, str]) -> Response | None:
+    """Stream a cached WAV with the `cache` headers, or None when it is gone. The file is opened before
+    answering, so an eviction after this point cannot turn the answer into a 500: the open handle keeps it
+    readable."""
     try:
         handle = await asyncio.to_thread(open, path, "rb")
     except FileNotFoundError:
@@ -67,7 +73,7 @@ async def _open_wav(path: Path) -> Response | None:
         finally:
             handle.close()
 
-    headers = {**IMMUTABLE, "Content-Length": str(size)}
+    headers = {**cache, "Content-Length": str(size)}
     return StreamingResponse(chunks(), media_type="audio/wav", headers=headers)
 
 
@@ -81,7 +87,11 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
         return Response(wav, media_type="audio/wav", headers=IMMUTABLE)
 
     async def call_wav(request: Request) -> Response:
-        key = request.path_params["key"]
+        asked = request.path_params["key"]
+        # Another hub process's key of a call this one renders differently: this hub's sound for it, which
+        # that key does not name forever (the maker's sound is another), so browsers do not keep it.
+        key = audio.local_key(asked) if is_key(asked) else asked
+        cache = IMMUTABLE if key == asked else NO_STORE
         state = audio.key_state(key) if is_key(key) else None
         if state is None:
             if is_key(key):
@@ -94,7 +104,7 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
                 return error(503, "audio_not_ready", f"Suara panggilan belum siap dalam {READY_TIMEOUT:.0f} detik; "
                                                      "mesin suara sedang sibuk.")
         if state == READY:
-            response = await _open_wav(audio.call_path(key))
+            response = await _open_wav(audio.call_path(key), cache)
             if response is not None:
                 return response
             # Evicted or deleted since it was ready: the next call of this number renders it again.
@@ -103,7 +113,7 @@ def audio_routes(audio: CallAudio) -> list[BaseRoute]:
         if chime is not None:
             # The render failed or its file is gone: the chime alone still tells the hall a number was
             # called. Not cached by the browser, because the next call of this number renders again.
-            return Response(chime, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+            return Response(chime, media_type="audio/wav", headers=NO_STORE)
         if state == READY:
             return error(404, "unknown_audio", "Suara panggilan ini sudah dihapus dari cache server.")
         return error(503, "audio_failed", "Mesin suara gagal membuat suara panggilan ini; lihat /api/health.")

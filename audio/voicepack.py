@@ -18,10 +18,13 @@ should answer.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
+import os
 import re
+import struct
 import threading
 from array import array
 from collections.abc import Iterable
@@ -50,6 +53,8 @@ PEAK_LIMIT = 0.89  # about -1 dBFS: evening out never makes a clip clip
 WORD_GAP, COMMA_GAP, SENTENCE_GAP = 0.08, 0.3, 0.5
 PAUSES = {",": COMMA_GAP, ";": COMMA_GAP, ":": COMMA_GAP, ".": SENTENCE_GAP, "!": SENTENCE_GAP, "?": SENTENCE_GAP}
 ASSEMBLY_VERSION = 1  # part of the cache key: bump when the pauses or the joining change
+VOICE_PACK_POLL = 2.0  # seconds between looks at the folder for clips stored by another process or by hand
+STAMP_CHUNK = b"mppv"  # the RIFF chunk id of the stamp store() puts on a prepared clip (see _stamp)
 CLIP_ID_RE = re.compile(r"[a-z_]{1,32}")
 TOKEN_RE = re.compile(r"[^\W_]+|[,.;:!?]")
 
@@ -149,13 +154,16 @@ class VoicePack:
     """The clips in `directory` (`<clip id>.wav`), held in memory. Safe to use from any thread.
 
     Reading: `clip_ids()`, `status(needed)`, `plan(text)`, `clip_wav(id)`. Writing: `store(id, data)`,
-    `delete(id)`. `load()` reads the folder (at start); a file that is not a usable clip is skipped and
-    reported in `status()["invalid"]`.
+    `delete(id)`. `load()` reads the folder (at start), `refresh()` what changed in it since (the announcer
+    calls it every VOICE_PACK_POLL seconds); a file that is not a usable clip is skipped and reported in
+    `status()["invalid"]`.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the clips in memory
+        self._writing = threading.Lock()  # the folder and what was last read of it: load, refresh, store, delete
+        self._seen: dict[str, tuple[int, int]] = {}  # clip id -> (mtime ns, size) of its file when last read
         self._clips: dict[str, Clip] = {}
         self._invalid: dict[str, str] = {}
         self._first: dict[str, list[ClipSpec]] = {}  # first word -> specs starting with it, longest first
@@ -164,24 +172,69 @@ class VoicePack:
 
     def load(self) -> None:
         """Read every clip in the folder (a missing folder is an empty pack)."""
+        with self._writing:
+            self._read(self._files(), everything=True)
+
+    def refresh(self) -> bool:
+        """Take in what changed in the folder since it was last read: clips stored, replaced or deleted there by
+        another hub process sharing the folder (docs/operations.md) or by hand. Cheap when nothing changed (one
+        listing of the folder); returns whether anything did."""
+        with self._writing:
+            files = self._files()
+            if files == self._seen:
+                return False
+            self._read(files, everything=False)
+            return True
+
+    def _files(self) -> dict[str, tuple[int, int]]:
+        """(modification time in ns, size in bytes) of each clip's file in the folder."""
+        found: dict[str, tuple[int, int]] = {}
+        try:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    clip_id = entry.name.removesuffix(".wav")
+                    if clip_id != entry.name and clip_id in SPECS:
+                        with contextlib.suppress(FileNotFoundError):
+                            info = entry.stat()
+                            found[clip_id] = (info.st_mtime_ns, info.st_size)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        return found
+
+    def _read(self, files: dict[str, tuple[int, int]], *, everything: bool) -> None:
+        """Read the clips of `files` that changed since `_seen` (all of them with `everything`); forget those
+        whose file is gone. Holding `_writing`."""
+        changed = [clip_id for clip_id in SPECS if clip_id in files
+                   and (everything or files[clip_id] != self._seen.get(clip_id))]
         clips, invalid = {}, {}
-        for spec in CLIPS:
-            path = self.path(spec.id)
+        for clip_id in changed:
+            path = self.path(clip_id)
             try:
                 data = path.read_bytes()
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                invalid[spec.id] = f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}."
+                invalid[clip_id] = f"Berkas {path} tidak dapat dibaca: {exc.strerror or exc}."
                 log.warning("audio: voice pack clip %s cannot be read: %s", path, exc)
                 continue
             try:
-                clips[spec.id] = self._clip(spec.id, data, stored=True)
+                clips[clip_id] = self._clip(clip_id, data, stored=True)
             except ClipError as exc:
-                invalid[spec.id] = exc.message
+                invalid[clip_id] = exc.message
                 log.warning("audio: voice pack clip %s is not usable and is skipped: %s", path, exc.message)
         with self._lock:
-            self._clips, self._invalid = clips, invalid
+            if everything:
+                self._clips, self._invalid = clips, invalid
+            else:
+                for clip_id in [*changed, *(c for c in self._seen if c not in files)]:
+                    self._clips.pop(clip_id, None)
+                    self._invalid.pop(clip_id, None)
+                self._clips.update(clips)
+                self._invalid.update(invalid)
+        if not everything and (changed or self._seen.keys() - files.keys()):
+            log.info("audio: voice pack folder %s changed: %s", self.directory,
+                     ", ".join(sorted({*changed, *(self._seen.keys() - files.keys())})))
+        self._seen = files
 
     def path(self, clip_id: str) -> Path:
         return self.directory / f"{clip_id}.wav"
@@ -227,23 +280,31 @@ class VoicePack:
         """
         spec = spec_of(clip_id)
         clip = self._clip(spec.id, data, stored=False)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path(spec.id), wav_bytes(clip.pcm))
-        with self._lock:
-            self._clips[spec.id] = clip
-            self._invalid.pop(spec.id, None)
+        with self._writing:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.path(spec.id)
+            write_atomic(path, stored_wav(clip.pcm))
+            with self._lock:
+                self._clips[spec.id] = clip
+                self._invalid.pop(spec.id, None)
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                self._seen[spec.id] = (info.st_mtime_ns, info.st_size)
         log.info("audio: voice pack clip %s stored (%.2f s)", spec.id, clip.pcm.duration)
         return clip
 
     def delete(self, clip_id: str) -> bool:
         """Remove clip `clip_id`; False if it was not recorded. Raises `ClipError` (404) for an unknown id."""
         spec = spec_of(clip_id)
-        with self._lock:
-            existed = self._clips.pop(spec.id, None) is not None or self._invalid.pop(spec.id, None) is not None
-        try:
-            self.path(spec.id).unlink()
-        except FileNotFoundError:
-            pass
+        with self._writing:
+            with self._lock:
+                existed = self._clips.pop(spec.id, None) is not None
+                existed = self._invalid.pop(spec.id, None) is not None or existed
+            try:
+                self.path(spec.id).unlink()
+            except FileNotFoundError:
+                pass
+            self._seen.pop(spec.id, None)
         return existed
 
     def words(self, text: str) -> list[str]:
@@ -299,11 +360,26 @@ class VoicePack:
             raise ClipError("too_long", f"Rekaman terlalu panjang ({_id(info.duration)} detik); satu klip paling "
                                         f"lama {MAX_SECONDS:.0f} detik.")
         pcm = riff.to_pcm(info, samples)
-        if stored and info.rate == CLIP_RATE and info.channels == 1 and info.bits == 16:
+        if stored and data.endswith(_stamp(pcm)):
             prepared = pcm  # written by store(): already prepared, so a restart changes nothing
         else:
-            prepared = prepare(pcm)
+            prepared = prepare(pcm)  # an upload, or a file copied in by hand (whatever its format)
         return Clip(clip_id, prepared, hashlib.sha256(prepared.frames).hexdigest()[:16])
+
+
+def _stamp(pcm: Pcm) -> bytes:
+    """The chunk `store()` puts after a prepared clip's samples: STAMP_CHUNK, then the sha256 of the samples.
+    A file ending with it was prepared by this hub and is used as it is; any other file in the folder (copied
+    in by hand, even at CLIP_RATE mono 16-bit) is checked and prepared like an upload."""
+    digest = hashlib.sha256(pcm.frames).digest()
+    return STAMP_CHUNK + struct.pack("<I", len(digest)) + digest
+
+
+def stored_wav(pcm: Pcm) -> bytes:
+    """A prepared clip as `store()` writes it: a plain 16-bit mono WAV with `_stamp` as its last chunk (players
+    skip a chunk they do not know; the RIFF size counts it)."""
+    body, stamp = wav_bytes(pcm), _stamp(pcm)
+    return b"RIFF" + struct.pack("<I", len(body) - 8 + len(stamp)) + body[8:] + stamp
 
 
 def _id(number: float) -> str:

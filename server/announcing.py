@@ -28,11 +28,14 @@ class Announcing(Protocol):
     async def stop(self, timeout: float = 5.0) -> None:
         """Stop within about `timeout` seconds, even while a render hangs."""
 
-    def announce(self, ticket: dict, counter: dict, *, recall: bool = False, play: bool = True) -> dict | None:
+    def announce(self, ticket: dict, counter: dict, *, recall: bool = False, play: bool = True,
+                 made_as: str | None = None) -> dict | None:
         """Queue the call's sound and return its announcement at once: `{"text", "audio_url"}`, the shape of
         `server.views.Announcement`, which the hall validates it into. `ticket` is a ticket's JSON view
         (`number`, `service`), `counter` a counter reference (`id`, `name`, `zone`). With `play=False`
-        the hub's own speakers wait for `play()`, called once the call is committed."""
+        the hub's own speakers wait for `play()`, called once the call is committed. `made_as`: for a call
+        another hub process made, its event's `audio_url`, which this process's routes must then answer too
+        (with this process's sound when it renders the call differently)."""
 
     def play(self, ticket: dict, counter: dict, *, recall: bool = False) -> None:
         """Play a committed call on the hub PC's speakers, if the site uses them."""

@@ -22,6 +22,7 @@ from server.views import (
     ActionAnswer,
     Body,
     CounterAnswer,
+    DatabaseHealth,
     HealthAnswer,
     HolderView,
     HubStats,
@@ -129,6 +130,7 @@ async def health(request: Request) -> JSONResponse:
     app = request.app.state
     announcer = app.announcer
     queue = app.hall.queue
+    db = app.store.db
     return answer(HealthAnswer(
         status="ok",
         site=app.config.site.name,
@@ -136,6 +138,8 @@ async def health(request: Request) -> JSONResponse:
         day=queue.day,
         clock_behind=queue.local_day(app.clock()) < queue.day,
         connections=HubStats(**app.hub.stats()),
+        database=DatabaseHealth(status="unavailable" if db.unavailable else "ok", engine=db.dialect,
+                                since=db.unavailable_since, detail=db.unavailable or ""),
         audio=announcer.health() if announcer is not None else {"status": "off"},
         **{name: part.health() for name, part in app.health_parts.items()},
     ))

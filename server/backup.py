@@ -42,7 +42,7 @@ from config.site import SiteConfig
 from server import access, audit
 from server.api import client_address
 from server.audit import AuditEntry
-from server.database import BackupFailed
+from server.database import BackupFailed, DatabaseUnavailable
 from server.errors import HubError
 from server.openapi import documented
 from server.store import Store
@@ -214,6 +214,8 @@ class Backups:
         while True:
             try:
                 await self.check()
+            except DatabaseUnavailable:
+                pass  # the database said so, once; tried again at the next check
             except Exception:
                 log.exception("the nightly backup check failed")
             await asyncio.sleep(CHECK_SECONDS)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from server.errors import HubError
+
 
 class Row(Protocol):
     """A result row: by position (`row[0]`) or by column name (`row["id"]`)."""
@@ -50,6 +52,10 @@ class Database(Protocol):
 
     dialect: str  # "sqlite" or "postgresql"
     label: str  # where it is, for messages (never a password)
+    # Why the database server does not answer now, since when (a datetime, UTC), for /api/health; None while
+    # it answers (always for SQLite, a file of the hub's own). Queries meanwhile raise DatabaseUnavailable.
+    unavailable: str | None
+    unavailable_since: Any
 
     async def open(self, migrations: Sequence[str]) -> None:
         """Connect, and run the migrations the database has not had yet (forward only; each one in its own
@@ -101,6 +107,23 @@ class StoreUnusable(Exception):
     """The data folder or database cannot be used; the message says what to do."""
 
 
+class DatabaseUnavailable(HubError):
+    """The database server does not answer while the hub runs (PostgreSQL stopped, unreachable, or out of
+    connections): the request is refused at once with 503 `database_unavailable` and may be sent again.
+    `reason` (English, for the log) says what the driver said; the message is for the officer or citizen."""
+
+    status = 503
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__("database_unavailable", "Server basis data sedang tidak dapat dihubungi, jadi permintaan "
+                                                 "ini belum diproses. Silakan coba lagi sebentar lagi.",
+                         retry_after=5)
+        self.where, self.reason = where, reason
+
+    def __str__(self) -> str:
+        return f"{self.where} does not answer: {self.reason}"
+
+
 class BackupFailed(Exception):
     """A backup could not be taken or is not sound; the message says why (English, for the log)."""
 
@@ -109,10 +132,15 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def _postgres_only(url: str) -> None:
+def check_url(url: str) -> None:
+    """That `url` is a PostgreSQL URL the hub can use (`run.py --database`, `copy-database`). Raises
+    StoreUnusable with one line saying what is wrong (another kind of URL, a malformed one, a bad port)."""
     if not is_postgres_url(url):
         raise StoreUnusable("--database takes a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE; "
                             "leave it out to keep the data in SQLite in the data folder")
+    from server.postgres import check_url as check_postgres_url
+
+    check_postgres_url(url)
 
 
 def open_database(url: str | None, sqlite_path: Path, *, synchronous: str = "FULL") -> Database:
@@ -122,7 +150,7 @@ def open_database(url: str | None, sqlite_path: Path, *, synchronous: str = "FUL
         from server.sqlite import SqliteDatabase
 
         return SqliteDatabase(sqlite_path, synchronous=synchronous)
-    _postgres_only(url)
+    check_url(url)
     from server.postgres import PostgresDatabase
 
     return PostgresDatabase(url)
@@ -135,7 +163,7 @@ def check_database(url: str | None, sqlite_path: Path, migrations: int) -> None:
         from server.sqlite import check_database as check_sqlite
 
         return check_sqlite(sqlite_path, migrations)
-    _postgres_only(url)
+    check_url(url)
     from server.postgres import check_database as check_postgres
 
     check_postgres(url, migrations)

@@ -1,7 +1,8 @@
 """Moving a hall's data from its SQLite file into PostgreSQL (`python run.py copy-database`,
 docs/operations.md "Moving a hall's data into PostgreSQL").
 
-The hall's hub is stopped first. The SQLite file is copied to a temporary file (the original is
+The hall's hub is stopped first (a copy is refused while a hub holds the data folder's lock, as a restore
+is, and the hub cannot start while the copy runs). The SQLite file is copied to a temporary file (the original is
 never written to) and brought forward to this program's schema; the PostgreSQL database, which
 must be empty, gets the same schema (the same migrations, server/postgres.py's reading of them).
 Then every table is copied, row by row in `rowid` order (a transferred ticket comes after the one
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from server.database import StoreUnusable
 from server.postgres import PostgresDatabase
+from server.restore import DatabaseBusy, hold_database
 from server.sqlite import SqliteDatabase, check_database
 from server.store import MIGRATIONS
 
@@ -43,12 +45,18 @@ def tables(db: sqlite3.Connection) -> list[tuple[str, list[str]]]:
 
 async def copy_to_postgres(source: Path, url: str, report: Callable[[str], None] = print) -> dict[str, int]:
     """Copy the hall in the SQLite file `source` into the empty PostgreSQL database at `url`; returns the
-    rows copied per table. Raises StoreUnusable (source unreadable or from a newer program, target not
-    reachable or not empty, counts that differ after copying)."""
+    rows copied per table. Raises StoreUnusable (source unreadable or from a newer program, a hub still running
+    on it, target not reachable or not empty, counts that differ after copying)."""
     if not source.is_file():
         raise StoreUnusable(f"there is no hall database at {source} (give the hall's --data-dir)")
     check_database(source, len(MIGRATIONS))
-    with tempfile.TemporaryDirectory(prefix="mpp-copy-") as folder:
+    try:
+        # The hall's hub must be stopped: what it wrote after the copy would be in neither database the hall
+        # goes on with. Held until the copy is done, so the hub cannot start meanwhile either.
+        held = hold_database(source)
+    except DatabaseBusy as exc:
+        raise StoreUnusable(str(exc)) from None
+    with held, tempfile.TemporaryDirectory(prefix="mpp-copy-") as folder:
         copy = Path(folder) / "mpp.sqlite3"
         with contextlib.closing(sqlite3.connect(source)) as db, contextlib.closing(sqlite3.connect(copy)) as out:
             db.backup(out)  # consistent even if a hub still had it open

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from config.errors import ConfigError
 from config.site import SiteConfig, parse_config
+from server.database import DatabaseUnavailable
 from server.events import (
     ConfigUpdated,
     DayStarted,
@@ -115,6 +116,8 @@ class Follower:
             self._announced = 0
             try:
                 await self.follow()
+            except DatabaseUnavailable:  # the database said so, once; catching up again in a moment
+                await asyncio.sleep(RETRY_SECONDS)
             except Exception:
                 log.exception("could not catch up on the event log; retrying in %s s", RETRY_SECONDS)
                 await asyncio.sleep(RETRY_SECONDS)

@@ -34,6 +34,7 @@ from datetime import datetime
 from config.site import SiteConfig
 from server import access, reconfig, seeding
 from server.announcing import Announcing
+from server.database import DatabaseUnavailable
 from server.events import ConfigUpdated, HallUpdated, SnapshotMessage, TicketCalled, TicketRecalled
 from server.follower import Follower, caught_up, readable
 from server.hub import Hub
@@ -157,6 +158,8 @@ class Hall:
                           "(tickets keep their day until the clock passes it)", today, self.queue.day)
             try:
                 await self.refresh_availability()  # rolls the day over first when it has changed
+            except DatabaseUnavailable:
+                pass  # the database said so, once; tried again at the next check
             except Exception:
                 log.exception("could not start the new day or publish the services' hours; retrying")
 
@@ -433,7 +436,8 @@ class Hall:
         for e in events:
             if isinstance(e, TicketCalled | TicketRecalled) and e.announcement is not None:
                 try:
-                    self.announcer.announce(*_spoken(e), recall=isinstance(e, TicketRecalled), play=False)
+                    self.announcer.announce(*_spoken(e), recall=isinstance(e, TicketRecalled), play=False,
+                                            made_as=e.announcement.audio_url)
                 except Exception:
                     log.exception("announcer failed to render another process's call")
 

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from config.site import SiteConfig
 from server import access, backup, opening
 from server.api import answer
+from server.database import DatabaseUnavailable
 from server.devices import Device, Devices, Kind, Presence
 from server.openapi import documented
 from server.store import Store
@@ -362,6 +363,8 @@ async def watch_devices(devices: Devices, store: Store, config: Callable[[], Sit
             seen = devices.seen_to_save(now)
             if seen:
                 await store.save_last_seen(seen)
+        except DatabaseUnavailable:
+            pass  # the database said so, once; tried again at the next look
         except Exception:
             log.exception("watching the devices failed; trying again")
 

@@ -36,16 +36,17 @@ import functools
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import NumericLoader
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from server.database import BackupFailed, StoreUnusable
+from server.database import BackupFailed, DatabaseUnavailable, StoreUnusable
 
 log = logging.getLogger("mpp.postgres")
 
@@ -57,6 +58,8 @@ MIGRATE_LOCK = 0x4D50505F4D49  # "MPP_MI": one process migrates at a time
 LEAD_LOCK = 0x4D50505F4C45  # "MPP_LE": held by the one process that does the chores done once for all (leads())
 POOL_SIZE = 10  # connections per process for queries and transactions (plus one for LISTEN)
 CONNECT_TIMEOUT = 10  # seconds
+POOL_WAIT = 30.0  # seconds a query waits for a connection of the pool (psycopg_pool's own default)
+DOWN_WAIT = 1.0  # ... while the database is known not to answer: a request is refused (503) at once, not queued
 RECONNECT_SECONDS = (0.5, 1, 2, 5)  # waits between attempts to get the LISTEN connection back
 KEEPALIVE = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5, "keepalives_count": 3}
 # A process that stops in the middle of a transaction (frozen, or cut off from the database) would hold the
@@ -65,10 +68,41 @@ KEEPALIVE = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5, "
 STALLED = "-c idle_in_transaction_session_timeout=30s"
 
 
+URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+def check_url(url: str) -> dict[str, str]:
+    """The connection settings of a `postgresql://` URL, read as libpq reads it (several hosts and ports may be
+    listed, comma-separated). Raises StoreUnusable with one line saying what is wrong: a URL libpq cannot
+    read, a port that is not a number from 1 to 65535, or a host holding "@" (a password with "@" written
+    as it is; it must be percent-encoded, "%40"). Never names the password."""
+    try:
+        settings = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        # libpq's message quotes the whole URL, password included: keep only what is wrong.
+        reason = _reason(exc).split(' in URI: "', 1)[0]
+        if "percent-encoded" in reason:  # it quotes the token, which may be a piece of the password
+            reason = reason.split(': "', 1)[0]
+        raise StoreUnusable(f"--database is not a valid PostgreSQL URL ({reason}); write it as {URL_FORM}") from None
+    if "@" in settings.get("host", ""):
+        raise StoreUnusable("--database has a \"@\" after the host's \"@\": a \"@\" in the password (or user name) "
+                            f"must be written as %40, and \"/\" as %2F, \":\" as %3A, \"#\" as %23 ({URL_FORM})")
+    for port in filter(None, settings.get("port", "").split(",")):
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise StoreUnusable(f"--database names the port \"{port}\": a port is a number from 1 to 65535 "
+                                f"(PostgreSQL's own is 5432), as in {URL_FORM}")
+    return settings
+
+
 def label(url: str) -> str:
-    """host:port/database of a URL, for messages (never the password)."""
-    parts = urlsplit(url)
-    return f"PostgreSQL {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
+    """host:port/database of a URL, for messages (never the password). Takes any text, even one `check_url`
+    refuses."""
+    try:
+        settings = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        settings = {}
+    return (f"PostgreSQL {settings.get('host') or 'localhost'}:{settings.get('port') or 5432}"
+            f"/{settings.get('dbname', '')}")
 
 
 @functools.lru_cache(maxsize=512)
@@ -183,6 +217,12 @@ def check_database(url: str, migrations: int) -> None:
                             f"({migrations}); upgrade every hub process to the same version")
 
 
+def conn_lost(exc: psycopg.OperationalError) -> bool:
+    """Whether an error means the server is gone (the connection closed or broken), not one statement's
+    failure (a query cancelled by a timeout is an OperationalError too)."""
+    return exc.sqlstate is None or exc.sqlstate.startswith("08") or exc.sqlstate.startswith("57P")
+
+
 def _reason(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -198,6 +238,8 @@ class PostgresDatabase:
         self.label = label(url)
         self.pool_size = pool_size
         self.pool: AsyncConnectionPool | None = None
+        self.unavailable: str | None = None  # why the server does not answer (Database.unavailable)
+        self.unavailable_since: datetime | None = None
         self._session: psycopg.AsyncConnection | None = None  # migrations, the epoch's lock, LISTEN
         self._listening: asyncio.Task | None = None
         self._leader: psycopg.AsyncConnection | None = None  # holds LEAD_LOCK while `_leading`
@@ -261,12 +303,42 @@ class PostgresDatabase:
             await self.pool.close()
             self.pool = None
 
+    def _lost(self, reason: str) -> None:
+        if self.unavailable is None:
+            self.unavailable_since = datetime.now(UTC)
+            log.warning("%s does not answer (%s): requests that need it are refused with 503 until it is back",
+                        self.label, reason)
+        self.unavailable = reason
+
+    def _back(self) -> None:
+        if self.unavailable is not None:
+            log.warning("%s answers again (it did not since %s)", self.label,
+                        self.unavailable_since.isoformat(timespec="seconds"))
+        self.unavailable = self.unavailable_since = None
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A connection of the pool (checked alive when taken). Raises DatabaseUnavailable when none comes
+        within POOL_WAIT, or DOWN_WAIT once the server is known not to answer, and when the connection is lost
+        meanwhile."""
+        try:
+            async with self.pool.connection(timeout=DOWN_WAIT if self.unavailable else POOL_WAIT) as conn:
+                self._back()
+                yield conn
+        except PoolTimeout as exc:
+            self._lost(_reason(exc))
+            raise DatabaseUnavailable(self.label, _reason(exc)) from None
+        except psycopg.OperationalError as exc:
+            if conn_lost(exc):
+                self._lost(_reason(exc))
+            raise DatabaseUnavailable(self.label, _reason(exc)) from None
+
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             return await _Statements(conn).fetch(sql, params)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             return (await conn.execute(statement(sql), tuple(params))).rowcount
 
     @contextlib.asynccontextmanager
@@ -274,7 +346,7 @@ class PostgresDatabase:
         # In pipeline mode: statements whose results nobody reads (the lock, the writes, the NOTIFY, the
         # COMMIT) go out without waiting for each answer; a fetch waits for everything before it. The write
         # lock is held for fewer round trips, and so for less time.
-        async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        async with self._connection() as conn, conn.pipeline(), conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield _Statements(conn)
 
@@ -282,7 +354,7 @@ class PostgresDatabase:
     async def reading(self) -> AsyncIterator[_Statements]:
         # Commits are serialised by WRITE_LOCK and a commit is visible before its lock is released,
         # so one snapshot sees a prefix of the log: every commit up to some seq, nothing after.
-        async with self.pool.connection() as conn:
+        async with self._connection() as conn:
             await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield _Statements(conn)
@@ -322,11 +394,14 @@ class PostgresDatabase:
                     ring(0)  # notifications may have been missed meanwhile
                 await self._session.execute(f"LISTEN {CHANNEL}")
                 failures = 0
+                self._back()
                 async for note in self._session.notifies():
                     ring(int(note.payload) if note.payload.isdigit() else 0)
             except (psycopg.Error, StoreUnusable, OSError) as exc:
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
+                if self._session is None or self._session.closed:  # the server itself, not one statement
+                    self._lost(_reason(exc))
                 log.warning("lost the notification line to %s (%s); the log is polled meanwhile, reconnecting in %s s",
                             self.label, exc, wait)
                 if self._session is not None:

@@ -21,6 +21,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server import access
+from server.database import DatabaseUnavailable
 from server.devices import SOCKET_KINDS, Device, PageReport, Presence, read_report
 from server.errors import HubError, unknown_counter, unknown_ticket, unknown_zone
 from server.events import ConfigUpdated, ErrorMessage, Pong, TicketStatus
@@ -137,10 +138,13 @@ async def _serve(websocket: WebSocket, zone: str | None, *, heartbeat: bool = Fa
         epoch = websocket.query_params.get("epoch")
         # A position is at most 19 digits (SQLite's integers); int() refuses over 4,300 digits anyway.
         if since.isascii() and since.isdigit() and len(since) <= 19 and epoch in (None, app.store.epoch):
-            if int(since) > app.store.last_seq:
-                # A page coming from another hub process on the same database, which got further: catch up.
-                await app.hall.follow()
-            backlog = await app.store.events_since(int(since), MAX_REPLAY)
+            try:
+                if int(since) > app.store.last_seq:
+                    # A page coming from another hub process on the same database, which got further: catch up.
+                    await app.hall.follow()
+                backlog = await app.store.events_since(int(since), MAX_REPLAY)
+            except DatabaseUnavailable:
+                backlog = None  # the log cannot be read now: a snapshot of what this process holds instead
         if backlog is not None and any(e.type == CONFIG_UPDATED for e in backlog):
             backlog = None  # the configuration changed meanwhile: start again from a snapshot
         if backlog is None:
@@ -245,7 +249,10 @@ async def ticket(websocket: WebSocket) -> None:
     app = websocket.app.state
     if not origin_allowed(websocket):
         return await websocket.close(1008, "origin not allowed")
-    found = await app.store.ticket_by_token(websocket.path_params["token"])
+    try:
+        found = await app.store.ticket_by_token(websocket.path_params["token"])
+    except DatabaseUnavailable as exc:  # the phone's page says so and tries again
+        return await refuse(websocket, exc)
     if found is None:
         return await refuse(websocket, unknown_ticket())
     await websocket.accept()
@@ -285,8 +292,8 @@ async def ticket(websocket: WebSocket) -> None:
                 last = view
             async with hall.changed:
                 await hall.changed.wait_for(lambda seen=seen: app.store.last_seq != seen or closed.is_set())
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+    except (WebSocketDisconnect, RuntimeError, DatabaseUnavailable):
+        pass  # gone; or the database does not answer (closed below: the phone reconnects)
     finally:
         watcher.cancel()
         if websocket.client_state is WebSocketState.CONNECTED:

@@ -73,6 +73,8 @@ class SqliteDatabase:
 
     dialect = "sqlite"
     backs_up = True
+    unavailable = None  # a file of the hub's own: there is no server to lose
+    unavailable_since = None
 
     def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
         self.path = path

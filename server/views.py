@@ -475,6 +475,16 @@ class HubStats(View):
     dropped: int = Field(ge=0, description="pages cut off since the start for falling behind")
 
 
+class DatabaseHealth(View):
+    """Whether the hub's database answers (docs/operations.md, "Monitoring")."""
+
+    status: Literal["ok", "unavailable"] = Field(description="unavailable: the PostgreSQL server does not answer; "
+                                                             "requests that need it get 503 database_unavailable")
+    engine: Literal["sqlite", "postgresql"]
+    since: Timestamp | None = Field(description="when it stopped answering; null while it answers")
+    detail: str = Field(description="what the driver said (English), empty while it answers")
+
+
 class HealthAnswer(View):
     status: Literal["ok"]
     site: str
@@ -482,6 +492,7 @@ class HealthAnswer(View):
     day: str
     clock_behind: bool = Field(description="the PC's clock says an earlier day than the hub already worked on")
     connections: HubStats
+    database: DatabaseHealth
     audio: dict[str, Any] = Field(description="spoken calls: status ok, degraded (with a detail) or off "
                                               "(docs/audio.md)")
     kiosk: dict[str, Any] | None = Field(default=None, description="the kiosks' ESC/POS printers by kiosk id: "

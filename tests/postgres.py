@@ -61,13 +61,21 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.root, SERVER_USER, SERVER_USER)
         self._run("initdb", "-D", str(self.data), "-U", "mpp", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self.resume()
+        return self
+
+    def pause(self) -> None:
+        """Stop the server (as `systemctl stop postgresql` would: its sessions end), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again) on its port, with its data."""
         options = [f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-c unix_socket_directories={self.root}",
                    "-c max_connections=200"]
         if not self.durable:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", " ".join(options), "-w", "-t", "60",
                   "start")
-        return self
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://mpp@127.0.0.1:{self.port}/{database}"

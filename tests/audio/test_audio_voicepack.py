@@ -277,3 +277,22 @@ def test_a_hand_copied_clip_is_prepared_and_a_broken_one_reported(pack_dir):
     assert pack.clip_ids() == {"tiga"}
     assert "bukan WAV" in pack.status()["invalid"]["empat"]
     assert read_wav(pack.clip_wav("tiga")).rate == CLIP_RATE
+
+
+def test_a_hand_copied_clip_at_the_packs_own_format_is_checked_and_prepared_too(pack_dir):
+    """A file copied in by hand already at 22.05 kHz mono 16-bit is checked like an upload: a silent one is
+    listed as invalid (not used in calls), a padded one is trimmed and evened out; a clip store() wrote is
+    loaded as it is, with the same sound."""
+    pack_dir.mkdir(parents=True)
+    (pack_dir / "satu.wav").write_bytes(wav_with(CLIP_RATE, 1, 16, [0] * CLIP_RATE))
+    (pack_dir / "dua.wav").write_bytes(wav_with(CLIP_RATE, 1, 16, tone(0.5, 0.02, CLIP_RATE, quiet=0.4)))
+    VoicePack(pack_dir).store("tiga", wav_with(48000, 1, 16, tone(0.5, 0.5)))
+    pack = VoicePack(pack_dir)
+    pack.load()
+    assert pack.clip_ids() == {"dua", "tiga"}
+    assert "periksa mikrofon" in pack.status()["invalid"]["satu"]
+    dua = read_wav(pack.clip_wav("dua"))
+    assert 0.5 <= dua.duration <= 0.6 and abs(rms(dua) - TARGET_RMS) < 0.15 * TARGET_RMS  # 0.8 s of quiet gone
+    again = VoicePack(pack_dir)
+    again.load()
+    assert again.clip_wav("tiga") == pack.clip_wav("tiga") and again.plan("tiga").key == pack.plan("tiga").key

@@ -109,3 +109,22 @@ def test_copying_into_a_database_that_holds_a_hall_is_refused(tmp_path, postgres
     assert here == there
     missing = copy_database(tmp_path / "nowhere", url)
     assert missing.returncode == 2 and "there is no hall database" in missing.stderr
+
+
+def test_copying_a_hall_whose_hub_still_runs_is_refused(tmp_path, postgres):
+    """While the hall's hub still runs on the data folder the copy is refused, naming it, and the target stays
+    empty (tickets issued after a copy would be lost); once the hub is stopped the same command copies."""
+    hub = HubProcess(tmp_path / "hall").start()
+    url = postgres.create_database()
+    try:
+        hub.issue("A")
+        refused = copy_database(tmp_path / "hall", url)
+        assert refused.returncode == 2, refused.stdout
+        assert "a hub is running on" in refused.stderr and "stop it first" in refused.stderr
+        with psycopg.connect(url) as pg:
+            assert pg.execute("SELECT to_regclass('tickets')").fetchone()[0] is None  # nothing written there
+        assert hub.issue("A")["number"] == "A002"  # the hall goes on meanwhile
+    finally:
+        hub.stop()
+    done = copy_database(tmp_path / "hall", url)
+    assert done.returncode == 0 and "tickets: 2 rows" in done.stdout, done.stderr

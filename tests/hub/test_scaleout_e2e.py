@@ -9,7 +9,10 @@ import json
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -199,6 +202,24 @@ def test_the_database_is_named_by_the_flag_or_the_environment(postgres, tmp_path
     assert "s3cret" not in nowhere.stderr and len(nowhere.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgresql://mpp:s3cret@127.0.0.1:notaport/mpp", 'names the port "notaport"'),
+    ("postgresql://mpp:s3cret@127.0.0.1:99999/mpp", 'names the port "99999"'),
+    ("postgresql://mpp:s3cret@[::1:5432/mpp", "is not a valid PostgreSQL URL"),
+    ("postgresql://mpp:s3c@ret@127.0.0.1:5432/mpp", "must be written as %40"),
+    ("postgresql://mpp:%zzs3cret@127.0.0.1/mpp", "is not a valid PostgreSQL URL (invalid percent-encoded token)"),
+])
+def test_a_malformed_database_url_stops_with_one_line_not_a_traceback(tmp_path, url, expected):
+    """A --database URL with a bad port, a broken IPv6 address, an unencoded "@" in the password or a bad
+    %-escape stops the start and copy-database with one line saying what is wrong, without the password."""
+    for command in (["--port", str(free_port())], ["copy-database"]):
+        done = subprocess.run([sys.executable, "run.py", *command, "--data-dir", str(tmp_path), "--database", url],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert expected in done.stderr and "s3c" not in done.stderr, done.stderr
+
+
 def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(pair):
     """A phone following its ticket through B sees it waiting the moment it was issued on A, then called there."""
     first, second, _ = pair
@@ -211,3 +232,128 @@ def test_a_citizens_phone_on_one_process_follows_a_ticket_handled_on_the_other(p
         while seen[-1]["status"] == "waiting":
             seen.append(json.loads(phone.recv(timeout=10))["ticket"])
     assert seen[-1]["status"] == "called" and seen[-1]["number"] == ticket["number"]
+
+
+def voice_site(tmp_path, name: str, voice_pack_dir) -> Path:
+    """The test site with the recorded voice on, its clips in `voice_pack_dir`, written as a TOML file."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(dump_toml(site_config(audio={"voice_pack": True, "voice_pack_dir": str(voice_pack_dir)})),
+                    encoding="utf-8")
+    return path
+
+
+def record_every_clip(hub: HubProcess, token: str) -> None:
+    """Every clip the site's calls need, spoken by espeak-ng, uploaded through `hub`'s admin API."""
+    from audio.engine import EspeakCliEngine
+    from audio.voicepack import SPECS
+    from audio.wav import wav_bytes
+
+    engine = EspeakCliEngine(150, 1.0)
+    needed = hub.request("GET", "/api/admin/voice", token=token)[1]["missing"]
+    for clip in needed:
+        req = urllib.request.Request(f"{hub.url}/api/admin/voice/clips/{clip}", method="PUT",
+                                     data=wav_bytes(engine.synthesize(SPECS[clip].text, "id")),
+                                     headers={"Content-Type": "audio/wav", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=30) as response:
+            assert response.status == 200
+    assert hub.request("GET", "/api/admin/voice", token=token)[1]["missing"] == []
+
+
+def call_heard_on(maker: HubProcess, other: HubProcess, token: str) -> str:
+    """An officer on `maker` calls a new ticket; the call's audio_url as a TV connected to `other` gets it."""
+    maker.issue("A")
+    with connect(f"{other.ws_url}/ws/display") as tv:
+        next_event(tv)
+        assert maker.request("POST", "/api/counters/1/call-next", token=token)[0] == 200
+        event = next_event(tv)
+        while event["type"] != "ticket.called":
+            event = next_event(tv)
+    return event["announcement"]["audio_url"]
+
+
+def fetch(hub: HubProcess, path: str) -> tuple[int, str, bytes]:
+    """GET `path`: status, Cache-Control and body."""
+    try:
+        with urllib.request.urlopen(hub.url + path, timeout=20) as response:
+            return response.status, response.headers.get("Cache-Control", ""), response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Cache-Control", ""), err.read()
+
+
+def test_clips_recorded_through_one_process_are_used_by_the_other_sharing_the_folder(postgres, tmp_path):
+    """With one voice_pack_dir for both processes (docs/operations.md), clips recorded through A are taken in by
+    B while it runs: its admin page misses none, and a call made on A is the same sound from either process."""
+    url = postgres.create_database()
+    site = voice_site(tmp_path, "site", tmp_path / "shared-voice")
+    first = HubProcess(tmp_path / "a", site, database=url, audio=True).start()
+    second = HubProcess(tmp_path / "b", site, database=url, audio=True).start()
+    try:
+        token = first.login("koordinator", "1111")
+        record_every_clip(first, token)
+        wait_for(lambda: second.request("GET", "/api/admin/voice", token=token)[1]["missing"] == [], timeout=15,
+                 what="B to take in the clips recorded through A")
+        audio_url = call_heard_on(first, second, token)
+        on_a, on_b = fetch(first, audio_url), fetch(second, audio_url)
+        assert on_a[0] == on_b[0] == 200 and on_b[2] == on_a[2]
+        assert "immutable" in on_b[1]  # the same key names the same sound on both
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_a_call_another_process_renders_differently_is_still_spoken_there(postgres, tmp_path):
+    """B without A's clips (its own folder) answers the URL of A's call with its own rendering of it (spoken,
+    not the chime alone, not a 404), not kept by browsers, and counts no missing audio."""
+    url = postgres.create_database()
+    first = HubProcess(tmp_path / "a", voice_site(tmp_path, "a", tmp_path / "voice-a"), database=url,
+                       audio=True).start()
+    second = HubProcess(tmp_path / "b", voice_site(tmp_path, "b", tmp_path / "voice-b"), database=url,
+                        audio=True).start()
+    try:
+        token = first.login("koordinator", "1111")
+        record_every_clip(first, token)
+        audio_url = call_heard_on(first, second, token)
+        status, cache, body = fetch(second, audio_url)
+        chime = fetch(second, "/audio/chime.wav")[2]
+        assert status == 200 and body[:4] == b"RIFF" and len(body) > len(chime) + 22050  # words after the chime
+        assert cache == "no-store" and fetch(first, audio_url)[2] != body  # A's sound is its clips, B's its engine
+        assert second.request("GET", "/api/health")[1]["audio"]["not_found"] == 0
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_when_it_is_back(tmp_path):
+    """While PostgreSQL is stopped, a kiosk's ticket and a log-in get 503 database_unavailable (Indonesian, with
+    retry_after) instead of hanging and a 500, sockets get a snapshot or that error, /api/health says the database
+    is unavailable, and the log has no traceback; once it runs again the hub answers as before and the numbering
+    goes on."""
+    from tests.postgres import PostgresServer
+
+    with PostgresServer() as server:  # its own: the session's server serves the other tests
+        hub = HubProcess(tmp_path / "data", database=server.create_database()).start()
+        try:
+            assert hub.issue("A")["number"] == "A001"
+            with connect(f"{hub.ws_url}/ws/display") as tv:
+                seen = next_event(tv)
+            token = hub.login()
+            server.pause()
+            # A TV that reconnects gets a snapshot of what the process holds (the log cannot be read); a counter
+            # panel is told why it cannot be served (its page retries), rather than the socket dying.
+            with connect(f"{hub.ws_url}/ws/display?since={seen['seq'] - 1}&epoch={seen['epoch']}") as tv:
+                assert next_event(tv)["type"] == "snapshot"
+            with connect(f"{hub.ws_url}/ws/counter/1?token={token}") as panel:
+                assert next_event(panel)["code"] == "database_unavailable"
+            for path, body in (("/api/tickets", {"service": "A"}), ("/api/login", {"username": "budi", "pin": "1234"})):
+                status, answer = hub.request("POST", path, body)  # within the client's 10 s, not after 30 s
+                assert status == 503 and answer["error"]["code"] == "database_unavailable", answer
+                assert "basis data" in answer["error"]["message"] and answer["error"]["retry_after"] > 0
+            database = hub.request("GET", "/api/health")[1]["database"]
+            assert database["status"] == "unavailable" and database["engine"] == "postgresql" and database["since"]
+            server.resume()
+            wait_for(lambda: hub.request("GET", "/api/health")[1]["database"]["status"] == "ok", timeout=30,
+                     what="the hub to see the database again")
+            assert hub.issue("A")["number"] == "A002"
+            assert "Traceback" not in hub.log()
+        finally:
+            hub.stop()
