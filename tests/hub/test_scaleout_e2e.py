@@ -326,8 +326,8 @@ def test_a_call_another_process_renders_differently_is_still_spoken_there(postgr
 def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_when_it_is_back(tmp_path):
     """While PostgreSQL is stopped, a kiosk's ticket and a log-in get 503 database_unavailable (Indonesian, with
     retry_after) instead of hanging and a 500, sockets get a snapshot or that error, /api/health says the database
-    is unavailable, and the log has no traceback; once it runs again the hub answers as before and the numbering
-    goes on."""
+    is unavailable and the hub degraded, and the log has no traceback; once it runs again the hub answers as before
+    (status ok) and the numbering goes on."""
     from tests.postgres import PostgresServer
 
     with PostgresServer() as server:  # its own: the session's server serves the other tests
@@ -348,11 +348,14 @@ def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_whe
                 status, answer = hub.request("POST", path, body)  # within the client's 10 s, not after 30 s
                 assert status == 503 and answer["error"]["code"] == "database_unavailable", answer
                 assert "basis data" in answer["error"]["message"] and answer["error"]["retry_after"] > 0
-            database = hub.request("GET", "/api/health")[1]["database"]
+            health = hub.request("GET", "/api/health")[1]
+            database = health["database"]
             assert database["status"] == "unavailable" and database["engine"] == "postgresql" and database["since"]
+            assert health["status"] == "degraded"  # a monitor that reads only the top says something is wrong
             server.resume()
             wait_for(lambda: hub.request("GET", "/api/health")[1]["database"]["status"] == "ok", timeout=30,
                      what="the hub to see the database again")
+            assert hub.request("GET", "/api/health")[1]["status"] == "ok"
             assert hub.issue("A")["number"] == "A002"
             assert "Traceback" not in hub.log()
         finally:
