@@ -128,3 +128,14 @@ def test_copying_a_hall_whose_hub_still_runs_is_refused(tmp_path, postgres):
         hub.stop()
     done = copy_database(tmp_path / "hall", url)
     assert done.returncode == 0 and "tickets: 2 rows" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("command", ["copy-database", "restore", "hash-pin"])
+def test_a_commands_help_shows_its_usage_as_it_is_typed(command):
+    """`run.py copy-database --help` (and restore's, hash-pin's) shows the command's usage as an admin types it,
+    with no stray `command` argument to fill in."""
+    shown = subprocess.run([sys.executable, "run.py", command, "--help"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    usage = " ".join(shown.stdout.split("\n\n")[0].split())
+    assert usage.startswith(f"usage: run.py {command} [-h]") and "command" not in usage.split(command, 1)[1], usage
