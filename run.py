@@ -164,7 +164,7 @@ def serve(args: argparse.Namespace) -> int:
                             announcer_factory=None if args.no_audio else announcer_factory())
         check_database(settings.database_url, settings.database, len(MIGRATIONS))
         if settings.database_url is None:  # one hub per SQLite file; PostgreSQL takes several
-            lock = hold_database(settings.database)  # noqa: F841 - held while the process lives
+            lock = hold_database(settings.database, "hub")  # noqa: F841 - held while the process lives
         app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)
