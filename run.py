@@ -24,42 +24,46 @@ from config.site import DEFAULT_CONFIG, ConfigError, load_config
 
 
 def _database_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", type=Path, default=Path("data"), help="folder for the SQLite file and audio cache")
+    p.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+                   help="folder for the SQLite file and audio cache")
     p.add_argument("--database", metavar="URL", default=os.environ.get("MPP_DATABASE_URL") or None,
                    help="keep the data in PostgreSQL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE, where several "
                         "hub processes may share it (default: $MPP_DATABASE_URL, else SQLite in the data folder)")
 
 
+def _parse_command(p: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The arguments after a command's name (argv[0], already in the parser's prog, so its usage reads as typed)."""
+    p.set_defaults(command=argv[0])
+    return p.parse_args(argv[1:])
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     if argv[:1] == ["hash-pin"]:
         p = argparse.ArgumentParser(prog="run.py hash-pin", description="Print a salted hash for a PIN.")
-        p.add_argument("command")
         p.add_argument("pin", help="the officer's PIN (4 to 12 digits recommended)")
-        return p.parse_args(argv)
+        return _parse_command(p, argv)
     if argv[:1] == ["restore"]:
         p = argparse.ArgumentParser(prog="run.py restore", description="Restore a backup of the hub's database "
                                     "into a data folder (the hub must be stopped; the database there is moved "
                                     "aside, not deleted).")
-        p.add_argument("command")
         p.add_argument("backup", type=Path, help="the backup file (data/backups/mpp-YYYY-MM-DD-HHMM.sqlite3, or a "
                                                  "download from the admin console)")
-        p.add_argument("--data-dir", type=Path, default=Path("data"), help="the hub's data folder")
-        p.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+        p.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR", help="the hub's data folder")
+        p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE",
                        help="the site file the hub will be started with: it does not replace the backup's "
                             "configuration")
-        return p.parse_args(argv)
+        return _parse_command(p, argv)
     if argv[:1] == ["copy-database"]:
         p = argparse.ArgumentParser(prog="run.py copy-database",
                                     description="Copy a hall's data (the SQLite file in --data-dir, hub stopped) into "
                                                 "the empty PostgreSQL database --database.")
-        p.add_argument("command")
         _database_args(p)
-        args = p.parse_args(argv)
+        args = _parse_command(p, argv)
         if args.database is None:
             p.error("--database postgresql://... (or $MPP_DATABASE_URL) is required")
         return args
     p = argparse.ArgumentParser(prog="run.py", description="MPP queue-calling hub.")
-    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="TOML site configuration")
+    p.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE", help="TOML site configuration")
     _database_args(p)
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=8000)
@@ -160,7 +164,7 @@ def serve(args: argparse.Namespace) -> int:
                             announcer_factory=None if args.no_audio else announcer_factory())
         check_database(settings.database_url, settings.database, len(MIGRATIONS))
         if settings.database_url is None:  # one hub per SQLite file; PostgreSQL takes several
-            lock = hold_database(settings.database)  # noqa: F841 - held while the process lives
+            lock = hold_database(settings.database, "hub")  # noqa: F841 - held while the process lives
         app = create_app(settings)
     except ConfigError as exc:
         print(f"Configuration error in {exc}", file=sys.stderr)

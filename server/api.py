@@ -132,7 +132,7 @@ async def health(request: Request) -> JSONResponse:
     queue = app.hall.queue
     db = app.store.db
     return answer(HealthAnswer(
-        status="ok",
+        status="degraded" if db.unavailable else "ok",
         site=app.config.site.name,
         seq=app.store.last_seq,
         day=queue.day,

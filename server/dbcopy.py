@@ -53,7 +53,7 @@ async def copy_to_postgres(source: Path, url: str, report: Callable[[str], None]
     try:
         # The hall's hub must be stopped: what it wrote after the copy would be in neither database the hall
         # goes on with. Held until the copy is done, so the hub cannot start meanwhile either.
-        held = hold_database(source)
+        held = hold_database(source, "copy-database")
     except DatabaseBusy as exc:
         raise StoreUnusable(str(exc)) from None
     with held, tempfile.TemporaryDirectory(prefix="mpp-copy-") as folder:

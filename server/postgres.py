@@ -59,7 +59,11 @@ LEAD_LOCK = 0x4D50505F4C45  # "MPP_LE": held by the one process that does the ch
 POOL_SIZE = 10  # connections per process for queries and transactions (plus one for LISTEN)
 CONNECT_TIMEOUT = 10  # seconds
 POOL_WAIT = 30.0  # seconds a query waits for a connection of the pool (psycopg_pool's own default)
-DOWN_WAIT = 1.0  # ... while the database is known not to answer: a request is refused (503) at once, not queued
+# While the database is known not to answer, a request is refused (503) at once without asking the pool (requests
+# queue behind one another under the hall's lock: waiting even a second each, the tenth waited ten); meanwhile one
+# background probe takes a connection every PROBE_SECONDS, waiting at most PROBE_WAIT, until one answers.
+PROBE_SECONDS = 1.0
+PROBE_WAIT = 2.0
 RECONNECT_SECONDS = (0.5, 1, 2, 5)  # waits between attempts to get the LISTEN connection back
 KEEPALIVE = {"keepalives": 1, "keepalives_idle": 15, "keepalives_interval": 5, "keepalives_count": 3}
 # A process that stops in the middle of a transaction (frozen, or cut off from the database) would hold the
@@ -244,6 +248,7 @@ class PostgresDatabase:
         self._listening: asyncio.Task | None = None
         self._leader: psycopg.AsyncConnection | None = None  # holds LEAD_LOCK while `_leading`
         self._leading = False
+        self._probing: asyncio.Task | None = None  # looks for the server while it does not answer (`_probe`)
 
     async def open(self, migrations: Sequence[str]) -> None:
         self._session = await self._connect()
@@ -287,6 +292,11 @@ class PostgresDatabase:
             await conn.execute("UPDATE schema_version SET version = %s", (number,))
 
     async def close(self) -> None:
+        if self._probing is not None:
+            self._probing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probing
+            self._probing = None
         if self._leader is not None:
             with contextlib.suppress(Exception):
                 await self._leader.close()
@@ -309,6 +319,24 @@ class PostgresDatabase:
             log.warning("%s does not answer (%s): requests that need it are refused with 503 until it is back",
                         self.label, reason)
         self.unavailable = reason
+        self._look_for_it()
+
+    def _look_for_it(self) -> None:
+        if self._probing is None or self._probing.done():
+            self._probing = asyncio.create_task(self._probe())
+
+    async def _probe(self) -> None:
+        """While the server is marked as not answering: take a connection of the pool every PROBE_SECONDS (the
+        pool checks it is alive) and mark the server back at the first that answers, so the next request is
+        served; the LISTEN loop may find it back first."""
+        while self.unavailable is not None:
+            await asyncio.sleep(PROBE_SECONDS)
+            try:
+                async with self.pool.connection(timeout=PROBE_WAIT) as conn:
+                    await conn.execute("SELECT 1")
+            except (PoolTimeout, psycopg.Error, OSError):
+                continue
+            self._back()
 
     def _back(self) -> None:
         if self.unavailable is not None:
@@ -318,11 +346,14 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
-        """A connection of the pool (checked alive when taken). Raises DatabaseUnavailable when none comes
-        within POOL_WAIT, or DOWN_WAIT once the server is known not to answer, and when the connection is lost
-        meanwhile."""
+        """A connection of the pool (checked alive when taken). Raises DatabaseUnavailable at once while the
+        server is known not to answer (`_probe` finds it back), when none comes within POOL_WAIT, and when the
+        connection is lost meanwhile."""
+        if self.unavailable is not None:
+            self._look_for_it()  # running already, unless it ended on something unexpected
+            raise DatabaseUnavailable(self.label, self.unavailable)
         try:
-            async with self.pool.connection(timeout=DOWN_WAIT if self.unavailable else POOL_WAIT) as conn:
+            async with self.pool.connection(timeout=POOL_WAIT) as conn:
                 self._back()
                 yield conn
         except PoolTimeout as exc:

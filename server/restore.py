@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -36,25 +37,62 @@ LOCK_SUFFIX = ".lock"
 
 
 class DatabaseBusy(Exception):
-    """Another hub holds the database: the message says which."""
+    """Another program holds the database (a hub, a restore or a copy-database): the message says which."""
 
 
 class RestoreRefused(Exception):
     """The backup cannot be restored: the message says why."""
 
 
-def hold_database(database: Path) -> IO:
-    """Take `<database>.lock` for as long as the returned file stays open (the hub's whole life): a
-    second hub on the same SQLite file, or a restore under a running hub, is refused with
-    DatabaseBusy. The operating system lets go of it when the process ends, however it ends."""
+# What a holder of the lock is doing to the database, by the name it writes into the lock file; {pid} its process.
+HOLDERS = {
+    "hub": "a hub is running on {database} (process {pid}); stop it first (systemctl stop mpp, or Ctrl+C)",
+    "restore": "run.py restore (process {pid}) is putting a backup in place at {database}; wait until it is done",
+    "copy-database": "run.py copy-database (process {pid}) is copying {database} into PostgreSQL; wait until it is "
+                     "done",
+}
+
+
+def hold_database(database: Path, holder: str = "hub") -> IO:
+    """Take `<database>.lock` for as long as the returned file stays open (a hub's whole life, a restore's or a
+    copy-database's run) and write into it who holds it (`holder`, a key of HOLDERS, and the process id): a second
+    hub on the same SQLite file, or a restore or copy under a running hub, is refused with DatabaseBusy, whose
+    message says which of them holds it. The operating system lets go of it when the process ends, however it
+    ends."""
     database.parent.mkdir(parents=True, exist_ok=True)
     handle = open(database.with_name(database.name + LOCK_SUFFIX), "a+")  # held until the process ends
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
+        handle.seek(0)
+        held_by = handle.read(200)
         handle.close()
-        raise DatabaseBusy(f"a hub is running on {database}; stop it first (systemctl stop mpp, or Ctrl+C)") from None
+        raise DatabaseBusy(_busy(database, held_by)) from None
+    handle.truncate(0)
+    handle.write(f"{holder} {os.getpid()}\n")
+    handle.flush()
     return handle
+
+
+def _busy(database: Path, held_by: str) -> str:
+    """Why `database` cannot be taken, from what its lock file says (`<holder> <pid>`): a message true whoever holds
+    it when the file says nothing that can be trusted (written by an older version, being written just now, or left
+    by a process that has ended)."""
+    holder, _, pid = held_by.strip().partition(" ")
+    if holder in HOLDERS and pid.isdigit() and _alive(int(pid)):
+        return HOLDERS[holder].format(database=database, pid=pid)
+    return (f"another program holds {database} (a hub running on it, or a restore or copy-database under way); "
+            "stop the hub (systemctl stop mpp, or Ctrl+C) or wait until the other is done")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -104,7 +142,7 @@ def restore(backup: Path, database: Path, config: SiteConfig, now: datetime) -> 
     """Put `backup` in place as `database` (see the module's steps); returns what it holds and the folder
     the previous database was moved to (None when there was none). Raises RestoreRefused, DatabaseBusy."""
     summary = inspect(backup)
-    lock = hold_database(database)
+    lock = hold_database(database, "restore")
     try:
         aside = None
         previous = [p for p in (database, *_journals(database)) if p.exists()]

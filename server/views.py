@@ -486,7 +486,10 @@ class DatabaseHealth(View):
 
 
 class HealthAnswer(View):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the process runs and its pages keep the last "
+                                                          "state, but its database does not answer (database), so "
+                                                          "nothing that needs it can be done; the parts' own "
+                                                          "status (audio, kiosk printers) do not change it")
     site: str
     seq: int
     day: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 
 from server.dbcopy import tables
 from survey.ikm import UNSUR
-from tests.conftest import ROOT, HubProcess
+from tests.conftest import ROOT, TEST_CONFIG, HubProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -128,3 +129,38 @@ def test_copying_a_hall_whose_hub_still_runs_is_refused(tmp_path, postgres):
         hub.stop()
     done = copy_database(tmp_path / "hall", url)
     assert done.returncode == 0 and "tickets: 2 rows" in done.stdout, done.stderr
+
+
+def test_a_hub_started_while_a_copy_holds_the_data_folder_says_the_copy_holds_it(tmp_path):
+    """A hub started on the data folder while copy-database is copying it is refused with a message naming the copy
+    and its process, not "a hub is running"."""
+    hall = tmp_path / "hall"
+    HubProcess(hall).start().stop()  # a hall database to copy
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # a "PostgreSQL" that takes the connection, never answers
+        copy = subprocess.Popen([sys.executable, "run.py", "copy-database", "--data-dir", str(hall), "--database",
+                                 f"postgresql://mpp@127.0.0.1:{silent.getsockname()[1]}/mpp"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            silent.settimeout(30)
+            connection, _ = silent.accept()  # the copy holds the folder's lock by now, connecting to the target
+            with connection:
+                started = subprocess.run([sys.executable, "run.py", "--config", str(TEST_CONFIG), "--data-dir",
+                                          str(hall), "--host", "127.0.0.1", "--port", str(free_port()), "--no-audio"],
+                                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+                assert started.returncode == 2, started.stdout
+                assert "a hub is running" not in started.stderr, started.stderr
+                assert f"run.py copy-database (process {copy.pid}) is copying" in started.stderr, started.stderr
+        finally:
+            copy.kill()
+            copy.communicate()
+
+
+@pytest.mark.parametrize("command", ["copy-database", "restore", "hash-pin"])
+def test_a_commands_help_shows_its_usage_as_it_is_typed(command):
+    """`run.py copy-database --help` (and restore's, hash-pin's) shows the command's usage as an admin types it,
+    with no stray `command` argument to fill in."""
+    shown = subprocess.run([sys.executable, "run.py", command, "--help"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    usage = " ".join(shown.stdout.split("\n\n")[0].split())
+    assert usage.startswith(f"usage: run.py {command} [-h]") and "command" not in usage.split(command, 1)[1], usage

@@ -326,8 +326,8 @@ def test_a_call_another_process_renders_differently_is_still_spoken_there(postgr
 def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_when_it_is_back(tmp_path):
     """While PostgreSQL is stopped, a kiosk's ticket and a log-in get 503 database_unavailable (Indonesian, with
     retry_after) instead of hanging and a 500, sockets get a snapshot or that error, /api/health says the database
-    is unavailable, and the log has no traceback; once it runs again the hub answers as before and the numbering
-    goes on."""
+    is unavailable and the hub degraded, and the log has no traceback; once it runs again the hub answers as before
+    (status ok) and the numbering goes on."""
     from tests.postgres import PostgresServer
 
     with PostgresServer() as server:  # its own: the session's server serves the other tests
@@ -348,11 +348,39 @@ def test_a_stopped_database_server_is_refused_at_once_and_the_hub_carries_on_whe
                 status, answer = hub.request("POST", path, body)  # within the client's 10 s, not after 30 s
                 assert status == 503 and answer["error"]["code"] == "database_unavailable", answer
                 assert "basis data" in answer["error"]["message"] and answer["error"]["retry_after"] > 0
-            database = hub.request("GET", "/api/health")[1]["database"]
+            health = hub.request("GET", "/api/health")[1]
+            database = health["database"]
             assert database["status"] == "unavailable" and database["engine"] == "postgresql" and database["since"]
+            assert health["status"] == "degraded"  # a monitor that reads only the top says something is wrong
             server.resume()
             wait_for(lambda: hub.request("GET", "/api/health")[1]["database"]["status"] == "ok", timeout=30,
                      what="the hub to see the database again")
+            assert hub.request("GET", "/api/health")[1]["status"] == "ok"
+            assert hub.issue("A")["number"] == "A002"
+            assert "Traceback" not in hub.log()
+        finally:
+            hub.stop()
+
+
+def test_requests_queued_during_an_outage_are_all_refused_at_once_and_the_first_after_it_succeeds(tmp_path):
+    """Once the hub knows PostgreSQL is stopped, 30 kiosks asking for a ticket at the same moment all get 503
+    database_unavailable within the client's 10 s (one after the other, each waiting for a connection, the last
+    waited about 30 s); once it runs again the hub finds it by itself and the first ticket asked for is issued."""
+    from tests.postgres import PostgresServer
+
+    with PostgresServer() as server:
+        hub = HubProcess(tmp_path / "data", database=server.create_database()).start()
+        try:
+            assert hub.issue("A")["number"] == "A001"
+            server.pause()
+            wait_for(lambda: hub.request("GET", "/api/health")[1]["database"]["status"] == "unavailable",
+                     timeout=30, what="the hub to notice the database is gone")
+            with ThreadPoolExecutor(30) as pool:
+                answers = list(pool.map(lambda _: hub.request("POST", "/api/tickets", {"service": "A"}), range(30)))
+            assert {(status, body["error"]["code"]) for status, body in answers} == {(503, "database_unavailable")}
+            server.resume()
+            wait_for(lambda: hub.request("GET", "/api/health")[1]["database"]["status"] == "ok", timeout=30,
+                     what="the hub to find the database again, with no request asking")
             assert hub.issue("A")["number"] == "A002"
             assert "Traceback" not in hub.log()
         finally:
