@@ -108,15 +108,33 @@ def encode(rows: Rows) -> tuple[str, bytes]:
 
 
 def decode(entries: str, durations: bytes) -> Rows:
-    """The parts `encode` stored (frozen: compact arrays, sorted). Raises ValueError when the two do not agree
-    (a damaged row)."""
+    """The parts `encode` stored (frozen: compact arrays, sorted). Raises ValueError on a row `encode` did not write
+    (damaged, or put there by something else): entries that are not [[key, service, 6 counts], ...] with a key that
+    is text, a whole number or null, a service code and counts that are whole numbers from 0, durations that are not
+    bytes of 8-byte doubles, or the two not agreeing."""
+    if not isinstance(entries, str) or not isinstance(durations, bytes | bytearray | memoryview):
+        raise ValueError("the row's columns are not text and bytes")
+    raw = bytes(durations)
+    if len(raw) % 8:
+        raise ValueError(f"the durations are {len(raw)} bytes, not 8-byte doubles")
     values = array("d")
-    values.frombytes(bytes(durations))
+    values.frombytes(raw)
     if sys.byteorder == "big":
         values.byteswap()
+    try:
+        listed = json.loads(entries)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the entries are not JSON ({exc})") from None
+    if not isinstance(listed, list):
+        raise ValueError("the entries are not a list")
     rows: Rows = {}
     at = 0
-    for key, service, issued, served, no_show, transferred, waits, service_times in json.loads(entries):
+    for entry in listed:
+        if (not isinstance(entry, list) or len(entry) != 8 or not isinstance(entry[1], str)
+                or not (entry[0] is None or isinstance(entry[0], str | int))
+                or not all(type(count) is int and count >= 0 for count in entry[2:])):
+            raise ValueError(f"an entry is not [key, service, 6 counts from 0]: {str(entry)[:80]}")
+        key, service, issued, served, no_show, transferred, waits, service_times = entry
         middle, end = at + waits, at + waits + service_times
         rows[(key, service)] = Part(issued, served, no_show, transferred, values[at:middle], values[middle:end])
         at = end

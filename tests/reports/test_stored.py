@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from array import array
 from datetime import timedelta
 
@@ -48,6 +49,50 @@ def test_parts_read_back_exactly_as_worked_out():
     entries, durations = stored.encode({("1", "A"): Part(1, 1, 0, 0, [1.5], [2.5]).frozen()})
     with pytest.raises(ValueError):
         stored.decode(entries, durations[:-8])
+
+
+FOREIGN_ROWS = {  # what a damaged or foreign report_parts row may hold: (entries, durations)
+    "text durations": ("[]", "garbage"),
+    "null entries": ("null", b""),
+    "a number for entries": ("5", b""),
+    "a short entry": ("[[1,2]]", b""),
+    "text counts": ('[["A","A","x",0,0,0,1,0]]', b"\x00" * 8),
+    "a negative count": ('[["A","A",1,0,0,0,-1,1]]', b""),
+    "bytes that are no doubles": ("[]", b"\x01\x02\x03"),
+    "entries that are no JSON": ("{{{", b""),
+}
+
+
+@pytest.mark.parametrize("entries,durations", FOREIGN_ROWS.values(), ids=FOREIGN_ROWS.keys())
+def test_a_row_encode_did_not_write_is_refused(entries, durations):
+    """A damaged or foreign row (garbage JSON, text where bytes belong, counts that are not whole numbers from 0) is
+    refused with ValueError, which the worker answers by reading the day's tickets, never decoded into numbers."""
+    with pytest.raises(ValueError):
+        stored.decode(entries, durations)
+
+
+@pytest.mark.parametrize("entries,durations", [FOREIGN_ROWS["text durations"], FOREIGN_ROWS["a negative count"]],
+                         ids=["text durations", "a negative count"])
+def test_a_damaged_stored_day_is_read_from_its_tickets(tmp_path, entries, durations):
+    """A stored day whose service facet was overwritten with garbage: the restarted hub's summary of that day is the
+    one worked out while it was the hall's day (200, same numbers), not a 500 or other numbers."""
+    clock = Clock()
+    config = report_site()
+    query = {"from": DAY, "to": DAY, "by": "service"}
+    with running(tmp_path / "data", clock, config) as client:
+        build_day(client, clock)
+        live = client.get("/api/reports/summary", params=query, headers=login(client, "koordinator", "1111")).json()
+        clock.set(MORNING + timedelta(days=1))
+        issue(client, "A")
+        client.portal.call(client.app.state.reports_keeper.settle)
+    with sqlite3.connect(tmp_path / "data" / "mpp.sqlite3") as db:
+        assert db.execute("UPDATE report_parts SET entries = ?, durations = ? WHERE facet = 'service'",
+                          (entries, durations)).rowcount == 1
+    db.close()
+    with running(tmp_path / "data", clock, config) as client:
+        answer = client.get("/api/reports/summary", params=query, headers=login(client, "koordinator", "1111"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == live and live["total"]["served"] == 4
 
 
 def test_a_change_in_the_computation_needs_a_new_version():
