@@ -331,12 +331,29 @@ class PostgresDatabase:
         served; the LISTEN loop may find it back first."""
         while self.unavailable is not None:
             await asyncio.sleep(PROBE_SECONDS)
-            try:
-                async with self.pool.connection(timeout=PROBE_WAIT) as conn:
-                    await conn.execute("SELECT 1")
-            except (PoolTimeout, psycopg.Error, OSError):
-                continue
-            self._back()
+            if await self._answers():
+                self._back()
+
+    async def _reaches(self) -> bool:
+        """Whether a new connection to the server can be made now (a stopped server refuses it at once; an
+        unreachable one takes up to CONNECT_TIMEOUT seconds)."""
+        try:
+            conn = await self._connect()
+        except (StoreUnusable, psycopg.Error, OSError):
+            return False
+        with contextlib.suppress(Exception):
+            await conn.close()
+        return True
+
+    async def _answers(self) -> bool:
+        """Whether the server answers now: a connection of the pool (checked alive when taken, waited for at
+        most PROBE_WAIT seconds) runs `SELECT 1`."""
+        try:
+            async with self.pool.connection(timeout=PROBE_WAIT) as conn:
+                await conn.execute("SELECT 1")
+        except (PoolTimeout, psycopg.Error, OSError):
+            return False
+        return True
 
     def _back(self) -> None:
         if self.unavailable is not None:
@@ -431,7 +448,10 @@ class PostgresDatabase:
             except (psycopg.Error, StoreUnusable, OSError) as exc:
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
-                if self._session is None or self._session.closed:  # the server itself, not one statement
+                # The line itself was lost, not one statement. Only that connection may have ended (terminated
+                # by an administrator, an idle timeout, a proxy): the server is marked as not answering only
+                # when the pool's connections do not answer either.
+                if (self._session is None or self._session.closed) and not await self._reaches():
                     self._lost(_reason(exc))
                 log.warning("lost the notification line to %s (%s); the log is polled meanwhile, reconnecting in %s s",
                             self.label, exc, wait)
